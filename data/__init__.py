@@ -1,0 +1,1 @@
+"""Data layer: Peewee models, queries, search and lifecycle rules. No Flask imports here."""

@@ -1,0 +1,22 @@
+"""Current time in UTC, in one place so tests can move it."""
+from datetime import datetime, timezone
+
+_frozen = None
+
+
+def utcnow():
+    """Naive UTC datetime (the database stores UTC without a zone)."""
+    if _frozen is not None:
+        return _frozen
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def today():
+    """Today's date in UTC."""
+    return utcnow().date()
+
+
+def freeze(moment):
+    """Pin the clock to ``moment`` (naive UTC datetime); ``None`` releases it."""
+    global _frozen
+    _frozen = moment

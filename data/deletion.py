@@ -1,0 +1,87 @@
+"""When a customer may be deleted, and the delete itself.
+
+The spec: the Delete icon appears only if there are no xDRs, no accounts owned by
+the customer, no other entities (products, tariffs, ...) managed by it, and no
+bilateral traffic exchange with a vendor. We also keep customers that still own
+subcustomers, that have invoices or payments (financial records), and permanently
+terminated ones (kept for regulatory purposes, "no further operations").
+"""
+from peewee import SQL, IntegrityError, fn
+
+from .db import db, is_postgres, write_transaction
+from .errors import Conflict, NotFound
+from .models import Account, Customer, Invoice, Payment, Product, Tariff, TrafficExchange, Xdr
+
+_Sub = Customer.alias("sub")
+
+# (reason shown to the admin, related model, its column pointing at the customer)
+BLOCKERS = (
+    ("it has xDRs", Xdr, Xdr.customer),
+    ("it owns accounts", Account, Account.customer),
+    ("it manages products", Product, Product.managed_by),
+    ("it manages tariffs", Tariff, Tariff.managed_by),
+    ("it takes part in bilateral traffic exchange with a vendor",
+     TrafficExchange, TrafficExchange.customer),
+    ("it has subcustomers (as a reseller)", _Sub, _Sub.reseller),
+    ("it has customers (as a distributor)", _Sub, _Sub.distributor),
+    ("it has invoices", Invoice, Invoice.customer),
+    ("it has payments", Payment, Payment.customer),
+)
+_ACCOUNTS = next(i for i, (_, model, _) in enumerate(BLOCKERS) if model is Account)
+TERMINATED = "it is permanently terminated and kept for regulatory purposes"
+
+
+def _exists(model, column, customer_column):
+    return fn.EXISTS(model.select(SQL("1")).where(column == customer_column))
+
+
+def delete_blockers(customer):
+    """Reasons why ``customer`` cannot be deleted; empty when it can."""
+    reasons = [TERMINATED] if customer.status == "permanently_terminated" else []
+    for reason, model, column in BLOCKERS:
+        if model.select(SQL("1")).where(column == customer.id).exists():
+            reasons.append(reason)
+    return reasons
+
+
+def row_flags(customer_ids):
+    """For a page of customers: ``{id: (has_accounts, deletable)}`` in one query."""
+    if not customer_ids:
+        return {}
+    checks = [_exists(model, column, Customer.id) for _, model, column in BLOCKERS]
+    query = (Customer
+             .select(Customer.id, Customer.status, *[c.alias(f"b{i}") for i, c in enumerate(checks)])
+             .where(Customer.id.in_(list(customer_ids)))
+             .tuples())
+    flags = {}
+    for customer_id, status, *found in query:
+        blocked = any(found) or status == "permanently_terminated"
+        flags[customer_id] = (bool(found[_ACCOUNTS]), not blocked)
+    return flags
+
+
+def delete_customer(customer_id):
+    """Delete the customer if the rule allows, all in one transaction.
+
+    Raises ``NotFound`` if it is gone, ``Conflict`` (with the reasons) if it must
+    stay. Returns the deleted customer's name.
+    """
+    with write_transaction():
+        query = Customer.select().where(Customer.id == customer_id)
+        if is_postgres():
+            query = query.for_update()
+        customer = query.first()
+        if customer is None:
+            raise NotFound(f"customer {customer_id} does not exist")
+        reasons = delete_blockers(customer)
+        if reasons:
+            raise Conflict(f"Customer “{customer.name}” cannot be deleted", reasons)
+        try:
+            with db.atomic():
+                customer.delete_instance()
+        except IntegrityError:
+            # A record pointing at the customer arrived after our check; the
+            # foreign keys refused the delete, so nothing was lost.
+            raise Conflict(f"Customer “{customer.name}” cannot be deleted",
+                           ["records were just added to it"]) from None
+    return customer.name

@@ -1,0 +1,23 @@
+"""Errors the data layer raises for the views to turn into 4xx answers."""
+
+
+class NotFound(LookupError):
+    """The record does not exist (or is not visible to the caller)."""
+
+
+class Conflict(Exception):
+    """The change is refused by a business rule; ``reasons`` says why."""
+
+    def __init__(self, message, reasons=()):
+        super().__init__(message)
+        self.message = message
+        self.reasons = list(reasons)
+
+
+class InvalidQuery(ValueError):
+    """A search or list parameter that cannot be understood."""
+
+    def __init__(self, param, message):
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message

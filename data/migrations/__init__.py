@@ -1,0 +1,87 @@
+"""Numbered schema migrations, applied in order and recorded in ``schema_migration``.
+
+Each module ``mNNNN_<what>.py`` holds ``STATEMENTS``: SQL written once for both
+backends, with ``{placeholders}`` for the few types that differ. A migration is
+applied in one transaction; a database is never dropped and recreated.
+"""
+import importlib
+import pkgutil
+
+from peewee import Table
+
+from ..clock import utcnow
+from ..db import db, is_postgres
+
+_ledger = Table("schema_migration", ("version", "name", "applied_at")).bind(db)
+
+DIALECTS = {
+    "sqlite": {
+        "pk": "INTEGER PRIMARY KEY",
+        "bigint": "INTEGER",
+        "bool": "INTEGER",
+        "false": "0",
+        "ts": "DATETIME",
+        # Folded copies are already lower case; NOCASE lets SQLite's LIKE use
+        # the index for prefixes (its LIKE is case-insensitive for ASCII).
+        "folded": "TEXT NOT NULL DEFAULT '' COLLATE NOCASE",
+    },
+    "postgresql": {
+        "pk": "BIGSERIAL PRIMARY KEY",
+        "bigint": "BIGINT",
+        "bool": "BOOLEAN",
+        "false": "false",
+        "ts": "TIMESTAMP",
+        # Byte order, as SQLite sorts: the database's own collation is not ours to pick.
+        "folded": "TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
+    },
+}
+
+
+def _migrations():
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("m") and info.name[1:5].isdigit():
+            found.append((int(info.name[1:5]), info.name))
+    return sorted(found)
+
+
+def dialect():
+    return "postgresql" if is_postgres() else "sqlite"
+
+
+def _lock():
+    # Two app processes starting together must not both run a migration.
+    if is_postgres():
+        db.execute_sql("SELECT pg_advisory_xact_lock(727100)")
+
+
+def applied_versions():
+    """Version numbers already applied to the bound database."""
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migration ("
+        " version INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL,"
+        " applied_at VARCHAR(30) NOT NULL)")
+    return {row[0] for row in db.execute_sql("SELECT version FROM schema_migration")}
+
+
+def pending():
+    """``(version, module name)`` of the migrations not yet applied."""
+    done = applied_versions()
+    return [(v, name) for v, name in _migrations() if v not in done]
+
+
+def migrate():
+    """Apply every pending migration; return the names applied."""
+    applied = []
+    for version, name in _migrations():
+        with (db.atomic() if is_postgres() else db.atomic(lock_type="IMMEDIATE")):
+            _lock()
+            if version in applied_versions():
+                continue
+            module = importlib.import_module(f"{__name__}.{name}")
+            for statement in module.STATEMENTS:
+                db.execute_sql(statement.format(**DIALECTS[dialect()]))
+            _ledger.insert(version=version, name=name,
+                           applied_at=utcnow().isoformat(" ")).execute()
+            applied.append(name)
+    return applied
