@@ -1,0 +1,50 @@
+"""Customer Management: the Flask application factory."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+import cli
+import views
+from data.db import db, open_database
+from data.migrations import migrate
+
+
+def _instance_secret(instance_path):
+    """A per-installation secret kept in the instance folder, made on first start.
+
+    No default secret lives in the code; SECRET_KEY in the environment wins.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    default_db = "sqlite:///" + os.path.join(app.instance_path, "customers.sqlite3")
+    app.config.from_mapping(
+        DATABASE_URL=os.environ.get("DATABASE_URL") or default_db,
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        AUTO_MIGRATE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    open_database(app.config["DATABASE_URL"])
+    if app.config["AUTO_MIGRATE"]:
+        with db.connection_context():
+            migrate()
+
+    views.register(app)
+    cli.register(app)
+    return app

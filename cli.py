@@ -1,0 +1,42 @@
+"""Command-line tools, registered on ``flask --app app``."""
+import time
+
+import click
+
+from data import seed as demo
+from data.db import db
+from data.migrations import migrate
+
+
+@click.command("migrate")
+def migrate_command():
+    """Apply pending schema migrations."""
+    with db.connection_context():
+        applied = migrate()
+    click.echo(f"Applied {', '.join(applied)}." if applied else "Schema is up to date.")
+
+
+@click.command("seed")
+@click.option("--customers", type=click.IntRange(min=demo.MINIMUM), default=2000, show_default=True,
+              help="How many customers to add (resellers and distributors included).")
+@click.option("--seed", "seed_value", type=int, default=1, show_default=True,
+              help="Random seed: the same seed gives the same data.")
+def seed_command(customers, seed_value):
+    """Add realistic demo customers with accounts, xDRs, invoices and payments."""
+    started = time.monotonic()
+    with db.connection_context():
+        migrate()
+        with click.progressbar(length=customers, label="Seeding customers") as bar:
+            last = [0]
+
+            def progress(done):
+                bar.update(done - last[0])
+                last[0] = done
+
+            added = demo.seed(customers, seed_value, progress)
+    click.echo(f"Added {added:,} customers in {time.monotonic() - started:.1f} s.")
+
+
+def register(app):
+    for command in (migrate_command, seed_command):
+        app.cli.add_command(command)

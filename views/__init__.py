@@ -1,0 +1,31 @@
+"""HTTP layer: blueprints, request hooks, error pages and template helpers."""
+from flask import redirect, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from data.db import db
+
+from . import customers, errors, formatting, related, security
+
+csrf = CSRFProtect()
+
+
+def register(app):
+    csrf.init_app(app)
+    app.register_blueprint(customers.bp)
+    app.register_blueprint(related.bp)
+    formatting.register(app)
+    security.register(app)
+    errors.register(app)
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(_exc):
+        if not db.is_closed():
+            db.close()
+
+    @app.get("/")
+    def home():
+        return redirect(url_for("customers.index"))

@@ -1,0 +1,127 @@
+"""The customer list (scopes, live search, sort, pages), a customer's page, and delete."""
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from data import clock, deletion, listing
+from data.errors import Conflict, InvalidQuery, NotFound
+from data.models import Customer
+from data.status import applicable_statuses
+
+from . import list_state
+from .htmx import is_fragment_request, render, safe_back
+
+bp = Blueprint("customers", __name__, url_prefix="/customers")
+
+PAGE, RESULTS = "customers/index.html", "customers/_results.html"
+
+
+def _owner_options(kind, text):
+    return listing.owner_choices(kind, text) if kind in ("reseller", "distributor") else []
+
+
+def _render_list(status=200, push_url=None, state=None, **context):
+    form = list_state.form_values(request.args, state)
+    return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form,
+                  page_sizes=listing.PAGE_SIZES,
+                  owner_options=_owner_options(form["kind"], form["owner"]), **context)
+
+
+@bp.get("")
+def index():
+    try:
+        state = list_state.parse(request.args)
+    except list_state.PendingOwner as pending:
+        return _render_list(prompt=pending.kind)
+    except InvalidQuery as error:
+        return _render_list(status=400, push_url="false", error=error)
+    page = listing.list_customers(state.scope, state.q, state.sort, state.page, state.per_page)
+    fixed = replace(state, page=page.page)
+    if not is_fragment_request() and ("owner" in request.args or fixed.page != state.page):
+        # Plain form submits and stale page numbers land on the canonical URL.
+        return redirect(fixed.url())
+    flags = deletion.row_flags([c.id for c in page.rows])
+    return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags)
+
+
+@bp.get("/owners")
+def owners():
+    """``<option>``s for the reseller/distributor picker (a datalist)."""
+    kind = request.args.get("scope", "")
+    names = _owner_options(kind, request.args.get("owner", ""))
+    return render_template("customers/_owner_options.html", names=names)
+
+
+def customer_or_404(customer_id):
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        abort(404, description=f"Customer {customer_id} does not exist (it may have been deleted).")
+    return customer
+
+
+@bp.get("/<int:customer_id>")
+def show(customer_id):
+    customer = customer_or_404(customer_id)
+    has_accounts, deletable = deletion.row_flags([customer.id])[customer.id]
+    return render_template(
+        "customers/show.html", customer=customer, has_accounts=has_accounts, deletable=deletable,
+        statuses=applicable_statuses(customer, clock.today()),
+        reasons=[] if deletable else deletion.delete_blockers(customer),
+        back=safe_back(request.args.get("back")))
+
+
+def _list_count():
+    """The result count of the list the request came from (htmx includes its form)."""
+    try:
+        state = list_state.parse(request.args)
+    except (InvalidQuery, list_state.PendingOwner):
+        return None
+    return listing.count(state.scope, state.q)
+
+
+@bp.delete("/<int:customer_id>")
+def delete(customer_id):
+    """Delete from the list row (htmx): the row goes, the count and a message update."""
+    if not is_fragment_request():
+        return delete_confirmed(customer_id)
+    try:
+        name = deletion.delete_customer(customer_id)
+    except NotFound:
+        return render_template("customers/_deleted.html", total=_list_count(),
+                               message=("error", "That customer no longer exists.")), 404
+    except Conflict as conflict:
+        customer = Customer.get_by_id(customer_id)
+        flags = deletion.row_flags([customer_id])
+        return render_template("customers/_row_refused.html", c=customer, flags=flags,
+                               conflict=conflict, back=safe_back(request.args.get("back"))), 409
+    return render_template("customers/_deleted.html", total=_list_count(),
+                           message=("success", f"Customer “{name}” was deleted."))
+
+
+@bp.get("/<int:customer_id>/delete")
+def confirm_delete(customer_id):
+    """The confirmation page for browsers without JavaScript."""
+    customer = customer_or_404(customer_id)
+    return render_template("customers/delete.html", customer=customer,
+                           reasons=deletion.delete_blockers(customer),
+                           back=safe_back(request.args.get("back")))
+
+
+@bp.post("/<int:customer_id>/delete")
+def delete_confirmed(customer_id):
+    back = safe_back(request.values.get("back"))
+    try:
+        name = deletion.delete_customer(customer_id)
+    except NotFound:
+        abort(404, description="That customer no longer exists.")
+    except Conflict as conflict:
+        customer = Customer.get_by_id(customer_id)
+        return render_template("customers/delete.html", customer=customer,
+                               reasons=conflict.reasons, back=back), 409
+    flash(f"Customer “{name}” was deleted.", "success")
+    own_page = url_for("customers.show", customer_id=customer_id)
+    path = urlsplit(back).path
+    if path == own_page or path.startswith(own_page + "/"):
+        back = url_for("customers.index")  # its own pages are gone with it
+    return redirect(back, 303)

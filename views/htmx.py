@@ -1,0 +1,35 @@
+"""Small helpers for answering htmx and plain browser requests from one view."""
+from urllib.parse import urlsplit
+
+from flask import make_response, render_template, request, url_for
+
+
+def is_fragment_request():
+    """True for htmx requests that want a fragment.
+
+    A history-restore request (back button after htmx's cache was dropped) is
+    also sent by htmx, but it needs the whole page.
+    """
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+def render(page_template, fragment_template, status=200, push_url=None, **context):
+    """The full page, or only the fragment for htmx; ``push_url`` sets the address bar."""
+    fragment = is_fragment_request()
+    response = make_response(
+        render_template(fragment_template if fragment else page_template, fragment=fragment, **context),
+        status)
+    if fragment and push_url is not None:
+        response.headers["HX-Push-Url"] = push_url
+    return response
+
+
+def safe_back(value, default_endpoint="customers.index"):
+    """A same-site path to return to, from a ``back`` parameter; never another host."""
+    if value:
+        parts = urlsplit(value)
+        if (not parts.scheme and not parts.netloc and value.startswith("/customers")
+                and not value.startswith("//") and "\\" not in value):
+            return value
+    return url_for(default_endpoint)
