@@ -15,7 +15,7 @@ def customer_accounts(customer, page=1, per_page=50):
 
 def customer_xdrs(customer, start=None, end=None, page=1, per_page=50):
     """The customer's xDRs, newest first, optionally from ``start`` to ``end`` (dates, inclusive)."""
-    query = (Xdr.select(Xdr, Account.number)
+    query = (Xdr.select(Xdr, Account)
              .join(Account, JOIN.LEFT_OUTER)
              .where(Xdr.customer == customer.id)
              .order_by(Xdr.connect_time.desc(), Xdr.id.desc()))

@@ -1,0 +1,91 @@
+"""Fixtures in the style of Flask's tutorial: ``app``, ``client``, ``runner``.
+
+The database is SQLite (a file in a temporary folder) unless TEST_DATABASE_URL
+points at PostgreSQL; then every run gets a schema of its own, dropped at the end.
+Each test starts from empty tables.
+"""
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app import create_app
+from data import clock
+from data.db import db, is_postgres
+from data.models import MODELS
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if not PG_URL:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        return
+    import psycopg2
+
+    schema = f"test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(PG_URL.replace("postgresql://", "postgres://", 1))
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+    admin.close()
+
+
+def _empty_tables():
+    tables = [m._meta.table_name for m in reversed(MODELS)]
+    with db.connection_context():
+        if is_postgres():
+            db.execute_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            with db.atomic():
+                # RESTRICT is checked row by row in SQLite: unlink owners first.
+                db.execute_sql("UPDATE customer SET reseller_id = NULL, distributor_id = NULL")
+                for table in tables:
+                    db.execute_sql(f"DELETE FROM {table}")
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"})
+    _empty_tables()
+    yield app
+    clock.freeze(None)
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def database(app):
+    """An open connection for tests that call ``data/`` directly."""
+    with db.connection_context():
+        yield db
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def csrf_headers(client):
+    """Headers carrying the CSRF token, as htmx sends them (from <body hx-headers>)."""
+    import json
+
+    page = soup(client.get("/customers"))
+    return {**json.loads(page.body["hx-headers"]), **HTMX}

@@ -1,0 +1,87 @@
+"""The delete rule of the spec, checked again by the server at delete time."""
+from datetime import datetime
+
+import pytest
+
+from data import deletion
+from data.errors import Conflict, NotFound
+from data.models import Customer, CustomerSearch
+from tests import factories
+
+BLOCKING = {
+    "xdrs": (lambda c: factories.xdr(c), "it has xDRs"),
+    "accounts": (lambda c: factories.account(c), "it owns accounts"),
+    "products": (lambda c: factories.product(c), "it manages products"),
+    "tariffs": (lambda c: factories.tariff(c), "it manages tariffs"),
+    "exchange": (lambda c: factories.exchange(c),
+                 "it takes part in bilateral traffic exchange with a vendor"),
+    "subcustomers": (lambda c: factories.customer(reseller=c), "it has subcustomers (as a reseller)"),
+    "distributed": (lambda c: factories.customer(distributor=c), "it has customers (as a distributor)"),
+    "invoices": (lambda c: factories.invoice(c), "it has invoices"),
+    "payments": (lambda c: factories.payment(c), "it has payments"),
+}
+
+
+def test_a_customer_with_nothing_is_deleted(database):
+    c = factories.customer()
+    assert deletion.delete_blockers(c) == []
+    assert deletion.row_flags([c.id]) == {c.id: (False, True)}
+    assert deletion.delete_customer(c.id) == c.name
+    assert not Customer.select().where(Customer.id == c.id).exists()
+    assert not CustomerSearch.select().where(CustomerSearch.customer == c.id).exists()
+
+
+@pytest.mark.parametrize("kind", BLOCKING)
+def test_each_related_record_blocks_delete(database, kind):
+    make, reason = BLOCKING[kind]
+    owner = factories.reseller() if kind == "subcustomers" else (
+        factories.distributor() if kind == "distributed" else factories.customer())
+    make(owner)
+    assert deletion.delete_blockers(owner) == [reason]
+    assert deletion.row_flags([owner.id])[owner.id][1] is False
+    with pytest.raises(Conflict) as refused:
+        deletion.delete_customer(owner.id)
+    assert refused.value.reasons == [reason]
+    assert Customer.select().where(Customer.id == owner.id).exists()
+
+
+def test_all_reasons_are_given(database):
+    c = factories.customer()
+    factories.xdr(c, account=factories.account(c))
+    assert deletion.delete_blockers(c) == ["it has xDRs", "it owns accounts"]
+
+
+def test_permanently_terminated_customers_are_kept(database):
+    c = factories.customer(terminated_at=datetime(2026, 1, 1))
+    assert c.status == "permanently_terminated"
+    with pytest.raises(Conflict) as refused:
+        deletion.delete_customer(c.id)
+    assert deletion.TERMINATED in refused.value.reasons
+    assert deletion.row_flags([c.id])[c.id] == (False, False)
+
+
+def test_row_flags_for_a_page(database):
+    plain = factories.customer()
+    with_account = factories.customer()
+    factories.account(with_account)
+    only_xdr = factories.customer()
+    factories.xdr(only_xdr)
+    flags = deletion.row_flags([plain.id, with_account.id, only_xdr.id])
+    assert flags == {plain.id: (False, True), with_account.id: (True, False), only_xdr.id: (False, False)}
+    assert deletion.row_flags([]) == {}
+
+
+def test_deleting_a_missing_customer(database):
+    with pytest.raises(NotFound):
+        deletion.delete_customer(987654)
+
+
+def test_foreign_keys_stop_a_delete_the_check_missed(database, monkeypatch):
+    # Simulates a record arriving between the check and the delete.
+    c = factories.customer()
+    factories.account(c)
+    monkeypatch.setattr(deletion, "delete_blockers", lambda customer: [])
+    with pytest.raises(Conflict) as refused:
+        deletion.delete_customer(c.id)
+    assert refused.value.reasons == ["records were just added to it"]
+    assert Customer.select().where(Customer.id == c.id).exists()

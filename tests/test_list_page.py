@@ -1,0 +1,204 @@
+"""The /customers page over HTTP: page vs fragment, scopes, search, sort, pages, errors."""
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests import factories
+from tests.conftest import HTMX, soup
+
+
+def row_names(response):
+    return [a.get_text(strip=True) for a in soup(response).select("#results tbody td.id-col a")]
+
+
+def test_full_page_then_fragment(client):
+    factories.customer("Alice")
+    page = client.get("/customers")
+    assert page.status_code == 200
+    html = soup(page)
+    assert html.find("form", id="search-form") and html.title
+    assert "HX-Request" in page.headers["Vary"]
+    fragment = client.get("/customers", headers=HTMX)
+    assert fragment.status_code == 200
+    assert "HX-Request" in fragment.headers["Vary"]
+    part = soup(fragment)
+    assert part.find("html") is None and part.find("form", id="search-form") is None
+    assert part.find("section", id="results") is not None
+    assert fragment.headers["HX-Push-Url"] == "/customers"
+    # The live count and the hidden sort are updated out of band.
+    assert part.find(id="result-count")["hx-swap-oob"] == "innerHTML"
+    assert part.find(id="sort")["hx-swap-oob"] == "true"
+
+
+def test_history_restore_gets_the_whole_page(client):
+    response = client.get("/customers", headers={**HTMX, "HX-History-Restore-Request": "true"})
+    assert soup(response).find("form", id="search-form") is not None
+
+
+def test_columns_are_the_spec_columns(client):
+    factories.customer("Alice")
+    headers = [th.get_text(" ", strip=True) for th in soup(client.get("/customers")).select("#results thead th")]
+    assert headers == ["xDRs", "ID", "Accounts", "Currency", "Balance Control", "Available Funds", "Balance",
+                       "Credit Limit", "Email", "Status", "Delete"]
+
+
+def test_row_shows_money_by_balance_control(client):
+    factories.customer("Pre", balance_control="prepaid", available_funds=Decimal("12.5"), balance=Decimal("99"),
+                       currency="EUR", email="pre@example.org")
+    factories.customer("Post", balance_control="postpaid", balance=Decimal("-3.25"), available_funds=Decimal("7"),
+                       credit_limit=Decimal("100"), currency="JPY")
+    rows = {r.select("td")[1].get_text(strip=True): [td.get_text(" ", strip=True) for td in r.select("td")]
+            for r in soup(client.get("/customers")).select("#results tbody tr")}
+    assert rows["Pre"][3:9] == ["EUR", "Prepaid", "12.50 EUR", "", "—", "pre@example.org"]
+    assert rows["Post"][3:8] == ["JPY", "Postpaid", "", "-3.25 JPY", "100 JPY"]
+
+
+def test_status_label_only_when_not_active(client):
+    factories.customer("Calm")
+    factories.customer("Stopped", blocked=True)
+    rows = {r.select("td")[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
+    assert rows["Calm"].select("td")[9].get_text(strip=True) == ""
+    badge = rows["Stopped"].select_one("td .badge")
+    assert badge.get_text(strip=True) == "Blocked" and "status-blocked" in badge["class"]
+
+
+def test_accounts_icon_differs_without_accounts_and_links_work(client):
+    with_accounts = factories.customer("Has")
+    factories.account(with_accounts)
+    factories.customer("Hasnt")
+    rows = {r.select("td")[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
+    assert rows["Has"].select_one("td:nth-of-type(3) use")["href"].endswith("#users")
+    assert rows["Hasnt"].select_one("td:nth-of-type(3) use")["href"].endswith("#user-x")
+    for row in rows.values():
+        for link in row.select("a[href^='/customers/']"):
+            assert client.get(link["href"]).status_code == 200, link["href"]
+
+
+def test_scope_parameter(client):
+    r = factories.reseller("Big Reseller")
+    d = factories.distributor("Far Distributor")
+    factories.customer("Mine")
+    factories.customer("Theirs", reseller=r)
+    factories.customer("Via", distributor=d)
+    assert row_names(client.get("/customers")) == ["Big Reseller", "Far Distributor", "Mine", "Via"]
+    assert row_names(client.get("/customers?scope=direct")) == ["Big Reseller", "Far Distributor", "Mine", "Via"]
+    assert len(row_names(client.get("/customers?scope=all"))) == 5
+    assert row_names(client.get("/customers?scope=reseller:Big Reseller")) == ["Theirs"]
+    assert row_names(client.get("/customers?scope=distributor:Far Distributor")) == ["Via"]
+
+
+def test_scope_form_fields_redirect_to_the_canonical_url(client):
+    factories.reseller("Big Reseller")
+    response = client.get("/customers?scope=reseller&owner=Big+Reseller&q=&sort=name&per_page=50")
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.headers["Location"]).query) == {"scope": ["reseller:Big Reseller"]}
+    fragment = client.get("/customers?scope=reseller&owner=Big+Reseller&q=x", headers=HTMX)
+    assert parse_qs(urlsplit(fragment.headers["HX-Push-Url"]).query) == {"scope": ["reseller:Big Reseller"],
+                                                                         "q": ["x"]}
+
+
+def test_choosing_a_scope_kind_without_owner_prompts(client):
+    response = client.get("/customers?scope=reseller&owner=", headers=HTMX)
+    assert response.status_code == 200
+    assert "Type or pick the reseller" in response.get_data(as_text=True)
+    assert "HX-Push-Url" not in response.headers
+
+
+def test_owner_picker_lists_matching_names(client):
+    factories.reseller("Alpha Reseller")
+    factories.reseller("Beta Reseller")
+    factories.distributor("Alpha Distributor")
+    options = soup(client.get("/customers/owners?scope=reseller&owner=alp", headers=HTMX)).find_all("option")
+    assert [o["value"] for o in options] == ["Alpha Reseller"]
+    page = soup(client.get("/customers?scope=distributor:Alpha Distributor"))
+    assert page.find(id="owner")["value"] == "Alpha Distributor"
+    assert page.find(id="scope-kind").find("option", selected=True)["value"] == "distributor"
+
+
+def test_simple_search_and_count(client):
+    factories.customer("Eric Smith", email="eric@example.org")
+    factories.customer("Erica Jones")
+    factories.customer("Bob", city="Americana")
+    factories.customer("Zed")
+    response = client.get("/customers?q=ERIC")
+    assert row_names(response) == ["Bob", "Eric Smith", "Erica Jones"]
+    count = soup(response).find(id="result-count")
+    assert count["aria-live"] == "polite" and count.get_text(strip=True).startswith("3 customers")
+    assert soup(response).find(id="q")["value"] == "ERIC"
+
+
+@pytest.mark.parametrize("q,found", [("müller", "MÜLLER GmbH"), ("ÉRIC", "éric"), ("100%", "100% Fibre"),
+                                     ("a_b", "a_b ltd"), ("O'B", "O'Brien"), ("\\", "back\\slash")])
+def test_search_rules_over_http(client, q, found):
+    for name in ("MÜLLER GmbH", "muller", "éric", "eric", "100% Fibre", "1000 Fibre", "a_b ltd", "axb ltd",
+                 "O'Brien", "back\\slash"):
+        factories.customer(name)
+    assert row_names(client.get("/customers", query_string={"q": q})) == [found]
+
+
+def test_empty_state(client):
+    factories.customer("Someone")
+    html = soup(client.get("/customers?q=nobody-like-this"))
+    empty = html.select_one("#results .empty")
+    assert "No customers match “nobody-like-this”" in empty.get_text(" ", strip=True)
+    assert html.select_one("#results table") is None
+    assert html.find(id="result-count").get_text(strip=True) == "0 customers"
+    assert empty.find("a", string="Search all customers")["href"] == "/customers?scope=all&q=nobody-like-this"
+
+
+def test_sort_links_and_direction(client):
+    for name, balance in (("b", "1"), ("a", "3"), ("c", "2")):
+        factories.customer(name, balance=Decimal(balance))
+    html = soup(client.get("/customers?sort=balance"))
+    assert row_names(client.get("/customers?sort=balance")) == ["b", "c", "a"]
+    assert row_names(client.get("/customers?sort=-balance")) == ["a", "c", "b"]
+    balance_th = [th for th in html.select("thead th") if th.get_text(strip=True) == "Balance"][0]
+    assert balance_th["aria-sort"] == "ascending"
+    assert balance_th.a["href"] == "/customers?sort=-balance"
+    assert balance_th.a["hx-push-url"] == "true"
+
+
+def test_pages_and_page_size(client):
+    for n in range(60):
+        factories.customer(f"Customer {n:02d}")
+    first = client.get("/customers")
+    assert len(row_names(first)) == 50
+    assert "Page 1 of 2" in soup(first).select_one(".pager").get_text()
+    second = client.get("/customers?page=2")
+    assert row_names(second) == [f"Customer {n}" for n in range(50, 60)]
+    assert len(row_names(client.get("/customers?per_page=25&page=3"))) == 10
+    next_link = soup(first).select_one(".pager a[aria-label='Next page']")
+    assert next_link["href"] == "/customers?page=2" and next_link["hx-get"] == "/customers?page=2"
+    stale = client.get("/customers?page=7")
+    assert stale.status_code == 302 and stale.headers["Location"] == "/customers?page=2"
+
+
+def test_every_state_is_a_url(client):
+    r = factories.reseller("R")
+    for n in range(30):
+        factories.customer(f"Sub {n:02d}", reseller=r)
+    url = "/customers?scope=reseller:R&q=sub&sort=-name&per_page=25&page=2"
+    response = client.get(url, headers=HTMX)
+    assert response.headers["HX-Push-Url"] == url
+    assert row_names(client.get(url)) == [f"Sub {n:02d}" for n in range(4, -1, -1)]
+
+
+@pytest.mark.parametrize("query,param", [
+    ("scope=everyone", "scope"), ("scope=reseller:Ghost", "scope"), ("sort=colour", "sort"),
+    ("page=0", "page"), ("page=abc", "page"), ("per_page=13", "per_page"), ("q=" + "x" * 201, "q"),
+])
+def test_bad_parameters_are_a_400_naming_them(client, query, param):
+    for headers in ({}, HTMX):
+        response = client.get("/customers?" + query, headers=headers)
+        assert response.status_code == 400
+        text = soup(response).select_one("#results [role=alert]").get_text(" ", strip=True)
+        assert f"Invalid parameter “{param}”" in text
+        assert "Traceback" not in response.get_data(as_text=True)
+    assert client.get("/customers?" + query, headers=HTMX).headers["HX-Push-Url"] == "false"
+
+
+def test_bad_input_keeps_what_was_typed(client):
+    html = soup(client.get("/customers?scope=reseller:Ghost&q=abc"))
+    assert html.find(id="q")["value"] == "abc"
+    assert html.find(id="owner")["value"] == "Ghost"

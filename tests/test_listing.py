@@ -1,0 +1,137 @@
+"""Scopes, the simple search and sorting, straight against data/."""
+from decimal import Decimal
+
+import pytest
+
+from data import listing
+from data.errors import InvalidQuery
+from data.listing import Scope, parse_scope
+from tests import factories
+
+
+def names(scope=Scope("all"), q="", sort=("name", False), page=1, per_page=50):
+    return [c.name for c in listing.list_customers(scope, q, sort, page, per_page).rows]
+
+
+@pytest.fixture
+def world(database):
+    r1 = factories.reseller("Reseller One")
+    r2 = factories.reseller("Reseller Two")
+    d1 = factories.distributor("Distributor One")
+    factories.customer("Direct A")
+    factories.customer("Direct B", distributor=d1)
+    factories.customer("Sub 1a", reseller=r1)
+    factories.customer("Sub 1b", reseller=r1)
+    factories.customer("Sub 2a", reseller=r2, distributor=d1)
+    return r1, r2, d1
+
+
+def test_scopes(world):
+    r1, r2, d1 = world
+    assert names(Scope("direct")) == ["Direct A", "Direct B", "Distributor One", "Reseller One", "Reseller Two"]
+    assert len(names(Scope("all"))) == 8
+    assert names(Scope("reseller", r1)) == ["Sub 1a", "Sub 1b"]
+    assert names(Scope("distributor", d1)) == ["Direct B", "Sub 2a"]
+
+
+def test_parse_scope(world):
+    r1, _, d1 = world
+    assert parse_scope("direct") == Scope("direct")
+    assert parse_scope("") == Scope("direct")
+    assert parse_scope("all") == Scope("all")
+    assert parse_scope("reseller:Reseller One").owner.id == r1.id
+    assert parse_scope("reseller:reseller one").owner.id == r1.id  # unique case-insensitive match
+    assert parse_scope("distributor:Distributor One").param == "distributor:Distributor One"
+    for bad in ("everyone", "reseller", "reseller:", "reseller:Nobody", "distributor:Reseller One", "all:x"):
+        with pytest.raises(InvalidQuery) as error:
+            parse_scope(bad)
+        assert error.value.param == "scope"
+
+
+def test_owner_choices(world):
+    assert listing.owner_choices("reseller") == ["Reseller One", "Reseller Two"]
+    assert listing.owner_choices("reseller", "TWO") == ["Reseller Two"]
+    assert listing.owner_choices("distributor", "one") == ["Distributor One"]
+    assert listing.owner_choices("retail", "a") == []
+
+
+FIELDS = {
+    "name": "Zebra Xylophone", "company_name": "Zebra Xylophone", "first_name": "Zebra Xylophone",
+    "last_name": "Zebra Xylophone", "state": "Zebra Xylophone", "city": "Zebra Xylophone",
+    "zip": "ZX 123", "phone": "+1 555 9876", "email": "zebra.xylophone@example.org", "login": "zebraxylo",
+}
+
+
+@pytest.mark.parametrize("field", listing.SIMPLE_SEARCH_FIELDS)
+def test_simple_search_looks_in_each_listed_field(database, field):
+    value = {"country": "ZW"}.get(field, FIELDS.get(field))
+    base = {"name": "Plain Person"} if field != "name" else {}
+    target = factories.customer(**{**base, field: value})
+    factories.customer("Other Person", country="US")
+    needle = value[1:-1] if len(value) > 3 else value  # somewhere inside, not only at the start
+    assert names(q=needle.upper()) == [target.name]
+
+
+@pytest.mark.parametrize("field", ["address", "fax"])
+def test_simple_search_ignores_other_fields(database, field):
+    factories.customer("Plain Person", **{field: "Zebra Xylophone"})
+    assert names(q="xylophone") == []
+
+
+@pytest.mark.parametrize("stored,typed", [
+    ("Müller", "MÜLLER"), ("MÜLLER", "müller"), ("Éric", "ÉRIC"), ("éric", "Éric"),
+    ("Straße", "STRASSE"), ("Ωmega", "ωMEGA"), ("Søren", "SØR"),
+])
+def test_search_folds_unicode_case(database, stored, typed):
+    factories.customer(f"{stored} Customer")
+    assert names(q=typed) == [f"{stored} Customer"]
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("100%", ["100% Fibre"]), ("%", ["100% Fibre"]), ("a_b", ["a_b ltd"]), ("_", ["a_b ltd"]),
+    ("O'Brien", ["O'Brien"]), ('say "hi"', ['say "hi"']), ("back\\slash", ["back\\slash"]), ("\\", ["back\\slash"]),
+])
+def test_wildcards_quotes_and_backslashes_are_plain(database, typed, expected):
+    for name in ("100% Fibre", "1000 Fibre", "a_b ltd", "axb ltd", "O'Brien", 'say "hi"', "back\\slash", "backslash"):
+        factories.customer(name)
+    assert names(q=typed) == expected
+
+
+def test_sorting_and_paging(database):
+    for name, balance in (("bravo", "5"), ("Alpha", "30"), ("charlie", "-1"), ("Delta", "30")):
+        factories.customer(name, balance=Decimal(balance))
+    assert names() == ["Alpha", "bravo", "charlie", "Delta"]  # case-insensitive order
+    assert names(sort=("name", True)) == ["Delta", "charlie", "bravo", "Alpha"]
+    assert names(sort=("balance", False)) == ["charlie", "bravo", "Alpha", "Delta"]
+    assert names(sort=("balance", True)) == ["Delta", "Alpha", "bravo", "charlie"]
+    page = listing.list_customers(Scope("all"), "", ("name", False), 2, 3)
+    assert (page.total, page.pages, page.page, [c.name for c in page.rows]) == (4, 2, 2, ["Delta"])
+    assert listing.list_customers(Scope("all"), "", ("name", False), 9, 3).page == 2  # clamped
+
+
+def test_no_credit_limit_sorts_as_the_largest(database):
+    factories.customer("limited", credit_limit=Decimal("10"))
+    factories.customer("unlimited")
+    factories.customer("higher", credit_limit=Decimal("500"))
+    assert names(sort=("credit_limit", False)) == ["limited", "higher", "unlimited"]
+    assert names(sort=("credit_limit", True)) == ["unlimited", "higher", "limited"]
+
+
+def test_sort_by_status_is_by_priority(database):
+    factories.customer("exported one", exported_at=__import__("datetime").datetime(2026, 1, 1))
+    factories.customer("blocked one", blocked=True)
+    factories.customer("active one")
+    assert names(sort=("status", False)) == ["blocked one", "exported one", "active one"]
+
+
+@pytest.mark.parametrize("param,call", [
+    ("sort", lambda: listing.parse_sort("colour")),
+    ("page", lambda: listing.parse_positive("page", "0", 1)),
+    ("page", lambda: listing.parse_positive("page", "x", 1)),
+    ("per_page", lambda: listing.parse_page_size("7")),
+    ("q", lambda: listing.parse_query_text("x" * 201)),
+])
+def test_bad_parameters_name_themselves(database, param, call):
+    with pytest.raises(InvalidQuery) as error:
+        call()
+    assert error.value.param == param

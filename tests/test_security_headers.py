@@ -1,0 +1,27 @@
+from tests.conftest import soup
+
+
+def test_strict_headers_everywhere(client):
+    for url in ("/customers", "/customers/1", "/static/app.css"):
+        with client.get(url) as response:
+            headers = response.headers
+        csp = headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"]
+
+
+def test_pages_carry_no_inline_script_or_style(client):
+    html = soup(client.get("/customers"))
+    assert all(script.get("src") for script in html.find_all("script"))
+    assert not html.find_all("style") and not html.select("[style]")
+    config = html.find("meta", attrs={"name": "htmx-config"})["content"]
+    assert '"allowEval": false' in config and '"includeIndicatorStyles": false' in config
+
+
+def test_htmx_is_the_vendored_2_0_11(client):
+    html = soup(client.get("/customers"))
+    assert html.find("script")["src"] == "/static/vendor/htmx-2.0.11.min.js"
+    with client.get("/static/vendor/htmx-2.0.11.min.js") as response:
+        assert response.status_code == 200
