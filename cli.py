@@ -6,6 +6,7 @@ import click
 from data import seed as demo
 from data.db import db
 from data.migrations import migrate
+from data.models import Customer
 
 
 @click.command("migrate")
@@ -21,11 +22,15 @@ def migrate_command():
               help="How many customers to add (resellers and distributors included).")
 @click.option("--seed", "seed_value", type=int, default=1, show_default=True,
               help="Random seed: the same seed gives the same data.")
-def seed_command(customers, seed_value):
+@click.option("--only-if-empty", is_flag=True, help="Do nothing when there are customers already.")
+def seed_command(customers, seed_value, only_if_empty):
     """Add realistic demo customers with accounts, xDRs, invoices and payments."""
     started = time.monotonic()
     with db.connection_context():
         migrate()
+        if only_if_empty and Customer.select().exists():
+            click.echo("There are customers already; no demo data added.")
+            return
         with click.progressbar(length=customers, label="Seeding customers") as bar:
             last = [0]
 

@@ -1,5 +1,5 @@
 """Current time in UTC, in one place so tests can move it."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _frozen = None
 
@@ -8,7 +8,7 @@ def utcnow():
     """Naive UTC datetime (the database stores UTC without a zone)."""
     if _frozen is not None:
         return _frozen
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def today():

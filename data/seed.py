@@ -9,14 +9,36 @@ import unicodedata
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from babel.numbers import get_currency_precision
 from peewee import fn
 
 from . import clock
+from .bulk import insert_rows
 from .db import db, is_postgres
-from .demo_names import (COMPANY_KINDS, COMPANY_WORDS, CUSTOMER_CLASSES, FIRST_NAMES,
-                         LAST_NAMES, LEGAL_FORMS, PLACES, STREETS, VENDORS)
-from .models import (Account, Customer, CustomerClass, CustomerSearch, Invoice, Payment,
-                     Product, Tariff, TrafficExchange, Vendor, Xdr)
+from .demo_names import (
+    COMPANY_KINDS,
+    COMPANY_WORDS,
+    CUSTOMER_CLASSES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    LEGAL_FORMS,
+    PLACES,
+    STREETS,
+    VENDORS,
+)
+from .models import (
+    Account,
+    Customer,
+    CustomerClass,
+    CustomerSearch,
+    Invoice,
+    Payment,
+    Product,
+    Tariff,
+    TrafficExchange,
+    Vendor,
+    Xdr,
+)
 from .status import CODES
 
 BATCH = 5_000
@@ -34,9 +56,10 @@ def _digits(rng, pattern):
     return "".join(str(rng.randrange(10)) if c == "#" else c for c in pattern)
 
 
-def _amount(rng, low, high):
-    """A random amount with cents, exact."""
-    return Decimal(rng.randrange(low * 100, high * 100)) / 100
+def _amount(rng, low, high, currency="USD"):
+    """A random exact amount with the currency's usual decimals (none for JPY)."""
+    digits = min(2, get_currency_precision(currency))
+    return Decimal(rng.randrange(low * 10**digits, high * 10**digits)).scaleb(-digits)
 
 
 class _Generator:
@@ -77,9 +100,9 @@ class _Generator:
     def money(self, row):
         rng = self.rng
         if rng.random() < 0.4:
-            row.update(balance_control="prepaid", available_funds=_amount(rng, 1, 500))
+            row.update(balance_control="prepaid", available_funds=_amount(rng, 1, 500, row["currency"]))
         else:
-            row.update(balance_control="postpaid", balance=_amount(rng, 0, 400),
+            row.update(balance_control="postpaid", balance=_amount(rng, 0, 400, row["currency"]),
                        credit_limit=rng.choice((None, Decimal(500), Decimal(1000), Decimal(2500))))
         if rng.random() < 0.2:
             row.update(daily_spending_limit=Decimal(rng.choice((20, 50, 100))))
@@ -98,7 +121,7 @@ class _Generator:
             row["provisionally_terminated_at"] = self.now - days_ago
         elif code == "credit_exceeded":
             row.update(balance_control="postpaid", available_funds=Decimal(0),
-                       credit_limit=Decimal(500), balance=_amount(self.rng, 501, 900))
+                       credit_limit=Decimal(500), balance=_amount(self.rng, 501, 900, row["currency"]))
         elif code == "no_available_funds":
             row.update(balance_control="prepaid", balance=Decimal(0), credit_limit=None,
                        available_funds=Decimal(0))
@@ -107,7 +130,7 @@ class _Generator:
         elif code == "payment_frozen":
             row["payment_frozen"] = True
         elif code == "spending_limit_reached":
-            row.update(daily_spending_limit=Decimal(50), spent_today=Decimal("52.40"),
+            row.update(daily_spending_limit=Decimal(50), spent_today=Decimal(52),
                        spending_date=self.today)
         elif code == "exported":
             row["exported_at"] = self.now - days_ago
@@ -165,13 +188,13 @@ class _Generator:
                         amount=Decimal(seconds) * Decimal("0.00035")))
                 needs_invoice = needs_invoice or row["balance_control"] == "postpaid"
                 if row["balance_control"] == "prepaid":
-                    out["payments"].append(dict(customer=customer_id, amount=_amount(rng, 10, 100),
+                    out["payments"].append(dict(customer=customer_id, amount=_amount(rng, 10, 100, row["currency"]),
                                                 method=rng.choice(("cash", "check", "card")),
                                                 received_at=self.now - timedelta(days=rng.randrange(1, 60))))
         if needs_invoice:
             overdue = code in ("suspended", "suspension_lifted")
             due = self.today - timedelta(days=10 if overdue else -20)
-            amount = _amount(rng, 20, 300)
+            amount = _amount(rng, 20, 300, row["currency"])
             out["invoices"].append(dict(
                 number=f"INV-{customer_id:08d}", customer=customer_id,
                 issued_on=due - timedelta(days=30), due_on=due, amount=amount,
@@ -179,11 +202,6 @@ class _Generator:
         if index == 2 * len(FORCED_STATUSES) + 1 or (index > 40 and rng.random() < 0.005):
             out["exchanges"].append(dict(vendor=rng.choice(self.vendor_ids), customer=customer_id,
                                          created_at=row["created_at"]))
-
-
-def _bulk(model, rows):
-    for start in range(0, len(rows), 1000):
-        model.insert_many(rows[start:start + 1000]).execute()
 
 
 def _prepared(rows, today):
@@ -239,8 +257,8 @@ def seed(customers, seed_value=1, progress=None):
         for row in owners:
             gen.money(row)
         rows, search = _prepared(owners, today)
-        _bulk(Customer, rows)
-        _bulk(CustomerSearch, search)
+        insert_rows(Customer, rows)
+        insert_rows(CustomerSearch, search)
         # Resellers manage products and tariffs (so they are never deletable),
         # except the last one, which shows a deletable reseller with nothing yet.
         for cid in resellers[:-1]:
@@ -267,13 +285,13 @@ def seed(customers, seed_value=1, progress=None):
             index += 1
         customer_rows, search_rows = _prepared(rows, today)
         with db.atomic():
-            _bulk(Customer, customer_rows)
-            _bulk(CustomerSearch, search_rows)
-            _bulk(Account, out["accounts"])
-            _bulk(Xdr, out["xdrs"])
-            _bulk(Invoice, out["invoices"])
-            _bulk(Payment, out["payments"])
-            _bulk(TrafficExchange, out["exchanges"])
+            insert_rows(Customer, customer_rows)
+            insert_rows(CustomerSearch, search_rows)
+            insert_rows(Account, out["accounts"])
+            insert_rows(Xdr, out["xdrs"])
+            insert_rows(Invoice, out["invoices"])
+            insert_rows(Payment, out["payments"])
+            insert_rows(TrafficExchange, out["exchanges"])
         done += size
         if progress:
             progress(done)

@@ -14,7 +14,10 @@ def clean(value):
     """
     if value is None:
         return ""
-    return unicodedata.normalize("NFC", str(value).translate(_CONTROL)).strip()
+    value = str(value)
+    if not value.isprintable():  # rare: only then look for control characters
+        value = value.translate(_CONTROL)
+    return unicodedata.normalize("NFC", value).strip()
 
 
 def fold(value):

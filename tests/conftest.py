@@ -31,7 +31,7 @@ def database_url(tmp_path_factory):
     admin.autocommit = True
     admin.cursor().execute(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema},public')}"
     admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
     admin.close()
 

@@ -31,7 +31,8 @@ def test_xdrs_filtered_by_dates(client):
 
 def test_xdr_dates_must_be_dates(client):
     c = factories.customer()
-    for query, param in (("from=yesterday", "from"), ("to=2026-13-01", "to"), ("from=2026-11-05&to=2026-11-01", "from")):
+    cases = (("from=yesterday", "from"), ("to=2026-13-01", "to"), ("from=2026-11-05&to=2026-11-01", "from"))
+    for query, param in cases:
         response = client.get(f"/customers/{c.id}/xdrs?{query}")
         assert response.status_code == 400
         assert f"Invalid parameter “{param}”" in response.get_data(as_text=True)

@@ -32,3 +32,10 @@ def test_seed_is_deterministic(runner, app):
 def test_seed_refuses_too_few(runner):
     result = runner.invoke(args=["seed", "--customers", "5"])
     assert result.exit_code != 0 and "--customers" in result.output
+
+
+def test_seed_only_if_empty(runner):
+    runner.invoke(args=["seed", "--customers", "20"])
+    result = runner.invoke(args=["seed", "--customers", "20", "--only-if-empty"])
+    assert result.exit_code == 0 and "no demo data added" in result.output
+    assert Customer.select().count() == 20

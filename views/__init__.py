@@ -4,7 +4,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import customers, errors, formatting, related, security
+from . import customers, errors, export, formatting, related, security
 
 csrf = CSRFProtect()
 
@@ -13,6 +13,7 @@ def register(app):
     csrf.init_app(app)
     app.register_blueprint(customers.bp)
     app.register_blueprint(related.bp)
+    app.register_blueprint(export.bp)
     formatting.register(app)
     security.register(app)
     errors.register(app)

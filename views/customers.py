@@ -4,7 +4,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from data import clock, deletion, listing
+from data import clock, deletion, listing, search
+from data.conditions import FIELDS, OPERATORS
 from data.errors import Conflict, InvalidQuery, NotFound
 from data.models import Customer
 from data.status import applicable_statuses
@@ -21,28 +22,39 @@ def _owner_options(kind, text):
     return listing.owner_choices(kind, text) if kind in ("reseller", "distributor") else []
 
 
-def _render_list(status=200, push_url=None, state=None, **context):
+def _render_list(status=200, push_url=None, state=None, rows=(), **context):
     form = list_state.form_values(request.args, state)
-    return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form,
-                  page_sizes=listing.PAGE_SIZES,
+    return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
+                  fields=FIELDS.values(), operators=OPERATORS, page_sizes=listing.PAGE_SIZES,
                   owner_options=_owner_options(form["kind"], form["owner"]), **context)
 
 
 @bp.get("")
 def index():
     try:
-        state = list_state.parse(request.args)
+        state, form = list_state.parse(request.args)
     except list_state.PendingOwner as pending:
-        return _render_list(prompt=pending.kind)
+        return _render_list(prompt=pending, rows=list_state.rows_after_error(request.args))
     except InvalidQuery as error:
-        return _render_list(status=400, push_url="false", error=error)
-    page = listing.list_customers(state.scope, state.q, state.sort, state.page, state.per_page)
+        rows = list_state.rows_after_error(request.args)
+        for row in rows:
+            if error.param in (f"cv{row.n}", f"cf{row.n}"):
+                row.error = error.message
+        return _render_list(status=400, push_url="false", error=error, rows=rows)
+    if is_fragment_request() and state.search.is_slow() and "go" not in request.args:
+        # Typing a 1-2 character substring would scan the whole table on every
+        # keystroke; say so and let the admin run it on purpose.
+        return _render_list(state=state, rows=form.rows, reshaped=form.reshaped, slow=True)
+    page = search.find_page(state.search, state.sort, state.page, state.per_page)
     fixed = replace(state, page=page.page)
-    if not is_fragment_request() and ("owner" in request.args or fixed.page != state.page):
+    complete = len(form.rows) == len(state.conditions) or not state.advanced
+    canonicalise = ("owner" in request.args or form.from_form) and complete and not form.reshaped
+    if not is_fragment_request() and (canonicalise or fixed.page != state.page):
         # Plain form submits and stale page numbers land on the canonical URL.
         return redirect(fixed.url())
     flags = deletion.row_flags([c.id for c in page.rows])
-    return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags)
+    return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags,
+                        rows=form.rows, reshaped=form.reshaped)
 
 
 @bp.get("/owners")
@@ -74,10 +86,10 @@ def show(customer_id):
 def _list_count():
     """The result count of the list the request came from (htmx includes its form)."""
     try:
-        state = list_state.parse(request.args)
+        state, _ = list_state.parse(request.args)
     except (InvalidQuery, list_state.PendingOwner):
         return None
-    return listing.count(state.scope, state.q)
+    return search.count(state.search)
 
 
 @bp.delete("/<int:customer_id>")

@@ -2,8 +2,8 @@
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
-from markupsafe import Markup, escape
 from flask import url_for
+from markupsafe import Markup, escape
 
 from data.status import BY_CODE
 

@@ -1,24 +1,34 @@
 """The customer list's state as URL parameters, and back.
 
-Every state of the list page is a URL: ``scope``, ``q``, ``sort``, ``page`` and
-``per_page``; parameters at their default are left out so URLs stay short.
-The search form sends the scope as ``scope=<kind>&owner=<name>``; that is turned
-into the canonical ``scope=reseller:<name>``.
+Every state of the list page is a URL: ``scope``, ``q``, ``flt<n>_<field>_<op>``,
+``sort``, ``page`` and ``per_page`` (parameters at their default are left out).
+The search form cannot name its inputs after what the admin picks, so it sends
+``scope=<kind>&owner=<name>`` and condition rows as ``cf<n>`` (field), ``co<n>``
+(operator), ``cv<n>`` (value); those are turned into the canonical parameters.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from flask import url_for
 
 from data import listing
+from data.conditions import FIELDS, NO_VALUE, build, parse_filters, split_param
+from data.errors import InvalidQuery
+from data.search import Search
 
 
 @dataclass(frozen=True)
 class ListState:
     scope: listing.Scope
     q: str = ""
+    conditions: tuple = ()
     sort: tuple = ("name", False)
     page: int = 1
     per_page: int = listing.DEFAULT_PAGE_SIZE
+    advanced: bool = False
+
+    @property
+    def search(self):
+        return Search(self.scope, self.q, self.conditions)
 
     @property
     def sort_param(self):
@@ -32,6 +42,11 @@ class ListState:
             params["scope"] = state.scope.param
         if state.q:
             params["q"] = state.q
+        for n, condition in enumerate(state.conditions):
+            name, value = condition.param(n)
+            params[name] = value
+        if state.advanced and not state.conditions:
+            params["advanced"] = 1
         if state.sort != ("name", False):
             params["sort"] = state.sort_param
         if state.per_page != listing.DEFAULT_PAGE_SIZE:
@@ -40,9 +55,12 @@ class ListState:
             params["page"] = state.page
         return params
 
-    def url(self, **changes):
-        """The list URL for this state, with ``changes`` applied (e.g. ``page=2``)."""
-        return url_for("customers.index", **self.params(**changes))
+    def url(self, endpoint="customers.index", **changes):
+        """The URL of this state with ``changes`` applied (e.g. ``page=2``)."""
+        return url_for(endpoint, **self.params(**changes))
+
+    def csv_url(self):
+        return self.url("export.customers_csv", page=1, per_page=listing.DEFAULT_PAGE_SIZE)
 
     def all_customers_url(self):
         """The same search over all customers (offered when a scope finds nothing)."""
@@ -53,13 +71,44 @@ class ListState:
         current, descending = self.sort
         return self.url(sort=(key, not descending if key == current else False), page=1)
 
+    def mode_url(self, advanced):
+        """Switch between the simple and the advanced search form, keeping the scope."""
+        return self.url(q="", conditions=(), advanced=advanced, page=1)
+
+
+@dataclass
+class Row:
+    """One condition row of the advanced form, as shown (possibly incomplete)."""
+    n: int
+    field: str = "name"
+    op: str = "contains"
+    value: str = ""
+    error: str = ""
+
+    @property
+    def spec(self):
+        return FIELDS[self.field]
+
+    @property
+    def needs_value(self):
+        return self.op not in NO_VALUE
+
+
+@dataclass
+class FormInput:
+    """What the request's form fields say, before they become a state."""
+    rows: list = field(default_factory=list)
+    reshaped: bool = False    # rows were added, removed or changed field: redraw them
+    from_form: bool = False   # sent by the form, not a canonical URL
+
 
 class PendingOwner(Exception):
-    """The form chose "subcustomers of reseller" but no reseller yet."""
+    """The form chose "subcustomers of reseller" but no (known) reseller yet."""
 
-    def __init__(self, kind):
+    def __init__(self, kind, typed=""):
         super().__init__(kind)
         self.kind = kind
+        self.typed = typed
 
 
 def scope_text(args):
@@ -73,23 +122,95 @@ def scope_text(args):
     return scope
 
 
+def _form_rows(args):
+    """Condition rows sent by the form (``cf<n>``/``co<n>``/``cv<n>``), add and remove applied."""
+    numbers = sorted(int(k[2:]) for k in args if k.startswith("cf") and k[2:].isdigit())
+    form = FormInput(from_form=bool(numbers) or "add" in args)
+    removed = args.get("remove", "")
+    for n in numbers:
+        if str(n) == removed:
+            form.reshaped = True
+            continue
+        field_name = args.get(f"cf{n}", "")
+        if field_name not in FIELDS:
+            raise InvalidQuery(f"cf{n}", f"there is no field “{field_name}” to search")
+        spec = FIELDS[field_name]
+        op = args.get(f"co{n}", "")
+        if args.get(f"ck{n}", field_name) != field_name or op not in spec.ops:
+            # The field changed: offer its operators, starting from its first one.
+            form.reshaped = True
+            op = op if op in spec.ops else spec.ops[0]
+        form.rows.append(Row(n, field_name, op, args.get(f"cv{n}", "")))
+    if "add" in args:
+        form.rows.append(Row(max(numbers, default=-1) + 1))
+        form.reshaped = True
+    return form
+
+
+def conditions_from(form):
+    """Complete rows become conditions; a row still missing its value is skipped."""
+    return tuple(build(row.field, row.op, row.value, f"cv{row.n}") for row in form.rows
+                 if not (row.needs_value and not row.value.strip()))
+
+
 def parse(args):
-    """Build the state from request args; raises ``InvalidQuery`` or ``PendingOwner``."""
-    return ListState(
-        scope=listing.parse_scope(scope_text(args)),
+    """Build the state from request args.
+
+    Returns ``(state, form)``; raises ``InvalidQuery`` (naming the parameter) or
+    ``PendingOwner``.
+    """
+    form = _form_rows(args)
+    conditions = parse_filters(args)
+    if form.from_form:
+        conditions += conditions_from(form)
+    else:
+        form.rows = [Row(n, c.field, c.op, "" if c.value is None else str(c.value))
+                     for n, c in enumerate(conditions)]
+    advanced = bool(conditions) or form.from_form or args.get("advanced") == "1"
+    if advanced and not form.rows:
+        form.rows = [Row(0)]
+    try:
+        scope = listing.parse_scope(scope_text(args))
+    except InvalidQuery as error:
+        if "owner" in args:  # still typing the owner's name in the form
+            raise PendingOwner(args.get("scope"), args.get("owner", "")) from error
+        raise
+    state = ListState(
+        scope=scope,
         q=listing.parse_query_text(args.get("q", "")),
+        conditions=conditions,
         sort=listing.parse_sort(args.get("sort")),
         page=listing.parse_positive("page", args.get("page"), 1),
         per_page=listing.parse_page_size(args.get("per_page")),
+        advanced=advanced,
     )
+    return state, form
 
 
 def form_values(args, state=None):
-    """What the search form shows: the parsed state, or the raw input after an error."""
+    """What the scope/search fields show: the parsed state, or the raw input after an error."""
     if state is not None:
         owner = state.scope.owner.name if state.scope.owner else ""
         return dict(kind=state.scope.kind, owner=owner, q=state.q,
-                    sort=state.sort_param, per_page=state.per_page)
+                    sort=state.sort_param, per_page=state.per_page, advanced=state.advanced)
     kind, _, owner = args.get("scope", "direct").partition(":")
+    advanced = any(k.startswith(("flt", "cf")) for k in args) or args.get("advanced") == "1"
     return dict(kind=kind, owner=args.get("owner", owner), q=args.get("q", ""),
-                sort=args.get("sort", "name"), per_page=args.get("per_page", listing.DEFAULT_PAGE_SIZE))
+                sort=args.get("sort", "name"), per_page=args.get("per_page", listing.DEFAULT_PAGE_SIZE),
+                advanced=advanced)
+
+
+def rows_after_error(args):
+    """The condition rows to show again after a bad request, as the admin wrote them."""
+    try:
+        form = _form_rows(args)
+    except InvalidQuery:
+        return [Row(0)]
+    if form.rows:
+        return form.rows
+    rows = []
+    for name in args:
+        parts = split_param(name) if name.startswith("flt") else None
+        if parts and parts[1] in FIELDS and parts[2]:
+            rows.append(Row(len(rows), parts[1], parts[2], args.get(name, "")))
+    return rows or [Row(0)]

@@ -29,10 +29,12 @@ def _page_args():
 
 
 def _links(endpoint, customer, back, **params):
-    """URL builder for this page keeping ``back`` and the filters."""
+    """URL builder for this page keeping ``back`` and the filters (defaults left out)."""
+    defaults = {"page": 1, "per_page": listing.DEFAULT_PAGE_SIZE}
+
     def link(**changes):
         merged = {k: v for k, v in {**params, **changes}.items()
-                  if v not in (None, "") and not (k == "page" and v == 1)}
+                  if v not in (None, "") and defaults.get(k) != v}
         return url_for(endpoint, customer_id=customer.id, back=back, **merged)
     return link
 
@@ -52,9 +54,8 @@ def xdrs(customer_id):
                       push_url="false", customer=customer, back=back, form=form, error=error,
                       link=_links("related.xdrs", customer, back))
     page = customer_xdrs(customer, start, end, page_number, per_page)
-    link = _links("related.xdrs", customer, back, **{"from": start and start.isoformat(),
-                                                      "to": end and end.isoformat(),
-                                                      "per_page": per_page if per_page != listing.DEFAULT_PAGE_SIZE else None})
+    dates = {"from": start and start.isoformat(), "to": end and end.isoformat()}
+    link = _links("related.xdrs", customer, back, per_page=per_page, **dates)
     return render("customers/xdrs.html", "customers/_xdr_results.html", push_url=link(page=page.page),
                   customer=customer, back=back, form=form, page=page, link=link)
 
@@ -70,7 +71,6 @@ def accounts(customer_id):
                       push_url="false", customer=customer, back=back, error=error,
                       link=_links("related.accounts", customer, back))
     page = customer_accounts(customer, page_number, per_page)
-    link = _links("related.accounts", customer, back,
-                  per_page=per_page if per_page != listing.DEFAULT_PAGE_SIZE else None)
+    link = _links("related.accounts", customer, back, per_page=per_page)
     return render("customers/accounts.html", "customers/_account_results.html",
                   push_url=link(page=page.page), customer=customer, back=back, page=page, link=link)

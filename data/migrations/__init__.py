@@ -1,7 +1,8 @@
 """Numbered schema migrations, applied in order and recorded in ``schema_migration``.
 
 Each module ``mNNNN_<what>.py`` holds ``STATEMENTS``: SQL written once for both
-backends, with ``{placeholders}`` for the few types that differ. A migration is
+backends, with ``{placeholders}`` for the few types that differ, or a dict of
+lists keyed ``sqlite`` / ``postgresql`` where the mechanisms differ. A migration is
 applied in one transaction; a database is never dropped and recreated.
 """
 import importlib
@@ -79,7 +80,10 @@ def migrate():
             if version in applied_versions():
                 continue
             module = importlib.import_module(f"{__name__}.{name}")
-            for statement in module.STATEMENTS:
+            statements = module.STATEMENTS
+            if isinstance(statements, dict):  # a migration that differs per backend
+                statements = statements[dialect()]
+            for statement in statements:
                 db.execute_sql(statement.format(**DIALECTS[dialect()]))
             _ledger.insert(version=version, name=name,
                            applied_at=utcnow().isoformat(" ")).execute()

@@ -1,0 +1,34 @@
+# The two commands of the README, and the pieces they are made of.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_CUSTOMERS ?= 5000
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test test-sqlite test-postgres lint bench
+
+$(BIN)/flask: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+# Set up, load demo data once (SQLite in instance/), and serve on http://$(HOST):$(PORT)/
+demo: $(BIN)/flask
+	$(BIN)/flask --app app seed --customers $(DEMO_CUSTOMERS) --only-if-empty
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+# The whole suite, browser tests included, on SQLite and then on PostgreSQL.
+test: test-sqlite test-postgres
+
+test-sqlite: $(BIN)/flask
+	$(BIN)/python -m pytest -q
+
+test-postgres: $(BIN)/flask
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -q
+
+lint: $(BIN)/flask
+	$(BIN)/pip install --quiet ruff
+	$(BIN)/ruff check .

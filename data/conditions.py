@@ -1,0 +1,176 @@
+"""Advanced-search conditions: which fields, which operators, and parsing them.
+
+A condition is ``field + operator + value``. In URLs it is written Flask-Admin
+style, ``flt<n>_<field>_<op>=<value>``, ``n`` ordering the rows. Every field and
+operator name is checked against the tables below before anything reaches SQL,
+and values are always bound parameters.
+"""
+import re
+from dataclasses import dataclass
+
+import pycountry
+
+from .errors import InvalidQuery
+from .models import BALANCE_CONTROLS, CUSTOMER_TYPES, CustomerClass
+from .money import MoneyError, parse_money
+from .status import STATUSES
+from .text import clean
+
+OPERATORS = {
+    "is": "Is",
+    "is_not": "Is not",
+    "begins_with": "Begins with",
+    "contains": "Contains",
+    "not_contains": "Does not contain",
+    "ends_with": "Ends with",
+    "is_empty": "Is empty",
+    "is_not_empty": "Is not empty",
+    "eq": "=",
+    "gt": ">",
+    "lt": "<",
+}
+NO_VALUE = ("is_empty", "is_not_empty")
+TEXT_OPS = ("is", "is_not", "begins_with", "contains", "not_contains", "ends_with", "is_empty", "is_not_empty")
+ENUM_OPS = ("is", "is_not")
+MONEY_OPS = ("eq", "gt", "lt")
+MAX_VALUE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str                 # text | enum | money | owner
+    ops: tuple
+    auxiliary: bool = False   # rarely searched; the spec warns such searches scan
+
+    def choices(self):
+        """``(value, label)`` pairs for enumerated fields, in display order."""
+        return ENUM_CHOICES[self.name]() if self.kind == "enum" else []
+
+
+def _text(name, label, auxiliary=False):
+    return Field(name, label, "text", TEXT_OPS, auxiliary)
+
+
+FIELDS = {f.name: f for f in (
+    _text("name", "ID (name)"),
+    _text("company_name", "Company name"),
+    _text("first_name", "First name"),
+    _text("last_name", "Last name"),
+    _text("email", "Email"),
+    _text("login", "Login"),
+    _text("phone", "Phone"),
+    _text("fax", "Fax", auxiliary=True),
+    _text("address", "Address", auxiliary=True),
+    _text("city", "City"),
+    _text("state", "State"),
+    _text("zip", "ZIP"),
+    _text("country", "Country (ISO code)"),
+    Field("currency", "Currency", "enum", ENUM_OPS),
+    Field("balance_control", "Balance control", "enum", ENUM_OPS),
+    Field("customer_type", "Customer type", "enum", ENUM_OPS),
+    Field("customer_class", "Customer class", "enum", ENUM_OPS + ("is_empty", "is_not_empty")),
+    Field("status", "Status", "enum", ENUM_OPS),
+    Field("reseller", "Reseller", "owner", TEXT_OPS),
+    Field("distributor", "Distributor", "owner", TEXT_OPS),
+    Field("balance", "Balance", "money", MONEY_OPS),
+    Field("available_funds", "Available funds", "money", MONEY_OPS),
+    Field("credit_limit", "Credit limit", "money", MONEY_OPS + ("is_empty",)),
+    Field("daily_spending_limit", "Daily spending limit", "money", MONEY_OPS + ("is_empty",)),
+)}
+
+ENUM_CHOICES = {
+    "currency": lambda: [(c.alpha_3, f"{c.alpha_3} – {c.name}")
+                         for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)],
+    "balance_control": lambda: [(v, v.capitalize()) for v in BALANCE_CONTROLS],
+    "customer_type": lambda: [(v, v.capitalize()) for v in CUSTOMER_TYPES],
+    "customer_class": lambda: [(n, n) for (n,) in CustomerClass.select(CustomerClass.name)
+                               .order_by(CustomerClass.name).tuples()],
+    "status": lambda: [(s.code, s.label) for s in STATUSES],
+}
+
+# Operators sorted longest first so "name_not_contains" is not read as "name_not" + "contains".
+_OPS_BY_LENGTH = sorted(OPERATORS, key=len, reverse=True)
+_PARAM = re.compile(r"^flt(\d{1,4})_([a-z_]+)$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    op: str
+    value: object = None      # str for text/enum/owner, Decimal for money, None when unused
+
+    @property
+    def spec(self):
+        return FIELDS[self.field]
+
+    def param(self, n):
+        """This condition as a URL parameter at row ``n``."""
+        value = "" if self.value is None else str(self.value)
+        return f"flt{n}_{self.field}_{self.op}", value
+
+
+def split_param(name):
+    """``flt3_company_name_contains`` -> ``(3, "company_name", "contains")``; None if not a filter."""
+    match = _PARAM.match(name)
+    if not match:
+        return None
+    rest = match.group(2)
+    for op in _OPS_BY_LENGTH:
+        if rest.endswith("_" + op) and rest[: -len(op) - 1] in FIELDS:
+            return int(match.group(1)), rest[: -len(op) - 1], op
+    return int(match.group(1)), rest, None
+
+
+def build(field_name, op, raw, param):
+    """Validate one condition; ``param`` names it in error messages."""
+    field = FIELDS.get(field_name)
+    if field is None:
+        raise InvalidQuery(param, f"there is no field “{field_name}” to search")
+    if op not in field.ops:
+        allowed = ", ".join(field.ops)
+        raise InvalidQuery(param, f"“{op}” is not an operator for {field.name} (use {allowed})")
+    if op in NO_VALUE:
+        return Condition(field.name, op)
+    value = clean(raw)
+    if not value:
+        raise InvalidQuery(param, f"needs a value for “{OPERATORS[op]}”")
+    if len(value) > MAX_VALUE_LENGTH:
+        raise InvalidQuery(param, f"is longer than {MAX_VALUE_LENGTH} characters")
+    if field.kind == "money":
+        try:
+            amount = parse_money(value)
+        except MoneyError as error:
+            raise InvalidQuery(param, f"“{value}” is not an amount ({error})") from None
+        return Condition(field.name, op, amount)
+    if field.kind == "enum":
+        if field.name == "currency":
+            value = value.upper()
+        if value not in {v for v, _ in field.choices()}:
+            raise InvalidQuery(param, f"“{value}” is not a {field.label.lower()}")
+    return Condition(field.name, op, value)
+
+
+def parse_filters(args):
+    """All ``flt<n>_<field>_<op>`` parameters of ``args``, ordered by ``n``.
+
+    Raises ``InvalidQuery`` naming the first bad parameter.
+    """
+    found = []
+    for name in args:
+        if not name.startswith("flt"):
+            continue
+        parts = split_param(name)
+        if parts is None:
+            raise InvalidQuery(name, "is not a filter; write flt<n>_<field>_<operator>=<value>")
+        n, field_name, op = parts
+        if op is None:
+            if field_name in FIELDS:
+                raise InvalidQuery(name, f"has no operator; {field_name} takes {', '.join(FIELDS[field_name].ops)}")
+            raise InvalidQuery(name, "names no known field and operator")
+        values = args.getlist(name) if hasattr(args, "getlist") else [args[name]]
+        if len(values) > 1:
+            raise InvalidQuery(name, "is given more than once")
+        found.append((n, build(field_name, op, values[0], name)))
+    return [condition for _, condition in sorted(found, key=lambda item: item[0])]

@@ -1,0 +1,261 @@
+"""Running a customer search fast at a million rows, the same way on both backends.
+
+What is compared is always the Python-folded copy in ``customer_search``, so
+every operator has the same case rules everywhere. How it is found differs:
+
+* Is / Is not / Begins with / Is empty: B-tree indexes on the folded columns.
+* Contains / Ends with / the simple search (SQLite): the FTS5 trigram index
+  ``customer_fts``, whose values are wrapped in \\x02 ... \\x03 so that "ends with"
+  is the exact phrase ``value\\x03``. Values too short for trigrams (contains
+  under 3 characters, ends with under 2) fall back to a scan, and say so.
+* PostgreSQL: the same LIKE patterns over pg_trgm GIN and "C"-collated B-trees.
+
+A page is found in two steps: the ids of the page (narrow, index-only where
+possible), then the rows for those ids. SQLite's planner is steered by the
+count: few hits are fetched and sorted, many hits are met by walking the sort
+column's index (unary ``+`` keeps the planner off the other indexes).
+"""
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_, or_
+
+from peewee import SQL, NodeList, Tuple, fn
+
+from .db import is_postgres
+from .models import Customer, CustomerClass, CustomerSearch
+from .paging import Page
+from .text import fold, like_escape
+
+S, C = CustomerSearch, Customer
+Owner, OwnerSearch = Customer.alias("owner"), CustomerSearch.alias("owner_search")
+START, END = "\x02", "\x03"
+SIMPLE_SEARCH_FIELDS = ("name", "company_name", "first_name", "last_name", "state", "city",
+                        "country", "zip", "phone", "email", "login")
+# Below this many hits the page is fetched and sorted; above it the sort index is walked.
+SORT_HITS_LIMIT = 5000
+TEXT_SORTS = {"name": S.name, "email": S.email}
+CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
+                  "available_funds": C.available_funds, "balance": C.balance,
+                  "credit_limit": C.credit_limit, "status": C.status}
+
+
+def like(column, pattern):
+    """``column LIKE pattern ESCAPE '\\'`` (Peewee's own LIKE means GLOB on SQLite)."""
+    return NodeList((column, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
+
+
+def _phrase(text):
+    return '"' + text.replace('"', '""') + '"'
+
+
+def short_for_trigrams(op, value):
+    """True when the substring is too short for the trigram index and needs a scan."""
+    size = len(fold(value))
+    return (op in ("contains", "not_contains") and size < 3) or (op == "ends_with" and size < 2)
+
+
+@dataclass
+class _Parts:
+    """A search compiled to SQL pieces; ``hint`` adds SQLite's unary + where asked."""
+    hint: bool = False
+    where: list = field(default_factory=list)
+    match: list = field(default_factory=list)      # FTS5 expressions, ANDed in one MATCH
+    needs_customer: bool = False
+
+    def col(self, column):
+        return NodeList((SQL("+"), column), glue="") if self.hint else column
+
+    def text(self, column_name, op, value):
+        """A text operator on a folded column of customer_search."""
+        column = getattr(S, column_name)
+        folded = fold(value) if value is not None else None
+        if op == "is":
+            return self.col(column) == folded
+        if op == "is_not":
+            return self.col(column) != folded
+        if op == "begins_with":
+            return like(self.col(column), like_escape(folded) + "%")
+        if op == "is_empty":
+            return self.col(column) == ""
+        if op == "is_not_empty":
+            return self.col(column) != ""
+        negate = op == "not_contains"
+        fts_text = folded + END if op == "ends_with" else folded
+        if not is_postgres() and not short_for_trigrams(op, value):
+            expression = f"{column_name} : {_phrase(fts_text)}"
+            if negate:
+                return ~self._in_fts(expression)
+            self.match.append(expression)
+            return None
+        pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
+        expression = like(column, pattern)
+        return ~expression if negate else expression
+
+    def _in_fts(self, expression):
+        subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [expression])
+        return NodeList((self.col(S.customer), SQL("IN"), subquery))
+
+    def simple(self, q):
+        folded = fold(q)
+        if not is_postgres() and len(folded) >= 3:
+            self.match.append("{" + " ".join(SIMPLE_SEARCH_FIELDS) + "} : " + _phrase(folded))
+            return None
+        pattern = "%" + like_escape(folded) + "%"
+        return reduce(or_, [like(getattr(S, name), pattern) for name in SIMPLE_SEARCH_FIELDS])
+
+    def owner(self, column, kind, op, value):
+        """Reseller/distributor conditions compare the owner's folded name.
+
+        Owners are few (one per 200 customers or so), so their names are simply
+        scanned among the customers of that type.
+        """
+        self.needs_customer = True
+        if op == "is_empty":
+            return column.is_null()
+        if op == "is_not_empty":
+            return column.is_null(False)
+        positive = {"is_not": "is", "not_contains": "contains"}.get(op, op)
+        folded = fold(value)
+        name = OwnerSearch.name
+        condition = {
+            "is": name == folded,
+            "begins_with": like(name, like_escape(folded) + "%"),
+            "contains": like(name, "%" + like_escape(folded) + "%"),
+            "ends_with": like(name, "%" + like_escape(folded)),
+        }[positive]
+        owners = (Owner.select(Owner.id).join(OwnerSearch, on=(OwnerSearch.customer == Owner.id))
+                  .where((Owner.customer_type == kind) & condition))
+        if positive != op:
+            return column.is_null() | column.not_in(owners)
+        return column.in_(owners)
+
+    def condition(self, cond):
+        kind = cond.spec.kind
+        if kind == "text":
+            return self.text(cond.field, cond.op, cond.value)
+        if kind == "owner":
+            column = C.reseller if cond.field == "reseller" else C.distributor
+            return self.owner(column, cond.field, cond.op, cond.value)
+        self.needs_customer = True
+        if cond.field == "customer_class":
+            classes = CustomerClass.select(CustomerClass.id).where(CustomerClass.name == cond.value)
+            return {"is": C.customer_class.in_(classes),
+                    "is_not": C.customer_class.is_null() | C.customer_class.not_in(classes),
+                    "is_empty": C.customer_class.is_null(),
+                    "is_not_empty": C.customer_class.is_null(False)}[cond.op]
+        column = getattr(C, cond.field)
+        if cond.op == "is_empty":
+            return column.is_null()
+        hinted = self.col(column)
+        return {"is": hinted == cond.value, "is_not": hinted != cond.value, "eq": hinted == cond.value,
+                "gt": hinted > cond.value, "lt": hinted < cond.value}[cond.op]
+
+
+@dataclass(frozen=True)
+class Search:
+    """What to find: a scope (data.listing.Scope), simple text and conditions."""
+    scope: object
+    q: str = ""
+    conditions: tuple = ()
+
+    def compile(self, hint=False):
+        parts = _Parts(hint=hint)
+        kind = self.scope.kind
+        if kind == "direct":
+            parts.where.append(parts.col(C.reseller).is_null())
+        elif kind == "reseller":
+            parts.where.append(parts.col(C.reseller) == self.scope.owner.id)
+        elif kind == "distributor":
+            parts.where.append(parts.col(C.distributor) == self.scope.owner.id)
+        parts.needs_customer = kind != "all"
+        if self.q:
+            parts.where.append(parts.simple(self.q))
+        for cond in self.conditions:
+            parts.where.append(parts.condition(cond))
+        parts.where = [w for w in parts.where if w is not None]
+        if parts.match:
+            parts.where.append(parts._in_fts(" AND ".join(parts.match)))
+        return parts
+
+    def is_slow(self):
+        """True when some part must scan the table (substrings too short for trigrams)."""
+        if self.q and len(fold(self.q)) < 3:
+            return True
+        return any(c.spec.kind in ("text", "owner") and c.value is not None and short_for_trigrams(c.op, c.value)
+                   for c in self.conditions)
+
+
+def _base(parts, select, join_customer):
+    query = S.select(*select)
+    if join_customer or parts.needs_customer:
+        query = query.join(C, on=(C.id == S.customer))
+    return query.where(reduce(and_, parts.where)) if parts.where else query
+
+
+def count(search):
+    """How many customers match."""
+    parts = search.compile()
+    if not parts.where:
+        return C.select().count()
+    return _base(parts, [fn.COUNT(SQL("*"))], False).scalar()
+
+
+def _order(sort, hint):
+    key, descending = sort
+    column = TEXT_SORTS.get(key) or CUSTOMER_SORTS[key]
+    if hint:
+        column = NodeList((SQL("+"), column), glue="")
+    if key == "credit_limit":
+        # No limit sorts as the largest; the index is on (credit_limit IS NULL, credit_limit, id).
+        keys = [C.credit_limit.is_null(), column]
+    else:
+        keys = [column]
+    tiebreak = S.customer if key in TEXT_SORTS else C.id
+    keys.append(tiebreak)
+    return [k.desc() if descending else k.asc() for k in keys], key not in TEXT_SORTS
+
+
+def _page_ids(search, sort, offset, limit, total):
+    few = total <= SORT_HITS_LIMIT and not is_postgres()
+    # Few hits: let the filters' indexes find them and sort them (no index on the sort).
+    # Many hits: keep the planner off the filter indexes so it walks the sort index.
+    parts = search.compile(hint=not few and not is_postgres())
+    order, needs_customer = _order(sort, hint=few)
+    query = _base(parts, [S.customer], needs_customer).order_by(*order).offset(offset).limit(limit)
+    return [customer_id for (customer_id,) in query.tuples()]
+
+
+def rows_for(ids):
+    """Customers for ``ids``, in that order, with their owners and class loaded."""
+    if not ids:
+        return []
+    found = {c.id: c for c in C.select().where(C.id.in_(ids))}
+    return [found[i] for i in ids if i in found]
+
+
+def find_page(search, sort=("name", False), page=1, per_page=50):
+    """One page of matches, sorted, with the total; a page past the end is the last page."""
+    total = count(search)
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    ids = _page_ids(search, sort, (page - 1) * per_page, per_page, total) if total else []
+    return Page(rows_for(ids), total, page, per_page)
+
+
+def iterate(search, batch=1000):
+    """Every match ordered by name, ``batch`` rows at a time, in constant memory.
+
+    Keyset pagination on (folded name, id): no cursor is held open between
+    batches and deep batches cost the same as the first.
+    """
+    parts = search.compile()
+    last = None
+    while True:
+        query = _base(parts, [S.customer, S.name], False).order_by(S.name, S.customer).limit(batch)
+        if last is not None:
+            query = query.where(Tuple(S.name, S.customer) > Tuple(*last))
+        chunk = list(query.tuples())
+        if not chunk:
+            return
+        yield from rows_for([customer_id for customer_id, _ in chunk])
+        last = (chunk[-1][1], chunk[-1][0])

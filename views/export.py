@@ -1,0 +1,24 @@
+"""``GET /customers.csv``: every customer the list's search matches, as CSV."""
+from flask import Blueprint, Response, request, stream_with_context
+
+from data import export, search
+from data.errors import InvalidQuery
+
+from . import list_state
+from .errors import error_response
+
+bp = Blueprint("export", __name__)
+
+
+@bp.get("/customers.csv")
+def customers_csv():
+    try:
+        state, _ = list_state.parse(request.args)
+    except (InvalidQuery, list_state.PendingOwner) as error:
+        param = getattr(error, "param", "scope")
+        message = getattr(error, "message", "choose a reseller or distributor")
+        return error_response(400, f"Invalid parameter “{param}”: {message}.")
+    rows = export.csv_lines(search.iterate(state.search))
+    response = Response(stream_with_context(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="customers.csv"'
+    return response
