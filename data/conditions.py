@@ -12,7 +12,7 @@ import pycountry
 
 from .errors import InvalidQuery
 from .models import BALANCE_CONTROLS, CUSTOMER_TYPES, CustomerClass
-from .money import MoneyError, parse_money
+from .money import MoneyError, money_text, parse_money
 from .status import STATUSES
 from .text import clean
 
@@ -107,8 +107,13 @@ class Condition:
 
     def param(self, n):
         """This condition as a URL parameter at row ``n``."""
-        value = "" if self.value is None else str(self.value)
-        return f"flt{n}_{self.field}_{self.op}", value
+        return f"flt{n}_{self.field}_{self.op}", self.value_text
+
+    @property
+    def value_text(self):
+        if self.value is None:
+            return ""
+        return money_text(self.value) if self.spec.kind == "money" else self.value
 
 
 def split_param(name):

@@ -3,19 +3,13 @@ import csv
 import io
 
 from .models import Customer, CustomerClass
+from .money import money_text
 
 # The canonical field names, in the order of the edit form, then lifecycle.
 COLUMNS = ("name", "customer_type", "reseller", "distributor", "customer_class", "company_name",
            "first_name", "last_name", "address", "city", "state", "zip", "country", "phone", "fax",
            "email", "login", "currency", "balance_control", "balance", "available_funds",
            "credit_limit", "blocked", "status")
-
-
-def amount_text(amount):
-    """An exact amount without float formatting: ``12.5``, ``100``, ``-0.00001``; blank for none."""
-    if amount is None:
-        return ""
-    return f"{amount.normalize():f}"
 
 
 class _NameCache:
@@ -49,9 +43,9 @@ def row(customer, names):
         reseller=names.owner(customer.reseller_id),
         distributor=names.owner(customer.distributor_id),
         customer_class=names.customer_class(customer.customer_class_id),
-        balance=amount_text(customer.balance),
-        available_funds=amount_text(customer.available_funds),
-        credit_limit=amount_text(customer.credit_limit),
+        balance=money_text(customer.balance),
+        available_funds=money_text(customer.available_funds),
+        credit_limit=money_text(customer.credit_limit),
         blocked="true" if customer.blocked else "false",
     )
     return values

@@ -59,3 +59,10 @@ class MoneyField(BigIntegerField):
         if value is None:
             return None
         return Decimal(int(value)).scaleb(-SCALE)
+
+
+def money_text(amount):
+    """An exact amount as plain text: ``12.5``, ``100``, ``-0.00001``; blank for none."""
+    if amount is None:
+        return ""
+    return f"{amount.normalize():f}"

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
-from peewee import SQL, NodeList, Tuple, fn
+from peewee import SQL, NodeList, Tuple, Value, fn
 
-from .db import is_postgres
+from .db import db, is_postgres
 from .models import Customer, CustomerClass, CustomerSearch
 from .paging import Page
 from .text import fold, like_escape
@@ -56,42 +56,53 @@ def short_for_trigrams(op, value):
 
 @dataclass
 class _Parts:
-    """A search compiled to SQL pieces; ``hint`` adds SQLite's unary + where asked."""
+    """A search compiled to SQL pieces, split by the table they read.
+
+    ``hint`` puts SQLite's unary + on filter columns so the planner cannot use
+    their indexes (and walks the sort index instead). A hinted column loses
+    Peewee's value conversion, so values are converted here (``_bound``).
+    """
     hint: bool = False
-    where: list = field(default_factory=list)
-    match: list = field(default_factory=list)      # FTS5 expressions, ANDed in one MATCH
-    needs_customer: bool = False
+    keep: object = None       # the sort column: its own conditions may use its index
+    on_search: list = field(default_factory=list)    # conditions on customer_search (S)
+    on_customer: list = field(default_factory=list)  # conditions on customer (C)
+    match: list = field(default_factory=list)        # FTS5 expressions, ANDed in one MATCH
 
     def col(self, column):
-        return NodeList((SQL("+"), column), glue="") if self.hint else column
+        if self.hint and column is not self.keep:
+            return NodeList((SQL("+"), column), glue="")
+        return column
+
+    @staticmethod
+    def _bound(column, value):
+        return Value(column.db_value(value), converter=False)
+
+    def add_search(self, condition):
+        if condition is not None:
+            self.on_search.append(condition)
 
     def text(self, column_name, op, value):
         """A text operator on a folded column of customer_search."""
         column = getattr(S, column_name)
         folded = fold(value) if value is not None else None
-        if op == "is":
-            return self.col(column) == folded
-        if op == "is_not":
-            return self.col(column) != folded
+        if op in ("is", "is_not", "is_empty", "is_not_empty"):
+            target = "" if op.endswith("empty") else folded
+            return self.col(column) == target if op in ("is", "is_empty") else self.col(column) != target
         if op == "begins_with":
             return like(self.col(column), like_escape(folded) + "%")
-        if op == "is_empty":
-            return self.col(column) == ""
-        if op == "is_not_empty":
-            return self.col(column) != ""
         negate = op == "not_contains"
         fts_text = folded + END if op == "ends_with" else folded
         if not is_postgres() and not short_for_trigrams(op, value):
             expression = f"{column_name} : {_phrase(fts_text)}"
             if negate:
-                return ~self._in_fts(expression)
+                return ~self.in_fts(expression)
             self.match.append(expression)
             return None
         pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
         expression = like(column, pattern)
         return ~expression if negate else expression
 
-    def _in_fts(self, expression):
+    def in_fts(self, expression):
         subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [expression])
         return NodeList((self.col(S.customer), SQL("IN"), subquery))
 
@@ -103,13 +114,13 @@ class _Parts:
         pattern = "%" + like_escape(folded) + "%"
         return reduce(or_, [like(getattr(S, name), pattern) for name in SIMPLE_SEARCH_FIELDS])
 
-    def owner(self, column, kind, op, value):
+    @staticmethod
+    def owner(column, kind, op, value):
         """Reseller/distributor conditions compare the owner's folded name.
 
         Owners are few (one per 200 customers or so), so their names are simply
         scanned among the customers of that type.
         """
-        self.needs_customer = True
         if op == "is_empty":
             return column.is_null()
         if op == "is_not_empty":
@@ -129,14 +140,11 @@ class _Parts:
             return column.is_null() | column.not_in(owners)
         return column.in_(owners)
 
-    def condition(self, cond):
-        kind = cond.spec.kind
-        if kind == "text":
-            return self.text(cond.field, cond.op, cond.value)
-        if kind == "owner":
+    def customer_condition(self, cond):
+        """Enumerated, money and owner conditions, all on the customer table."""
+        if cond.spec.kind == "owner":
             column = C.reseller if cond.field == "reseller" else C.distributor
             return self.owner(column, cond.field, cond.op, cond.value)
-        self.needs_customer = True
         if cond.field == "customer_class":
             classes = CustomerClass.select(CustomerClass.id).where(CustomerClass.name == cond.value)
             return {"is": C.customer_class.in_(classes),
@@ -146,9 +154,21 @@ class _Parts:
         column = getattr(C, cond.field)
         if cond.op == "is_empty":
             return column.is_null()
-        hinted = self.col(column)
-        return {"is": hinted == cond.value, "is_not": hinted != cond.value, "eq": hinted == cond.value,
-                "gt": hinted > cond.value, "lt": hinted < cond.value}[cond.op]
+        left, right = self.col(column), self._bound(column, cond.value)
+        return {"is": left == right, "is_not": left != right, "eq": left == right,
+                "gt": left > right, "lt": left < right}[cond.op]
+
+    def scope(self, scope):
+        if scope.kind == "direct":
+            self.on_customer.append(self.col(C.reseller).is_null())
+        elif scope.kind in ("reseller", "distributor"):
+            column = C.reseller if scope.kind == "reseller" else C.distributor
+            self.on_customer.append(self.col(column) == self._bound(column, scope.owner.id))
+
+    def finish(self):
+        if self.match:
+            self.on_search.append(self.in_fts(" AND ".join(self.match)))
+        return self
 
 
 @dataclass(frozen=True)
@@ -158,75 +178,84 @@ class Search:
     q: str = ""
     conditions: tuple = ()
 
-    def compile(self, hint=False):
-        parts = _Parts(hint=hint)
-        kind = self.scope.kind
-        if kind == "direct":
-            parts.where.append(parts.col(C.reseller).is_null())
-        elif kind == "reseller":
-            parts.where.append(parts.col(C.reseller) == self.scope.owner.id)
-        elif kind == "distributor":
-            parts.where.append(parts.col(C.distributor) == self.scope.owner.id)
-        parts.needs_customer = kind != "all"
+    def compile(self, hint=False, keep=None):
+        parts = _Parts(hint=hint, keep=keep)
+        parts.scope(self.scope)
         if self.q:
-            parts.where.append(parts.simple(self.q))
+            parts.add_search(parts.simple(self.q))
         for cond in self.conditions:
-            parts.where.append(parts.condition(cond))
-        parts.where = [w for w in parts.where if w is not None]
-        if parts.match:
-            parts.where.append(parts._in_fts(" AND ".join(parts.match)))
+            if cond.spec.kind == "text":
+                parts.add_search(parts.text(cond.field, cond.op, cond.value))
+            else:
+                parts.on_customer.append(parts.customer_condition(cond))
         return parts
 
     def is_slow(self):
         """True when some part must scan the table (substrings too short for trigrams)."""
         if self.q and len(fold(self.q)) < 3:
             return True
-        return any(c.spec.kind in ("text", "owner") and c.value is not None and short_for_trigrams(c.op, c.value)
+        return any(c.spec.kind == "text" and c.value is not None and short_for_trigrams(c.op, c.value)
                    for c in self.conditions)
 
 
-def _base(parts, select, join_customer):
-    query = S.select(*select)
-    if join_customer or parts.needs_customer:
-        query = query.join(C, on=(C.id == S.customer))
-    return query.where(reduce(and_, parts.where)) if parts.where else query
+def _query(parts, columns, sort_table=None):
+    """SELECT over only the tables the conditions (and the sort) need."""
+    use_search = bool(parts.on_search) or sort_table is S
+    use_customer = bool(parts.on_customer) or sort_table is C
+    if use_search and use_customer:
+        query = S.select(*columns).join(C, on=(C.id == S.customer))
+    elif use_customer:
+        query = C.select(*columns)
+    else:
+        query = S.select(*columns)
+    conditions = parts.on_search + parts.on_customer
+    return query.where(reduce(and_, conditions)) if conditions else query
 
 
 def count(search):
     """How many customers match."""
     parts = search.compile()
-    if not parts.where:
+    if parts.match and not parts.on_search and not parts.on_customer:
+        # Only substring searches: the FTS index counts by itself, no row lookups.
+        cursor = db.execute_sql("SELECT COUNT(*) FROM customer_fts WHERE customer_fts MATCH ?",
+                                [" AND ".join(parts.match)])
+        return cursor.fetchone()[0]
+    parts.finish()
+    if not parts.on_search and not parts.on_customer:
         return C.select().count()
-    return _base(parts, [fn.COUNT(SQL("*"))], False).scalar()
+    return _query(parts, [fn.COUNT(SQL("*"))]).scalar()
 
 
 def _order(sort, hint):
+    """ORDER BY terms for ``sort`` and the table they read."""
     key, descending = sort
+    table = S if key in TEXT_SORTS else C
     column = TEXT_SORTS.get(key) or CUSTOMER_SORTS[key]
     if hint:
         column = NodeList((SQL("+"), column), glue="")
+    keys = [column]
     if key == "credit_limit":
         # No limit sorts as the largest; the index is on (credit_limit IS NULL, credit_limit, id).
-        keys = [C.credit_limit.is_null(), column]
-    else:
-        keys = [column]
-    tiebreak = S.customer if key in TEXT_SORTS else C.id
-    keys.append(tiebreak)
-    return [k.desc() if descending else k.asc() for k in keys], key not in TEXT_SORTS
+        keys.insert(0, C.credit_limit.is_null())
+    keys.append(S.customer if table is S else C.id)
+    return [k.desc() if descending else k.asc() for k in keys], table
 
 
 def _page_ids(search, sort, offset, limit, total):
-    few = total <= SORT_HITS_LIMIT and not is_postgres()
-    # Few hits: let the filters' indexes find them and sort them (no index on the sort).
+    few = total <= SORT_HITS_LIMIT
+    steer = not is_postgres()  # PostgreSQL's planner has statistics and no unary + on text
+    # Few hits: let the filters' indexes find them, then sort (no index for the sort).
     # Many hits: keep the planner off the filter indexes so it walks the sort index.
-    parts = search.compile(hint=not few and not is_postgres())
-    order, needs_customer = _order(sort, hint=few)
-    query = _base(parts, [S.customer], needs_customer).order_by(*order).offset(offset).limit(limit)
+    sort_column = TEXT_SORTS.get(sort[0]) or CUSTOMER_SORTS[sort[0]]
+    parts = search.compile(hint=steer and not few, keep=sort_column).finish()
+    order, table = _order(sort, hint=steer and few)
+    id_column = S.customer if table is S else C.id
+    query = _query(parts, [id_column], table).order_by(*order).offset(offset).limit(limit)
     return [customer_id for (customer_id,) in query.tuples()]
 
 
 def rows_for(ids):
-    """Customers for ``ids``, in that order, with their owners and class loaded."""
+    """Customers for ``ids``, in that order."""
     if not ids:
         return []
     found = {c.id: c for c in C.select().where(C.id.in_(ids))}
@@ -248,10 +277,10 @@ def iterate(search, batch=1000):
     Keyset pagination on (folded name, id): no cursor is held open between
     batches and deep batches cost the same as the first.
     """
-    parts = search.compile()
+    parts = search.compile().finish()
     last = None
     while True:
-        query = _base(parts, [S.customer, S.name], False).order_by(S.name, S.customer).limit(batch)
+        query = _query(parts, [S.customer, S.name], S).order_by(S.name, S.customer).limit(batch)
         if last is not None:
             query = query.where(Tuple(S.name, S.customer) > Tuple(*last))
         chunk = list(query.tuples())

@@ -26,6 +26,7 @@ def _render_list(status=200, push_url=None, state=None, rows=(), **context):
     form = list_state.form_values(request.args, state)
     return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
                   fields=FIELDS.values(), operators=OPERATORS, page_sizes=listing.PAGE_SIZES,
+                  next_row=list_state.next_row,
                   owner_options=_owner_options(form["kind"], form["owner"]), **context)
 
 

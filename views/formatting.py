@@ -1,22 +1,31 @@
 """Template filters and globals: money with its currency, counts, dates, icons."""
-from decimal import Decimal
+from functools import cache
 
-from babel.numbers import format_currency, format_decimal
-from flask import url_for
+from babel.numbers import format_decimal, get_currency_precision
+from flask import g, url_for
 from markupsafe import Markup, escape
 
 from data.status import BY_CODE
+
+from .row_links import RowLinks
+
+
+@cache
+def _currency_digits(currency):
+    return get_currency_precision(currency)
 
 
 def money(amount, currency):
     """``1,234.50 USD``: the currency's usual decimals, more only if the amount has them.
 
-    Exact: the Decimal is never rounded for display.
+    Exact: the Decimal is formatted as a Decimal (never through float) with at
+    least as many places as it has, so nothing is rounded away.
     """
     if amount is None:
         return ""
-    return format_currency(amount, currency, format="#,##0.00 ¤¤", locale="en",
-                           currency_digits=True, decimal_quantization=False)
+    exponent = amount.normalize().as_tuple().exponent
+    places = max(_currency_digits(currency), -exponent if isinstance(exponent, int) else 0)
+    return f"{amount:,.{places}f} {currency}"
 
 
 def number(value):
@@ -28,9 +37,16 @@ def plural(count, singular, plural_form=None):
     return f"{number(count)} {word}"
 
 
+def _sprite():
+    # One url_for per request, not one per icon (a list page draws hundreds).
+    if "sprite_url" not in g:
+        g.sprite_url = url_for("static", filename="icons/sprite.svg")
+    return g.sprite_url
+
+
 def icon(name, label=None, css=""):
     """An inline reference to a symbol of the vendored Lucide sprite."""
-    href = url_for("static", filename="icons/sprite.svg") + "#" + name
+    href = _sprite() + "#" + name
     aria = f' role="img" aria-label="{escape(label)}"' if label else ' aria-hidden="true"'
     return Markup(f'<svg class="icon {escape(css)}"{aria} focusable="false">'
                   f'<use href="{escape(href)}"></use></svg>')
@@ -51,6 +67,7 @@ def duration(seconds):
 
 
 def register(app):
+    app.add_template_global(RowLinks, "row_links")
     app.add_template_global(money)
     app.add_template_global(icon)
     app.add_template_global(plural)
@@ -58,4 +75,3 @@ def register(app):
     app.add_template_filter(number)
     app.add_template_filter(utc)
     app.add_template_filter(duration)
-    app.jinja_env.globals["Decimal"] = Decimal

@@ -15,6 +15,8 @@ from data.conditions import FIELDS, NO_VALUE, build, parse_filters, split_param
 from data.errors import InvalidQuery
 from data.search import Search
 
+MAX_ROWS = 1000  # "an unlimited number of conditions", within reason for one URL
+
 
 @dataclass(frozen=True)
 class ListState:
@@ -84,6 +86,7 @@ class Row:
     op: str = "contains"
     value: str = ""
     error: str = ""
+    focus: bool = False       # a row just added: put the cursor in it
 
     @property
     def spec(self):
@@ -92,6 +95,11 @@ class Row:
     @property
     def needs_value(self):
         return self.op not in NO_VALUE
+
+
+def next_row(rows):
+    """The number the next added row gets."""
+    return max((row.n for row in rows), default=-1) + 1
 
 
 @dataclass
@@ -141,8 +149,11 @@ def _form_rows(args):
             form.reshaped = True
             op = op if op in spec.ops else spec.ops[0]
         form.rows.append(Row(n, field_name, op, args.get(f"cv{n}", "")))
-    if "add" in args:
-        form.rows.append(Row(max(numbers, default=-1) + 1))
+    # add=<n> asks for row n; htmx may resend the last clicked button with later
+    # requests, so a row that is already there is not added twice.
+    added = args.get("add", "")
+    if added.isdigit() and int(added) not in numbers and int(added) < MAX_ROWS:
+        form.rows.append(Row(int(added), focus=True))
         form.reshaped = True
     return form
 
@@ -164,8 +175,7 @@ def parse(args):
     if form.from_form:
         conditions += conditions_from(form)
     else:
-        form.rows = [Row(n, c.field, c.op, "" if c.value is None else str(c.value))
-                     for n, c in enumerate(conditions)]
+        form.rows = [Row(n, c.field, c.op, c.value_text) for n, c in enumerate(conditions)]
     advanced = bool(conditions) or form.from_form or args.get("advanced") == "1"
     if advanced and not form.rows:
         form.rows = [Row(0)]
