@@ -1,8 +1,11 @@
 """Command-line tools, registered on ``flask --app app``."""
+import os
+import sys
 import time
 
 import click
 
+from data import importer
 from data import seed as demo
 from data.db import db
 from data.migrations import migrate
@@ -42,6 +45,28 @@ def seed_command(customers, seed_value, only_if_empty):
     click.echo(f"Added {added:,} customers in {time.monotonic() - started:.1f} s.")
 
 
+@click.command("import-customers")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(path):
+    """Add the customers of a CSV file (the format GET /customers.csv writes).
+
+    All or nothing: if any line is wrong, every wrong line is listed with its
+    number and nothing is written.
+    """
+    size = max(1, os.path.getsize(path))
+    with db.connection_context():
+        migrate()
+        try:
+            # Read three times: check, then write resellers/distributors, then the rest.
+            with click.progressbar(length=3 * size, label="Importing customers", file=sys.stderr) as bar:
+                added = importer.import_customers(path, bar.update)
+        except importer.ImportFailed as failed:
+            for problem in failed.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException(f"{len(failed.problems)} problem(s) in {path}; nothing was imported.") from None
+    click.echo(f"Imported {added:,} customers from {path}.")
+
+
 def register(app):
-    for command in (migrate_command, seed_command):
+    for command in (migrate_command, seed_command, import_command):
         app.cli.add_command(command)

@@ -51,3 +51,8 @@ def write_transaction():
     if is_postgres():
         return db.atomic()
     return db.atomic(lock_type="IMMEDIATE")
+
+
+def refresh_statistics():
+    """Let the query planner see the data as it is now (after bulk loads)."""
+    db.execute_sql("ANALYZE")

@@ -36,9 +36,9 @@ def parse_money(value):
     try:
         amount = Decimal(value)
     except (InvalidOperation, ValueError, TypeError):
-        raise MoneyError(f"{value!r} is not an amount") from None
+        raise MoneyError(f"“{value}” is not an amount") from None
     if not amount.is_finite():
-        raise MoneyError(f"{value!r} is not an amount")
+        raise MoneyError(f"“{value}” is not an amount")
     if abs(amount) >= LIMIT:
         raise MoneyError(f"{value} is too large")
     if amount != amount.quantize(QUANTUM):

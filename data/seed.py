@@ -14,7 +14,7 @@ from peewee import fn
 
 from . import clock
 from .bulk import insert_rows
-from .db import db, is_postgres
+from .db import db, is_postgres, refresh_statistics
 from .demo_names import (
     COMPANY_KINDS,
     COMPANY_WORDS,
@@ -296,4 +296,5 @@ def seed(customers, seed_value=1, progress=None):
         if progress:
             progress(done)
     _reset_sequences()
+    refresh_statistics()
     return done

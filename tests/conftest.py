@@ -71,9 +71,10 @@ def runner(app):
 
 @pytest.fixture
 def database(app):
-    """An open connection for tests that call ``data/`` directly."""
-    with db.connection_context():
-        yield db
+    """The database, for tests that call ``data/`` directly (Peewee connects on use)."""
+    yield db
+    if not db.is_closed():
+        db.close()
 
 
 def soup(response):
