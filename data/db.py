@@ -54,5 +54,17 @@ def write_transaction():
 
 
 def refresh_statistics():
-    """Let the query planner see the data as it is now (after bulk loads)."""
-    db.execute_sql("ANALYZE")
+    """Let the query planner see the data as it is now (after bulk loads).
+
+    SQLite: our own tables only. Statistics on the FTS5 shadow tables, taken
+    while they were small, made every later insert into the index slower (a
+    load of 100,000 customers took 13 minutes instead of 1).
+    """
+    if is_postgres():
+        db.execute_sql("ANALYZE")
+        return
+    tables = [name for (name,) in db.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'customer_fts%'").fetchall()]
+    for table in tables:
+        db.execute_sql(f'ANALYZE "{table}"')

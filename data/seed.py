@@ -41,7 +41,7 @@ from .models import (
 )
 from .status import CODES
 
-BATCH = 5_000
+BATCH = 20_000
 MINIMUM = 20
 # The conditions that make each status (and "active") appear, in the spec's order.
 FORCED_STATUSES = CODES
