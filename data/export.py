@@ -12,27 +12,22 @@ COLUMNS = ("name", "customer_type", "reseller", "distributor", "customer_class",
            "credit_limit", "blocked", "status")
 
 
-class _NameCache:
-    """Owner and class names by id, looked up once each while exporting."""
+class _Names:
+    """Owner and class names by id, fetched once per batch for the ids not seen yet."""
 
     def __init__(self):
-        self.owners = {}
-        self.classes = {}
+        self.owners = {None: ""}
+        self.classes = {None: ""}
 
-    def owner(self, owner_id):
-        if owner_id is None:
-            return ""
-        if owner_id not in self.owners:
-            self.owners[owner_id] = Customer.select(Customer.name).where(Customer.id == owner_id).scalar()
-        return self.owners[owner_id]
-
-    def customer_class(self, class_id):
-        if class_id is None:
-            return ""
-        if class_id not in self.classes:
-            self.classes[class_id] = (CustomerClass.select(CustomerClass.name)
-                                      .where(CustomerClass.id == class_id).scalar())
-        return self.classes[class_id]
+    def load(self, customers):
+        owner_ids = {i for c in customers for i in (c.reseller_id, c.distributor_id)} - set(self.owners)
+        if owner_ids:
+            self.owners.update(Customer.select(Customer.id, Customer.name)
+                               .where(Customer.id.in_(list(owner_ids))).tuples())
+        class_ids = {c.customer_class_id for c in customers} - set(self.classes)
+        if class_ids:
+            self.classes.update(CustomerClass.select(CustomerClass.id, CustomerClass.name)
+                                .where(CustomerClass.id.in_(list(class_ids))).tuples())
 
 
 def row(customer, names):
@@ -40,9 +35,9 @@ def row(customer, names):
     values = {name: getattr(customer, name) for name in COLUMNS
               if name not in ("reseller", "distributor", "customer_class")}
     values.update(
-        reseller=names.owner(customer.reseller_id),
-        distributor=names.owner(customer.distributor_id),
-        customer_class=names.customer_class(customer.customer_class_id),
+        reseller=names.owners[customer.reseller_id],
+        distributor=names.owners[customer.distributor_id],
+        customer_class=names.classes[customer.customer_class_id],
         balance=money_text(customer.balance),
         available_funds=money_text(customer.available_funds),
         credit_limit=money_text(customer.credit_limit),
@@ -51,16 +46,17 @@ def row(customer, names):
     return values
 
 
-def csv_lines(customers, chunk=500):
-    """CSV text in pieces: the header, then ``chunk`` customers at a time."""
+def csv_lines(batches):
+    """CSV text in pieces: the header, then one piece per batch of customers."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    names = _NameCache()
-    for count, customer in enumerate(customers, 1):
-        writer.writerow(row(customer, names))
-        if count % chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    names = _Names()
+    for batch in batches:
+        names.load(batch)
+        for customer in batch:
+            writer.writerow(row(customer, names))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()

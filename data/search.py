@@ -34,6 +34,7 @@ SIMPLE_SEARCH_FIELDS = ("name", "company_name", "first_name", "last_name", "stat
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
 SORT_HITS_LIMIT = 5000
 TEXT_SORTS = {"name": S.name, "email": S.email}
+NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
 CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
                   "available_funds": C.available_funds, "balance": C.balance,
                   "credit_limit": C.credit_limit, "status": C.status}
@@ -67,6 +68,7 @@ class _Parts:
     on_search: list = field(default_factory=list)    # conditions on customer_search (S)
     on_customer: list = field(default_factory=list)  # conditions on customer (C)
     match: list = field(default_factory=list)        # FTS5 expressions, ANDed in one MATCH
+    negated: list = field(default_factory=list)      # ("sql"|"fts", positive form) of negative text ops
 
     def col(self, column):
         if self.hint and column is not self.keep:
@@ -82,25 +84,32 @@ class _Parts:
             self.on_search.append(condition)
 
     def text(self, column_name, op, value):
-        """A text operator on a folded column of customer_search."""
+        """A text operator on a folded column of customer_search.
+
+        Negative operators return their row check and also note the positive
+        form in ``negated``, so a count can be |all| - |positive| instead of a
+        check of every row (most rows pass a negative condition).
+        """
         column = getattr(S, column_name)
         folded = fold(value) if value is not None else None
         if op in ("is", "is_not", "is_empty", "is_not_empty"):
             target = "" if op.endswith("empty") else folded
-            return self.col(column) == target if op in ("is", "is_empty") else self.col(column) != target
+            if op in ("is", "is_empty"):
+                return self.col(column) == target
+            self.negated.append(("sql", column == target))
+            return self.col(column) != target
         if op == "begins_with":
             return like(self.col(column), like_escape(folded) + "%")
-        negate = op == "not_contains"
-        fts_text = folded + END if op == "ends_with" else folded
-        if not is_postgres() and not short_for_trigrams(op, value):
-            expression = f"{column_name} : {_phrase(fts_text)}"
-            if negate:
-                return ~self.in_fts(expression)
-            self.match.append(expression)
-            return None
         pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
-        expression = like(column, pattern)
-        return ~expression if negate else expression
+        indexed = not is_postgres() and not short_for_trigrams(op, value)
+        if op == "not_contains":
+            self.negated.append(("fts", f"{column_name} : {_phrase(folded)}") if indexed
+                                else ("sql", like(column, pattern)))
+            return ~like(column, pattern)
+        if indexed:
+            self.match.append(f"{column_name} : {_phrase(folded + END if op == 'ends_with' else folded)}")
+            return None
+        return like(column, pattern)
 
     def in_fts(self, expression):
         subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [expression])
@@ -178,16 +187,16 @@ class Search:
     q: str = ""
     conditions: tuple = ()
 
-    def compile(self, hint=False, keep=None):
+    def compile(self, hint=False, keep=None, skip_negated=False):
         parts = _Parts(hint=hint, keep=keep)
         parts.scope(self.scope)
         if self.q:
             parts.add_search(parts.simple(self.q))
         for cond in self.conditions:
-            if cond.spec.kind == "text":
-                parts.add_search(parts.text(cond.field, cond.op, cond.value))
-            else:
+            if cond.spec.kind != "text":
                 parts.on_customer.append(parts.customer_condition(cond))
+            elif not (skip_negated and cond.op in NEGATIVE_TEXT_OPS):
+                parts.add_search(parts.text(cond.field, cond.op, cond.value))
         return parts
 
     def is_slow(self):
@@ -212,9 +221,7 @@ def _query(parts, columns, sort_table=None):
     return query.where(reduce(and_, conditions)) if conditions else query
 
 
-def count(search):
-    """How many customers match."""
-    parts = search.compile()
+def _count(parts):
     if parts.match and not parts.on_search and not parts.on_customer:
         # Only substring searches: the FTS index counts by itself, no row lookups.
         cursor = db.execute_sql("SELECT COUNT(*) FROM customer_fts WHERE customer_fts MATCH ?",
@@ -224,6 +231,26 @@ def count(search):
     if not parts.on_search and not parts.on_customer:
         return C.select().count()
     return _query(parts, [fn.COUNT(SQL("*"))]).scalar()
+
+
+def count(search):
+    """How many customers match.
+
+    With one negative text condition (Is not, Does not contain, Is not empty) the
+    count is |the rest| - |the rest with the positive form|: both use indexes,
+    while checking the negative condition row by row reads the whole table.
+    """
+    parts = search.compile()
+    if len(parts.negated) != 1:
+        return _count(parts)
+    rest = search.compile(skip_negated=True)
+    kind, positive = parts.negated[0]
+    with_positive = search.compile(skip_negated=True)
+    if kind == "fts":
+        with_positive.match.append(positive)
+    else:
+        with_positive.on_search.append(positive)
+    return _count(rest) - _count(with_positive)
 
 
 def _order(sort, hint):
@@ -271,8 +298,8 @@ def find_page(search, sort=("name", False), page=1, per_page=50):
     return Page(rows_for(ids), total, page, per_page)
 
 
-def iterate(search, batch=1000):
-    """Every match ordered by name, ``batch`` rows at a time, in constant memory.
+def batches(search, size=1000):
+    """Every match ordered by name, as lists of ``size`` customers (constant memory).
 
     Keyset pagination on (folded name, id): no cursor is held open between
     batches and deep batches cost the same as the first.
@@ -280,11 +307,11 @@ def iterate(search, batch=1000):
     parts = search.compile().finish()
     last = None
     while True:
-        query = _query(parts, [S.customer, S.name], S).order_by(S.name, S.customer).limit(batch)
+        query = _query(parts, [S.customer, S.name], S).order_by(S.name, S.customer).limit(size)
         if last is not None:
             query = query.where(Tuple(S.name, S.customer) > Tuple(*last))
         chunk = list(query.tuples())
         if not chunk:
             return
-        yield from rows_for([customer_id for customer_id, _ in chunk])
+        yield rows_for([customer_id for customer_id, _ in chunk])
         last = (chunk[-1][1], chunk[-1][0])

@@ -194,7 +194,7 @@ def test_iterate_returns_every_match_in_batches(database):
         factories.customer(f"Match {n:02d}", city="Springfield")
     factories.customer("Elsewhere", city="Shelbyville")
     condition = (build("city", "is", "springfield", "t"),)
-    names = [c.name for c in search.iterate(search.Search(ALL, "", condition), batch=7)]
+    names = [c.name for batch in search.batches(search.Search(ALL, "", condition), size=7) for c in batch]
     assert names == [f"Match {n:02d}" for n in range(25)]
 
 

@@ -18,7 +18,7 @@ def customers_csv():
         param = getattr(error, "param", "scope")
         message = getattr(error, "message", "choose a reseller or distributor")
         return error_response(400, f"Invalid parameter “{param}”: {message}.")
-    rows = export.csv_lines(search.iterate(state.search))
+    rows = export.csv_lines(search.batches(state.search))
     response = Response(stream_with_context(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="customers.csv"'
     return response
