@@ -5,7 +5,7 @@ import time
 
 import click
 
-from data import importer
+from data import importer, maintenance
 from data import seed as demo
 from data.db import db
 from data.migrations import migrate
@@ -67,6 +67,22 @@ def import_command(path):
     click.echo(f"Imported {added:,} customers from {path}.")
 
 
+@click.command("maintenance")
+@click.option("--all-statuses", is_flag=True, help="Also re-derive every stored status (slow on big databases).")
+def maintenance_command(all_statuses):
+    """Daily maintenance; idempotent, safe to run every minute from cron.
+
+    Renews daily spending at 00:00 UTC, charges subscription and maintenance
+    fees once a month, suspends for overdue invoices, ends lifted suspensions
+    whose date passed, turns expired provisional terminations permanent, and
+    re-derives date-dependent statuses.
+    """
+    with db.connection_context():
+        migrate()
+        report = maintenance.run(everyone=all_statuses)
+    click.echo(f"Maintenance done: {report}.")
+
+
 def register(app):
-    for command in (migrate_command, seed_command, import_command):
+    for command in (migrate_command, seed_command, import_command, maintenance_command):
         app.cli.add_command(command)

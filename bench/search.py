@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from data.db import db, is_postgres  # noqa: E402
-from data.models import Customer, Payment  # noqa: E402
+from data.models import Customer  # noqa: E402
+from data.records import Payment  # noqa: E402
 
 SIMPLE = ("name", "company_name", "first_name", "last_name", "state", "city", "country", "zip", "phone",
           "email", "login")

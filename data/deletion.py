@@ -10,7 +10,8 @@ from peewee import SQL, IntegrityError, fn
 
 from .db import db, is_postgres, write_transaction
 from .errors import Conflict, NotFound
-from .models import Account, Customer, Invoice, Payment, Product, Tariff, TrafficExchange, Xdr
+from .models import Customer
+from .records import Account, Invoice, Payment, Product, Tariff, TrafficExchange, Xdr
 
 _Sub = Customer.alias("sub")
 

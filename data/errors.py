@@ -21,3 +21,18 @@ class InvalidQuery(ValueError):
         super().__init__(f"{param}: {message}")
         self.param = param
         self.message = message
+
+
+class Stale(Conflict):
+    """Someone else changed the record since it was read (optimistic locking)."""
+
+    def __init__(self, message):
+        super().__init__(message, [])
+
+
+class Invalid(ValueError):
+    """Input that fails validation; ``errors`` maps each field to its message."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)

@@ -16,6 +16,7 @@ from peewee import (
 
 from . import clock
 from .db import db
+from .errors import Stale
 from .money import MoneyField, parse_money
 from .status import ACTIVE, StatusField, derive_status
 from .text import clean
@@ -40,6 +41,8 @@ class CustomerClass(BaseModel):
     name = CharField(max_length=100, unique=True)
     reactivation_days = IntegerField(default=30)
     created_at = DateTimeField(default=clock.utcnow)
+    grace_days = IntegerField(default=0)          # an unpaid invoice suspends this long after its due date
+    maintenance_fee = MoneyField(default=0)       # charged monthly, except to blocked customers
 
 
 class Customer(BaseModel):
@@ -79,6 +82,9 @@ class Customer(BaseModel):
     spending_date = DateField(null=True)
     status = StatusField(default=ACTIVE)
     created_at = DateTimeField(default=clock.utcnow)
+    password_hash = CharField(max_length=255, default="")
+    failed_payments = IntegerField(default=0)
+    version = IntegerField(default=1)
 
     class Meta:
         # Writing only changed columns keeps a balance or status update from
@@ -102,13 +108,34 @@ class Customer(BaseModel):
             self.status = status
 
     def save(self, *args, **kwargs):
+        """Insert, or write the changed columns if nobody changed the row meanwhile.
+
+        An update matches on the ``version`` this instance holds (the one it was
+        read with, or the one a form sent back) and bumps it; when another write
+        got there first nothing is written and ``Stale`` is raised.
+        """
         self.prepare()
-        text_changed = self._pk is None or bool(set(TEXT_FIELDS) & {f.name for f in self.dirty_fields})
-        with db.atomic():
-            result = super().save(*args, **kwargs)
-            if text_changed:
+        if self._pk is None:
+            with db.atomic():
+                result = super().save(*args, **kwargs)
                 CustomerSearch.store(self)
-        return result
+            return result
+        changed = {f.name for f in self.dirty_fields} - {"version", "id"}
+        if not changed:
+            return 0
+        seen = self.version
+        values = {self._meta.fields[name]: self.__data__.get(name) for name in changed}
+        values[Customer.version] = seen + 1
+        with db.atomic():
+            rows = Customer.update(values).where((Customer.id == self.id) & (Customer.version == seen)).execute()
+            if rows == 0:
+                raise Stale(f"Customer “{self.name}” was changed by someone else. Reload the page to see "
+                            "the current values, then make your change again.")
+            if set(TEXT_FIELDS) & changed:
+                CustomerSearch.store(self)
+        self.version = seen + 1
+        self._dirty.clear()
+        return rows
 
     @property
     def is_direct(self):
@@ -155,73 +182,3 @@ class CustomerSearch(BaseModel):
             .on_conflict(conflict_target=[cls.customer],
                          preserve=[getattr(cls, name) for name in TEXT_FIELDS])
             .execute())
-
-
-class Account(BaseModel):
-    id = BigAutoField()
-    number = CharField(max_length=50, unique=True)
-    customer = ForeignKeyField(Customer, backref="accounts", on_delete="RESTRICT")
-    blocked = BooleanField(default=False)
-    created_at = DateTimeField(default=clock.utcnow)
-
-
-class Xdr(BaseModel):
-    """A charge record (call, message, data session or periodic fee)."""
-    id = BigAutoField()
-    customer = ForeignKeyField(Customer, backref="xdrs", on_delete="RESTRICT")
-    account = ForeignKeyField(Account, null=True, backref="xdrs", on_delete="RESTRICT")
-    connect_time = DateTimeField()
-    service = CharField(max_length=30)
-    cli = CharField(max_length=50, default="")
-    cld = CharField(max_length=50, default="")
-    description = CharField(max_length=200, default="")
-    duration = IntegerField(default=0)
-    amount = MoneyField(default=0)
-
-
-class Product(BaseModel):
-    id = BigAutoField()
-    name = CharField(max_length=100)
-    managed_by = ForeignKeyField(Customer, null=True, backref="products", on_delete="RESTRICT")
-
-
-class Tariff(BaseModel):
-    id = BigAutoField()
-    name = CharField(max_length=100)
-    currency = CharField(max_length=3)
-    managed_by = ForeignKeyField(Customer, null=True, backref="tariffs", on_delete="RESTRICT")
-
-
-class Vendor(BaseModel):
-    id = BigAutoField()
-    name = CharField(max_length=100, unique=True)
-
-
-class TrafficExchange(BaseModel):
-    """Bilateral traffic exchange: the customer also sells traffic to us as a vendor."""
-    id = BigAutoField()
-    vendor = ForeignKeyField(Vendor, backref="exchanges", on_delete="RESTRICT")
-    customer = ForeignKeyField(Customer, backref="exchanges", on_delete="RESTRICT")
-    created_at = DateTimeField(default=clock.utcnow)
-
-
-class Invoice(BaseModel):
-    id = BigAutoField()
-    number = CharField(max_length=30, unique=True)
-    customer = ForeignKeyField(Customer, backref="invoices", on_delete="RESTRICT")
-    issued_on = DateField()
-    due_on = DateField()
-    amount = MoneyField()
-    paid = MoneyField(default=0)
-
-
-class Payment(BaseModel):
-    id = BigAutoField()
-    customer = ForeignKeyField(Customer, backref="payments", on_delete="RESTRICT")
-    amount = MoneyField()
-    method = CharField(max_length=20)
-    received_at = DateTimeField(default=clock.utcnow)
-
-
-MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
-          TrafficExchange, Invoice, Payment)

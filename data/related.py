@@ -3,8 +3,8 @@ from datetime import datetime, time, timedelta
 
 from peewee import JOIN
 
-from .models import Account, Xdr
 from .paging import paginate
+from .records import Account, Xdr
 
 
 def customer_accounts(customer, page=1, per_page=50):

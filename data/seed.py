@@ -26,19 +26,8 @@ from .demo_names import (
     STREETS,
     VENDORS,
 )
-from .models import (
-    Account,
-    Customer,
-    CustomerClass,
-    CustomerSearch,
-    Invoice,
-    Payment,
-    Product,
-    Tariff,
-    TrafficExchange,
-    Vendor,
-    Xdr,
-)
+from .models import Customer, CustomerClass, CustomerSearch
+from .records import Account, Invoice, Payment, Product, Tariff, TrafficExchange, Vendor, Xdr
 from .status import CODES
 
 BATCH = 20_000

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from app import create_app
 from data import clock
 from data.db import db, is_postgres
-from data.models import MODELS
+from data.records import MODELS
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -3,18 +3,8 @@ import itertools
 from datetime import datetime
 from decimal import Decimal
 
-from data.models import (
-    Account,
-    Customer,
-    CustomerClass,
-    Invoice,
-    Payment,
-    Product,
-    Tariff,
-    TrafficExchange,
-    Vendor,
-    Xdr,
-)
+from data.models import Customer, CustomerClass
+from data.records import Account, Invoice, Payment, Product, Tariff, TrafficExchange, Vendor, Xdr
 
 _numbers = itertools.count(1)
 

@@ -1,6 +1,6 @@
 from data.db import db
 from data.migrations import migrate, pending
-from data.models import MODELS
+from data.records import MODELS
 
 
 def test_schema_matches_models(database):

@@ -1,6 +1,7 @@
 """The demo-data command."""
 from data import deletion
-from data.models import Account, Customer, Invoice, Xdr
+from data.models import Customer
+from data.records import Account, Invoice, Xdr
 from data.status import CODES
 
 

@@ -21,6 +21,7 @@ DIALECTS = {
         "bigint": "INTEGER",
         "bool": "INTEGER",
         "false": "0",
+        "true": "1",
         "ts": "DATETIME",
         # Folded copies are already lower case; NOCASE lets SQLite's LIKE use
         # the index for prefixes (its LIKE is case-insensitive for ASCII).
@@ -31,6 +32,7 @@ DIALECTS = {
         "bigint": "BIGINT",
         "bool": "BOOLEAN",
         "false": "false",
+        "true": "true",
         "ts": "TIMESTAMP",
         # Byte order, as SQLite sorts: the database's own collation is not ours to pick.
         "folded": "TEXT COLLATE \"C\" NOT NULL DEFAULT ''",

@@ -1,0 +1,71 @@
+"""The history of a customer: every change, who made it, old -> new."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from .models import Customer, CustomerClass
+from .money import money_text
+from .records import History
+from .status import BY_CODE
+
+# Fields never written to the history: secrets and bookkeeping.
+UNRECORDED = ("password_hash", "version")
+
+
+def show(value):
+    """A value as the history shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return money_text(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Customer, CustomerClass)):
+        return value.name
+    return str(value)
+
+
+def snapshot(customer):
+    """The recordable field values of ``customer`` (to diff against later)."""
+    return {name: customer.__data__.get(name) for name in customer._meta.fields if name not in UNRECORDED}
+
+
+def record(customer, actor, action, before=None, extra=()):
+    """Write history rows for ``action`` on ``customer``.
+
+    With ``before`` (a snapshot), one row per field that changed, plus one for
+    the status if it changed; ``extra`` adds ``(field, old, new)`` rows of its
+    own (a password reset, say, without its value). Without either, one row
+    that names the action.
+    """
+    rows = []
+    if before is not None:
+        after = snapshot(customer)
+        for field, old in before.items():
+            new = after.get(field)
+            if old != new:
+                rows.append((field, _label(field, old), _label(field, new)))
+    rows += list(extra)
+    if not rows:
+        rows = [("", "", "")]
+    History.insert_many([dict(customer_id=customer.id, customer_name=customer.name, actor=actor, action=action,
+                              field=field, old_value=old, new_value=new) for field, old, new in rows]).execute()
+
+
+def _label(field, value):
+    if field == "status" and value is not None:
+        return BY_CODE[value].label
+    if field in ("reseller", "distributor") and value is not None:
+        return show(Customer.select(Customer.name).where(Customer.id == value).scalar())
+    if field == "customer_class" and value is not None:
+        return show(CustomerClass.select(CustomerClass.name).where(CustomerClass.id == value).scalar())
+    return show(value)
+
+
+def entries(customer_id, limit=200):
+    """The customer's history, newest first."""
+    return list(History.select().where(History.customer_id == customer_id)
+                .order_by(History.at.desc(), History.id.desc()).limit(limit))

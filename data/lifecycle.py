@@ -1,0 +1,163 @@
+"""Status changes an administrator can make, and the rules that allow them.
+
+Every change runs in one write transaction, checks the version the admin saw
+(optimistic locking), refuses anything on a permanently terminated customer,
+allows only the actions valid for the customer's state right now, and writes
+the history.
+"""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from . import clock
+from .db import write_transaction
+from .errors import Conflict, Invalid, NotFound, Stale
+from .history import record, snapshot
+from .models import Customer
+from .money import MoneyError, parse_money
+from .status import applicable_statuses
+
+DEFAULT_REACTIVATION_DAYS = 30
+
+ACTIONS = {
+    "block": "Block",
+    "unblock": "Unblock",
+    "lift_suspension": "Lift the suspension until a date",
+    "provisionally_terminate": "Terminate provisionally",
+    "restore": "Restore customer",
+    "permanently_terminate": "Terminate permanently",
+    "export": "Export to another installation",
+    "activate": "Make active again",
+    "unfreeze_payments": "Unfreeze payments",
+    "reset_spending": "Reset today's spending",
+    "set_spending_limit": "Modify spending limit",
+}
+
+
+def reactivation_days(customer):
+    cls = customer.customer_class
+    return cls.reactivation_days if cls is not None else DEFAULT_REACTIVATION_DAYS
+
+
+def reactivation_deadline(customer):
+    """Until when a provisionally terminated customer can be restored."""
+    if customer.provisionally_terminated_at is None:
+        return None
+    return customer.provisionally_terminated_at + timedelta(days=reactivation_days(customer))
+
+
+def spending_limit_reached(customer, today):
+    return "spending_limit_reached" in applicable_statuses(customer, today)
+
+
+def available_actions(customer, now=None):
+    """The action codes valid for ``customer`` at ``now``, in the order to offer them."""
+    now = now or clock.utcnow()
+    if customer.terminated_at is not None:
+        return []
+    if customer.exported_at is not None:
+        return ["activate", "permanently_terminate"]
+    if customer.provisionally_terminated_at is not None:
+        restorable = now <= reactivation_deadline(customer)
+        return (["restore"] if restorable else []) + ["permanently_terminate"]
+    actions = ["unblock" if customer.blocked else "block"]
+    if customer.suspended or customer.suspension_lifted_until is not None:
+        actions.append("lift_suspension")
+    if customer.payment_frozen:
+        actions.append("unfreeze_payments")
+    if spending_limit_reached(customer, now.date()):
+        actions.append("reset_spending")
+    actions += ["set_spending_limit", "provisionally_terminate", "permanently_terminate", "export"]
+    return actions
+
+
+def _date(value, field):
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise Invalid({field: "must be a date (YYYY-MM-DD)"}) from None
+
+
+def _limit(value):
+    try:
+        amount = parse_money(value)
+    except MoneyError as error:
+        raise Invalid({"daily_spending_limit": str(error)}) from None
+    if amount is not None and amount < 0:
+        raise Invalid({"daily_spending_limit": "must not be negative"})
+    return amount
+
+
+def _apply(customer, action, now, params):
+    today = now.date()
+    if action in ("block", "unblock"):
+        customer.blocked = action == "block"
+    elif action == "lift_suspension":
+        until = _date(params.get("until"), "until")
+        if until < today:
+            raise Invalid({"until": "must be today or later"})
+        customer.suspended = False
+        customer.suspension_lifted_until = until
+    elif action == "provisionally_terminate":
+        customer.provisionally_terminated_at = now
+    elif action == "restore":
+        customer.provisionally_terminated_at = None
+    elif action == "permanently_terminate":
+        customer.terminated_at = now
+    elif action == "export":
+        customer.exported_at = now
+    elif action == "activate":
+        customer.exported_at = None
+    elif action == "unfreeze_payments":
+        customer.payment_frozen = False
+        customer.failed_payments = 0
+    elif action == "reset_spending":
+        customer.spent_today = Decimal(0)
+    elif action == "set_spending_limit":
+        customer.daily_spending_limit = _limit(params.get("limit"))
+
+
+def load_for_change(customer_id, expected_version=None):
+    """The customer, refusing a stale version or a permanently terminated customer."""
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} does not exist")
+    if expected_version is not None and int(expected_version) != customer.version:
+        raise Stale(f"Customer “{customer.name}” was changed by someone else. Reload the page to see "
+                    "the current values, then make your change again.")
+    if customer.terminated_at is not None:
+        raise Conflict(f"Customer “{customer.name}” is permanently terminated",
+                       ["it is kept for informational and regulatory purposes; no further changes are possible"])
+    return customer
+
+
+def perform(customer_id, action, actor, expected_version=None, now=None, **params):
+    """Carry out ``action`` on the customer; return the saved customer.
+
+    Raises ``NotFound``, ``Stale`` (someone else changed it), ``Conflict`` (not
+    allowed now, or terminated) or ``Invalid`` (a parameter is wrong).
+    """
+    if action not in ACTIONS:
+        raise Invalid({"action": f"“{action}” is not a status change"})
+    now = now or clock.utcnow()
+    with write_transaction():
+        customer = load_for_change(customer_id, expected_version)
+        if action not in available_actions(customer, now):
+            raise Conflict(f"“{ACTIONS[action]}” is not possible for customer “{customer.name}” now",
+                           [f"it is {customer.status.replace('_', ' ')}"])
+        before = snapshot(customer)
+        _apply(customer, action, now, params)
+        customer.save()
+        record(customer, actor, action, before)
+    return customer
+
+
+def change_fields(customer, actor, action, **values):
+    """Set fields on an already loaded customer and record it (in the caller's transaction)."""
+    before = snapshot(customer)
+    for name, value in values.items():
+        setattr(customer, name, value)
+    customer.save()
+    record(customer, actor, action, before)
+    return customer

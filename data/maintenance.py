@@ -1,0 +1,184 @@
+"""Daily maintenance: safe to run every minute (idempotent, and overlapping runs
+cannot double-charge: the periodic-charge ledger has a unique key).
+
+Each step finds only the customers it has to change (indexed, date-based
+queries), changes each in its own short transaction with the usual version
+check and history, and moves on; a customer an admin is saving at that very
+moment is simply picked up by the next run.
+"""
+from dataclasses import dataclass, field
+
+from peewee import JOIN, IntegrityError, fn
+
+from . import clock
+from .billing import apply_charge, grace_days, overdue_invoices
+from .db import write_transaction
+from .errors import Stale
+from .history import record, snapshot
+from .lifecycle import reactivation_deadline
+from .models import Customer, CustomerClass
+from .records import Invoice, PeriodicCharge, Subscription
+
+ACTOR = "maintenance"
+
+
+@dataclass
+class Report:
+    counts: dict = field(default_factory=dict)
+
+    def add(self, step, n=1):
+        self.counts[step] = self.counts.get(step, 0) + n
+
+    def __str__(self):
+        done = [f"{step}: {n}" for step, n in self.counts.items() if n]
+        return "; ".join(done) or "nothing to do"
+
+
+def _change(customer_id, step, report, change, now):
+    """Reload, apply ``change(customer)`` (returns False to skip), save, record."""
+    try:
+        with write_transaction():
+            customer = Customer.get_or_none(Customer.id == customer_id)
+            if customer is None or customer.terminated_at is not None and step != "terminate":
+                return
+            before = snapshot(customer)
+            if change(customer) is False:
+                return
+            customer.save()
+            record(customer, ACTOR, step, before)
+            report.add(step)
+    except Stale:
+        report.add("retried next run")
+
+
+def _renew_spending(now, report):
+    """00:00:00 UTC: yesterday's spending no longer counts."""
+    today = now.date()
+    stale = Customer.select(Customer.id).where((Customer.spent_today != 0) & (Customer.spending_date < today))
+    for (customer_id,) in stale.tuples():
+        _change(customer_id, "renew_spending", report, lambda c: setattr(c, "spent_today", 0), now)
+
+
+def _end_lifted_suspensions(now, report):
+    """A lifted suspension ends after its date; the overdue step re-suspends if still unpaid."""
+    ended = Customer.select(Customer.id).where(Customer.suspension_lifted_until < now.date())
+    for (customer_id,) in ended.tuples():
+        _change(customer_id, "end_suspension_lift", report,
+                lambda c: setattr(c, "suspension_lifted_until", None), now)
+
+
+def _suspend_overdue(now, report):
+    today = now.date()
+    candidates = (Customer.select(Customer.id).distinct()
+                  .join(Invoice, on=(Invoice.customer == Customer.id))
+                  .where((Invoice.paid < Invoice.amount) & (Invoice.due_on < today)
+                         & (Customer.suspended == False) & Customer.terminated_at.is_null()  # noqa: E712
+                         & Customer.suspension_lifted_until.is_null()))
+
+    def suspend(customer):
+        if not overdue_invoices(customer.id, today, grace_days(customer)).exists():
+            return False
+        customer.suspended = True
+
+    for (customer_id,) in candidates.tuples():
+        _change(customer_id, "suspend_overdue", report, suspend, now)
+
+
+def _expire_provisional(now, report):
+    """Past the class's reactivation period a provisional termination becomes permanent."""
+    waiting = Customer.select(Customer.id).where(Customer.provisionally_terminated_at.is_null(False)
+                                                 & Customer.terminated_at.is_null())
+
+    def terminate(customer):
+        if now <= reactivation_deadline(customer):
+            return False
+        customer.terminated_at = now
+
+    for (customer_id,) in waiting.tuples():
+        _change(customer_id, "terminate", report, terminate, now)
+
+
+def _charge_once(customer_id, kind, reference_id, amount, description, now, report):
+    """One periodic charge per customer, kind, source and month."""
+    period = now.strftime("%Y-%m")
+    try:
+        with write_transaction():
+            customer = Customer.get_by_id(customer_id)
+            ledger = PeriodicCharge.create(customer=customer_id, kind=kind, reference_id=reference_id, period=period)
+            before = snapshot(customer)
+            xdr = apply_charge(customer, amount, kind, f"{description} ({period})", now)
+            ledger.xdr = xdr.id
+            ledger.save()
+            record(customer, ACTOR, f"{kind}_fee", before, extra=[(kind, "", f"{amount.normalize():f} for {period}")])
+            report.add(f"{kind}_fee")
+    except IntegrityError:
+        pass  # charged already this month (maybe by an overlapping run)
+    except Stale:
+        report.add("retried next run")
+
+
+def _operational():
+    """Customers that are still served: not terminated in any way, not exported."""
+    return (Customer.provisionally_terminated_at.is_null() & Customer.terminated_at.is_null()
+            & Customer.exported_at.is_null())
+
+
+def _periodic_charges(now, report):
+    """Subscription fees for every served customer, blocked ones included (the spec says
+    so); the class's maintenance fee for every served customer except blocked ones."""
+    today, period = now.date(), now.strftime("%Y-%m")
+    charged = PeriodicCharge.select().where(
+        (PeriodicCharge.period == period) & (PeriodicCharge.kind == "subscription")
+        & (PeriodicCharge.reference_id == Subscription.id))
+    subscriptions = (Subscription.select(Subscription.id, Subscription.customer, Subscription.fee, Subscription.name)
+                     .join(Customer, on=(Customer.id == Subscription.customer))
+                     .where(_operational() & (Subscription.started_on <= today)
+                            & (Subscription.ended_on.is_null() | (Subscription.ended_on >= today))
+                            & ~fn.EXISTS(charged)))
+    for sub in subscriptions:
+        _charge_once(sub.customer_id, "subscription", sub.id, sub.fee, f"Subscription: {sub.name}", now, report)
+    fees = PeriodicCharge.select().where(
+        (PeriodicCharge.period == period) & (PeriodicCharge.kind == "maintenance")
+        & (PeriodicCharge.customer == Customer.id))
+    maintained = (Customer.select(Customer.id, CustomerClass.id, CustomerClass.maintenance_fee, CustomerClass.name)
+                  .join(CustomerClass, JOIN.INNER, on=(CustomerClass.id == Customer.customer_class))
+                  .where(_operational() & (Customer.blocked == False)  # noqa: E712
+                         & (CustomerClass.maintenance_fee > 0) & ~fn.EXISTS(fees))
+                  .tuples())
+    for customer_id, class_id, fee, class_name in maintained:
+        _charge_once(customer_id, "maintenance", class_id, fee,
+                     f"Maintenance fee: {class_name}", now, report)
+
+
+def _rederive(now, report, everyone, batch=5000):
+    """Recompute stored statuses that depend on the date (every status with ``everyone``)."""
+    query = Customer.select()
+    if not everyone:
+        query = query.where(Customer.status.in_(["suspension_lifted", "spending_limit_reached"]))
+    last = 0
+    while True:
+        customers = list(query.where(Customer.id > last).order_by(Customer.id).limit(batch))
+        if not customers:
+            return
+        for customer in customers:
+            stored = customer.status
+            customer.prepare(now.date())
+            if customer.status != stored:
+                _change(customer.id, "status", report, lambda c: None, now)
+        last = customers[-1].id
+
+
+def run(everyone=False):
+    """One maintenance pass at the clock's current time (UTC); returns what it did.
+
+    ``everyone`` also re-derives every stored status, not only the date-bound ones.
+    """
+    now = clock.utcnow()
+    report = Report()
+    _renew_spending(now, report)
+    _end_lifted_suspensions(now, report)
+    _suspend_overdue(now, report)
+    _expire_provisional(now, report)
+    _periodic_charges(now, report)
+    _rederive(now, report, everyone)
+    return report

@@ -1,0 +1,122 @@
+"""The records around a customer: accounts, xDRs, managed products and tariffs,
+traffic exchanges, invoices, payments, subscriptions, periodic charges, history."""
+from peewee import (
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from . import clock
+from .models import BaseModel, Customer, CustomerClass, CustomerSearch
+from .money import MoneyField
+
+
+class Account(BaseModel):
+    id = BigAutoField()
+    number = CharField(max_length=50, unique=True)
+    customer = ForeignKeyField(Customer, backref="accounts", on_delete="RESTRICT")
+    blocked = BooleanField(default=False)
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+class Xdr(BaseModel):
+    """A charge record (call, message, data session or periodic fee)."""
+    id = BigAutoField()
+    customer = ForeignKeyField(Customer, backref="xdrs", on_delete="RESTRICT")
+    account = ForeignKeyField(Account, null=True, backref="xdrs", on_delete="RESTRICT")
+    connect_time = DateTimeField()
+    service = CharField(max_length=30)
+    cli = CharField(max_length=50, default="")
+    cld = CharField(max_length=50, default="")
+    description = CharField(max_length=200, default="")
+    duration = IntegerField(default=0)
+    amount = MoneyField(default=0)
+
+
+class Product(BaseModel):
+    id = BigAutoField()
+    name = CharField(max_length=100)
+    managed_by = ForeignKeyField(Customer, null=True, backref="products", on_delete="RESTRICT")
+
+
+class Tariff(BaseModel):
+    id = BigAutoField()
+    name = CharField(max_length=100)
+    currency = CharField(max_length=3)
+    managed_by = ForeignKeyField(Customer, null=True, backref="tariffs", on_delete="RESTRICT")
+
+
+class Vendor(BaseModel):
+    id = BigAutoField()
+    name = CharField(max_length=100, unique=True)
+
+
+class TrafficExchange(BaseModel):
+    """Bilateral traffic exchange: the customer also sells traffic to us as a vendor."""
+    id = BigAutoField()
+    vendor = ForeignKeyField(Vendor, backref="exchanges", on_delete="RESTRICT")
+    customer = ForeignKeyField(Customer, backref="exchanges", on_delete="RESTRICT")
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+class Invoice(BaseModel):
+    id = BigAutoField()
+    number = CharField(max_length=30, unique=True)
+    customer = ForeignKeyField(Customer, backref="invoices", on_delete="RESTRICT")
+    issued_on = DateField()
+    due_on = DateField()
+    amount = MoneyField()
+    paid = MoneyField(default=0)
+
+
+class Payment(BaseModel):
+    id = BigAutoField()
+    customer = ForeignKeyField(Customer, backref="payments", on_delete="RESTRICT")
+    amount = MoneyField()
+    method = CharField(max_length=20)
+    received_at = DateTimeField(default=clock.utcnow)
+    succeeded = BooleanField(default=True)
+    note = CharField(max_length=200, default="")
+
+
+class Subscription(BaseModel):
+    """A recurring fee of one customer, charged monthly while it runs."""
+    id = BigAutoField()
+    customer = ForeignKeyField(Customer, backref="subscriptions", on_delete="RESTRICT")
+    name = CharField(max_length=100)
+    fee = MoneyField()
+    started_on = DateField()
+    ended_on = DateField(null=True)
+
+
+class PeriodicCharge(BaseModel):
+    """Ledger of periodic charges made: one per customer, kind, source and month."""
+    id = BigAutoField()
+    customer = ForeignKeyField(Customer, on_delete="RESTRICT")
+    kind = CharField(max_length=20)               # subscription | maintenance
+    reference_id = BigIntegerField()              # the subscription or the customer class
+    period = CharField(max_length=7)              # YYYY-MM
+    xdr = ForeignKeyField(Xdr, null=True, on_delete="RESTRICT")
+
+
+class History(BaseModel):
+    """One change to a customer: when, who, what, old -> new."""
+    id = BigAutoField()
+    customer_id = BigIntegerField()
+    customer_name = CharField(max_length=100)
+    at = DateTimeField(default=clock.utcnow)
+    actor = CharField(max_length=100)
+    action = CharField(max_length=50)
+    field = CharField(max_length=50, default="")
+    old_value = TextField(default="")
+    new_value = TextField(default="")
+
+
+MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
+          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History)

@@ -1,0 +1,167 @@
+"""Money flows that drive statuses, and daily maintenance across day boundaries."""
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from data import billing, clock, history, maintenance
+from data.errors import Conflict, Invalid
+from data.models import Customer
+from data.records import PeriodicCharge, Subscription, Xdr
+from tests import factories
+
+START = datetime(2026, 11, 25, 23, 50)
+
+
+@pytest.fixture
+def at(app):
+    """Move the clock: at(datetime) or at(days=..., hours=...) from START."""
+    def move(moment=None, **delta):
+        clock.freeze(moment or START + timedelta(**delta))
+        return clock.utcnow()
+    move(START)
+    yield move
+    clock.freeze(None)
+
+
+def fresh(customer):
+    return Customer.get_by_id(customer.id)
+
+
+def test_prepaid_charges_and_payment(database, at):
+    c = factories.customer(balance_control="prepaid", available_funds=Decimal("1.00"))
+    billing.charge(c.id, "1.00", "Call", "tester")
+    assert fresh(c).status == "no_available_funds" and fresh(c).available_funds == 0
+    paid = billing.record_payment(c.id, "5.50", "cash", "tester")
+    assert (paid.available_funds, paid.status) == (Decimal("5.5"), "active")
+
+
+def test_postpaid_charges_exceed_the_credit_limit(database, at):
+    c = factories.customer(credit_limit=Decimal("10"), balance=Decimal("9.99"))
+    billing.charge(c.id, "0.01", "Call", "tester")
+    assert fresh(c).status == "active"
+    billing.charge(c.id, "0.01", "Call", "tester")
+    assert fresh(c).status == "credit_exceeded"
+    assert Xdr.select().where(Xdr.customer == c.id).count() == 2  # each charge is an xDR
+    assert billing.record_payment(c.id, "1", "check", "tester").status == "active"
+
+
+def test_charges_count_toward_todays_spending_and_renew_at_midnight(database, at):
+    c = factories.customer(daily_spending_limit=Decimal("5"))
+    billing.charge(c.id, "3", "Call", "tester")
+    billing.charge(c.id, "2", "Call", "tester")
+    assert fresh(c).status == "spending_limit_reached"
+    at(days=0, minutes=9, seconds=59)           # 23:59:59: still today
+    assert "renew_spending" not in maintenance.run().counts
+    at(minutes=10)                              # 00:00:00 UTC
+    report = maintenance.run()
+    assert report.counts["renew_spending"] == 1
+    assert (fresh(c).spent_today, fresh(c).status) == (0, "active")
+    assert maintenance.run().counts.get("renew_spending") is None  # idempotent
+
+
+def test_overdue_invoice_suspends_after_the_grace_period_and_payment_lifts(database, at):
+    cls = factories.customer_class(grace_days=2)
+    c = factories.customer(customer_class=cls)
+    factories.invoice(c, due_on=date(2026, 11, 23), amount=Decimal("40"))
+    maintenance.run()
+    assert fresh(c).status == "active"          # due 23rd + 2 days grace: not yet
+    at(days=1)                                  # the 26th, grace over
+    assert maintenance.run().counts["suspend_overdue"] == 1
+    assert fresh(c).status == "suspended"
+    billing.record_payment(c.id, "30", "cash", "tester")
+    assert fresh(c).status == "suspended"       # not covered yet
+    billing.record_payment(c.id, "10", "cash", "tester")
+    assert fresh(c).status == "active"          # covered: lifted automatically
+    assert maintenance.run().counts.get("suspend_overdue") is None
+
+
+def test_lifted_suspension_ends_after_its_date(database, at):
+    from data import lifecycle
+    c = factories.customer()
+    factories.invoice(c, due_on=date(2026, 11, 1), amount=Decimal("10"))
+    maintenance.run()
+    lifecycle.perform(c.id, "lift_suspension", "tester", until="2026-11-27")
+    assert fresh(c).status == "suspension_lifted"
+    at(days=2)                                  # the 27th: still lifted
+    maintenance.run()
+    assert fresh(c).status == "suspension_lifted"
+    at(days=3)                                  # the 28th: unpaid, suspended again
+    report = maintenance.run()
+    assert report.counts["end_suspension_lift"] == 1 and report.counts["suspend_overdue"] == 1
+    assert fresh(c).status == "suspended"
+
+
+def test_provisional_termination_becomes_permanent_after_reactivation(database, at):
+    from data import lifecycle
+    cls = factories.customer_class(reactivation_days=30)
+    c = factories.customer(customer_class=cls)
+    lifecycle.perform(c.id, "provisionally_terminate", "tester")
+    at(days=30)
+    maintenance.run()
+    assert fresh(c).status == "provisionally_terminated"
+    at(days=30, seconds=1)
+    assert maintenance.run().counts["terminate"] == 1
+    assert fresh(c).status == "permanently_terminated"
+    with pytest.raises(Conflict):
+        billing.record_payment(c.id, "1", "cash", "tester")
+
+
+def test_repeated_failed_payments_freeze(database, at):
+    c = factories.customer()
+    for _ in range(2):
+        billing.record_failed_payment(c.id, "10", "card declined", "gateway")
+    assert fresh(c).status == "active"
+    billing.record_failed_payment(c.id, "10", "card declined", "gateway")
+    assert fresh(c).status == "payment_frozen"
+
+
+def test_payment_input_is_checked(database, at):
+    c = factories.customer()
+    for amount, method in (("0", "cash"), ("-5", "cash"), ("abc", "cash"), ("1.000001", "cash"), ("5", "bitcoin")):
+        with pytest.raises(Invalid):
+            billing.record_payment(c.id, amount, method, "tester")
+    assert fresh(c).balance == 0
+
+
+def test_periodic_charges_once_a_month_and_the_blocked_rule(database, at):
+    cls = factories.customer_class(maintenance_fee=Decimal("2.50"))
+    active = factories.customer("active", customer_class=cls)
+    blocked = factories.customer("blocked", customer_class=cls, blocked=True)
+    ended = factories.customer("terminated", customer_class=cls, terminated_at=START - timedelta(days=1))
+    for c in (active, blocked, ended):
+        Subscription.create(customer=c.id, name="Unlimited", fee=Decimal("10"), started_on=date(2026, 1, 1))
+    report = maintenance.run()
+    assert report.counts == {"subscription_fee": 2, "maintenance_fee": 1}
+    assert fresh(active).balance == Decimal("12.5")
+    assert fresh(blocked).balance == Decimal("10")       # subscription yes, maintenance no
+    assert fresh(ended).balance == 0
+    assert maintenance.run().counts == {}                  # once per month, however often it runs
+    at(days=6)                                            # December
+    assert maintenance.run().counts == {"renew_spending": 2, "subscription_fee": 2, "maintenance_fee": 1}
+    assert PeriodicCharge.select().count() == 6
+    fees = Xdr.select().where(Xdr.customer == active.id, Xdr.service == "maintenance")
+    assert [x.description for x in fees.order_by(Xdr.id)] == ["Maintenance fee: " + cls.name + " (2026-11)",
+                                                             "Maintenance fee: " + cls.name + " (2026-12)"]
+
+
+def test_maintenance_writes_history(database, at):
+    c = factories.customer(daily_spending_limit=Decimal("1"))
+    billing.charge(c.id, "1", "Call", "tester")
+    at(minutes=11)
+    maintenance.run()
+    actions = [(h.actor, h.action) for h in history.entries(c.id)]
+    assert actions[0] == ("maintenance", "renew_spending") and ("tester", "charge") in actions
+
+
+def test_rederive_everything_fixes_a_stale_status(database, at):
+    c = factories.customer()
+    Customer.update(status="blocked").where(Customer.id == c.id).execute()  # a wrong stored status
+    assert maintenance.run().counts.get("status") is None             # only date-bound ones by default
+    assert maintenance.run(everyone=True).counts["status"] == 1
+    assert fresh(c).status == "active"
+
+
+def test_maintenance_command(runner, at):
+    result = runner.invoke(args=["maintenance"])
+    assert result.exit_code == 0 and "Maintenance done: nothing to do." in result.output
