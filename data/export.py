@@ -4,6 +4,7 @@ import io
 
 from .models import Customer, CustomerClass
 from .money import money_text
+from .records import Account
 
 # The canonical field names, in the order of the edit form, then lifecycle.
 COLUMNS = ("name", "customer_type", "reseller", "distributor", "customer_class", "company_name",
@@ -60,3 +61,23 @@ def csv_lines(batches):
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+# The file for moving one customer to another installation adds its accounts
+# (account numbers separated by spaces); import-customers reads that column too.
+INSTALLATION_COLUMNS = COLUMNS + ("accounts",)
+
+
+def installation_file(customer):
+    """One customer, its balances and accounts, as CSV for ``import-customers`` elsewhere."""
+    names = _Names()
+    names.load([customer])
+    values = row(customer, names)
+    values["status"] = "active"
+    values["accounts"] = " ".join(n for (n,) in Account.select(Account.number).where(Account.customer == customer.id)
+                                  .order_by(Account.number).tuples())
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=INSTALLATION_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(values)
+    return buffer.getvalue()

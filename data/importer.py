@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from .bulk import insert_rows
 from .db import refresh_statistics, write_transaction
-from .export import COLUMNS
+from .export import INSTALLATION_COLUMNS as COLUMNS
 from .models import Customer, CustomerClass, CustomerSearch
+from .records import Account
 from .validation import customer_values
 
 BATCH = 2000
@@ -74,9 +75,13 @@ class _Checked:
     referenced: set
 
 
+def _account_numbers(raw):
+    return (raw.get("accounts") or "").split()
+
+
 def _check(path, progress):
     """First pass: every problem in the file, and what the second pass needs."""
-    problems, names, kinds, references, classes = [], {}, {}, [], set()
+    problems, names, kinds, references, classes, accounts = [], {}, {}, [], set(), {}
     count = 0
     for line, raw, shape_error in _records(path, progress):
         count += 1
@@ -93,6 +98,12 @@ def _check(path, progress):
             kinds.setdefault(name, values["customer_type"])
         if values.get("customer_class"):
             classes.add(values["customer_class"])
+        for number in _account_numbers(raw):
+            if len(number) > 50:
+                problems.append(Problem(line, f"accounts: “{number[:20]}…” is longer than 50 characters"))
+            elif number in accounts:
+                problems.append(Problem(line, f"accounts: “{number}” is already on line {accounts[number]}"))
+            accounts.setdefault(number, line)
         for kind in ("reseller", "distributor"):
             if values.get(kind):
                 references.append((line, kind, values[kind]))
@@ -106,6 +117,9 @@ def _check(path, progress):
             problems.append(Problem(line, f"{kind}: “{name}” is a {found}, not a {kind}"))
     taken = _names_in_database(list(names))
     problems += [Problem(names[name], f"name: a customer “{name}” already exists") for name in taken]
+    for chunk in _chunks(accounts, 500):
+        for (number,) in Account.select(Account.number).where(Account.number.in_(chunk)).tuples():
+            problems.append(Problem(accounts[number], f"accounts: an account “{number}” already exists"))
     return _Checked(sorted(problems, key=lambda p: p.line), count, classes, referenced - set(kinds))
 
 
@@ -140,9 +154,10 @@ def _class_ids(names):
 
 
 def _insert(batch, owner_ids, class_ids):
-    customers = []
+    customers, numbers = [], {}
     for values in batch:
         values = dict(values)
+        numbers[values["name"]] = values.pop("accounts", [])
         values["reseller"] = owner_ids.get(values.pop("reseller", "")) if values.get("reseller") else None
         values["distributor"] = owner_ids.get(values.pop("distributor", "")) if values.get("distributor") else None
         class_name = values.pop("customer_class", "")
@@ -156,6 +171,8 @@ def _insert(batch, owner_ids, class_ids):
     for customer in customers:
         customer.id = ids[customer.name]
     insert_rows(CustomerSearch, [CustomerSearch.row_for(c) for c in customers])
+    insert_rows(Account, [{"number": number, "customer": ids[name]}
+                          for name, owned in numbers.items() for number in owned])
     return ids
 
 
@@ -164,6 +181,7 @@ def _values(path, progress, owners):
     for _, raw, _ in _records(path, progress):
         values = customer_values(raw)[0]
         if (values["customer_type"] != "retail") == owners:
+            values["accounts"] = _account_numbers(raw)
             yield values
 
 

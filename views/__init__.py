@@ -4,9 +4,13 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import customers, errors, export, formatting, related, security
+from . import customer_page, customers, errors, export, formatting, related, security
 
 csrf = CSRFProtect()
+
+
+# customer_page adds the edit page's routes to the customers blueprint.
+_ = customer_page
 
 
 def register(app):

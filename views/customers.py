@@ -4,11 +4,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from data import clock, deletion, listing, search
+from data import deletion, listing, search
 from data.conditions import FIELDS, OPERATORS
 from data.errors import Conflict, InvalidQuery, NotFound
 from data.models import Customer
-from data.status import applicable_statuses
 
 from . import list_state
 from .htmx import is_fragment_request, render, safe_back
@@ -73,15 +72,11 @@ def customer_or_404(customer_id):
     return customer
 
 
-@bp.get("/<int:customer_id>")
-def show(customer_id):
-    customer = customer_or_404(customer_id)
-    has_accounts, deletable = deletion.row_flags([customer.id])[customer.id]
-    return render_template(
-        "customers/show.html", customer=customer, has_accounts=has_accounts, deletable=deletable,
-        statuses=applicable_statuses(customer, clock.today()),
-        reasons=[] if deletable else deletion.delete_blockers(customer),
-        back=safe_back(request.args.get("back")))
+def render_row(customer_id, message=None):
+    """One list row, redrawn after a change, and a message for the alert area."""
+    customer = Customer.get_by_id(customer_id)
+    return render_template("customers/_row_update.html", c=customer, flags=deletion.row_flags([customer_id]),
+                           back=safe_back(request.values.get("back")), message=message)
 
 
 def _list_count():
@@ -104,10 +99,7 @@ def delete(customer_id):
         return render_template("customers/_deleted.html", total=_list_count(),
                                message=("error", "That customer no longer exists.")), 404
     except Conflict as conflict:
-        customer = Customer.get_by_id(customer_id)
-        flags = deletion.row_flags([customer_id])
-        return render_template("customers/_row_refused.html", c=customer, flags=flags,
-                               conflict=conflict, back=safe_back(request.args.get("back"))), 409
+        return render_row(customer_id, ("error", f"{conflict.message}: {'; '.join(conflict.reasons)}.")), 409
     return render_template("customers/_deleted.html", total=_list_count(),
                            message=("success", f"Customer “{name}” was deleted."))
 

@@ -5,6 +5,8 @@ from babel.numbers import format_decimal, get_currency_precision
 from flask import g, url_for
 from markupsafe import Markup, escape
 
+from data import clock
+from data.money import money_text
 from data.status import BY_CODE
 
 from .row_links import RowLinks
@@ -67,6 +69,8 @@ def duration(seconds):
 
 
 def register(app):
+    app.add_template_global(clock.today, "today")
+    app.add_template_filter(money_text)
     app.add_template_global(RowLinks, "row_links")
     app.add_template_global(money)
     app.add_template_global(icon)

@@ -26,5 +26,8 @@ class RowLinks:
     def confirm_delete(self, customer_id):
         return f"{self.prefix}{customer_id}/delete{self.query}"
 
+    def status_menu(self, customer_id):
+        return f"{self.prefix}{customer_id}/status-menu{self.query}"
+
     def delete(self, customer_id):
         return f"{self.prefix}{customer_id}"

@@ -1,0 +1,205 @@
+"""The Create / Edit Customer page and the changes made from it.
+
+Every change answers htmx with the section it changed (422 with the form and
+its inline errors, 409 when the customer changed meanwhile or the action is not
+allowed) and plain browsers with a redirect back to the page and a message.
+"""
+from decimal import Decimal
+
+import pycountry
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+
+from data import billing, clock, deletion, editing, export, history, lifecycle
+from data.errors import Conflict, Invalid, NotFound, Stale
+from data.models import BALANCE_CONTROLS, CUSTOMER_TYPES, CustomerClass
+from data.money import money_text
+from data.status import applicable_statuses
+
+from .actor import current_actor
+from .customers import bp, customer_or_404, render_row
+from .htmx import is_fragment_request, safe_back
+
+COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+CURRENCIES = sorted((c.alpha_3, f"{c.alpha_3} – {c.name}") for c in pycountry.currencies)
+
+
+def _choices():
+    return dict(countries=COUNTRIES, currencies=CURRENCIES, customer_types=CUSTOMER_TYPES,
+                balance_controls=BALANCE_CONTROLS, payment_methods=billing.PAYMENT_METHODS,
+                classes=[name for (name,) in CustomerClass.select(CustomerClass.name)
+                         .order_by(CustomerClass.name).tuples()])
+
+
+def field_values(customer, form):
+    """``v(name)``: the value a form field shows, as typed after an error, else as stored."""
+    def v(name):
+        if form is not None and name in form:
+            return form[name]
+        if customer is None:
+            return ""
+        if name in ("reseller", "distributor", "customer_class"):
+            related = getattr(customer, name)
+            return related.name if related is not None else ""
+        value = getattr(customer, name)
+        return money_text(value) if isinstance(value, Decimal) or name == "credit_limit" else value
+    return v
+
+
+def _page(customer, status=200, form=None, errors=None, section_errors=None, message=None):
+    """The edit page: whole for browsers, its content block for htmx."""
+    has_accounts, deletable = deletion.row_flags([customer.id])[customer.id]
+    today = clock.today()
+    context = dict(
+        customer=customer, form=form, errors=errors or {}, section_errors=section_errors or {},
+        v=field_values(customer, form if errors else None),
+        spent_today=customer.spent_today if customer.spending_date == today else Decimal(0),
+        message=message, back=safe_back(request.values.get("back")), has_accounts=has_accounts,
+        deletable=deletable, statuses=applicable_statuses(customer, today),
+        actions=lifecycle.available_actions(customer), action_labels=lifecycle.ACTIONS,
+        deadline=lifecycle.reactivation_deadline(customer),
+        invoices=billing.open_invoices(customer.id), payments=billing.recent_payments(customer.id),
+        history=history.entries(customer.id), **_choices())
+    template = "customers/_edit_content.html" if is_fragment_request() else "customers/edit.html"
+    return make_response(render_template(template, **context), status)
+
+
+@bp.get("/new")
+def new():
+    return render_template("customers/new.html", v=field_values(None, {}), errors={},
+                           back=safe_back(request.args.get("back")), **_choices())
+
+
+@bp.post("/new")
+def create():
+    try:
+        customer = editing.create_customer(request.form.to_dict(), current_actor())
+    except Invalid as invalid:
+        return render_template("customers/new.html", v=field_values(None, request.form), errors=invalid.errors,
+                               back=safe_back(request.form.get("back")), **_choices()), 422
+    flash(f"Customer “{customer.name}” was created.", "success")
+    return redirect(url_for("customers.show", customer_id=customer.id), 303)
+
+
+@bp.get("/<int:customer_id>")
+def show(customer_id):
+    return _page(customer_or_404(customer_id))
+
+
+def _refused(customer_id, error):
+    """409: a stale version, a terminated customer, or an action not allowed now."""
+    text = error.message + (": " + "; ".join(error.reasons) if error.reasons else "") + "."
+    if isinstance(error, Stale):
+        text = error.message
+    customer = customer_or_404(customer_id)
+    if is_fragment_request():
+        return _page(customer, 409, message=("error", text))
+    flash(text, "error")
+    return redirect(url_for("customers.show", customer_id=customer_id), 303)
+
+
+def _done(customer_id, text):
+    if is_fragment_request():
+        return _page(customer_or_404(customer_id), message=("success", text))
+    flash(text, "success")
+    return redirect(url_for("customers.show", customer_id=customer_id), 303)
+
+
+def _attempt(customer_id, change, success, section=None):
+    """Run ``change()``; answer with the right status and section for each outcome."""
+    try:
+        change()
+    except NotFound:
+        abort(404, description=f"Customer {customer_id} does not exist (it may have been deleted).")
+    except Conflict as error:
+        return _refused(customer_id, error)
+    except Invalid as invalid:
+        customer = customer_or_404(customer_id)
+        return _page(customer, 422, form=request.form, errors=invalid.errors if section is None else {},
+                     section_errors={section: invalid.errors} if section else {})
+    return _done(customer_id, success)
+
+
+@bp.post("/<int:customer_id>")
+def save(customer_id):
+    return _attempt(customer_id, lambda: editing.update_customer(
+        customer_id, request.form.to_dict(), current_actor(), request.form.get("version")), "Changes saved.")
+
+
+@bp.post("/<int:customer_id>/status")
+def change_status(customer_id):
+    action = request.form.get("action", "")
+    label = lifecycle.ACTIONS.get(action, action)
+    if request.form.get("row") and is_fragment_request():
+        return _row_status(customer_id, action)
+    return _attempt(customer_id, lambda: lifecycle.perform(
+        customer_id, action, current_actor(), request.form.get("version"),
+        until=request.form.get("until"), limit=request.form.get("limit")), f"{label}: done.", section="status")
+
+
+def _row_status(customer_id, action):
+    """An inline status change from the list: answer with the row, redrawn."""
+    try:
+        lifecycle.perform(customer_id, action, current_actor(), request.form.get("version"))
+    except NotFound:
+        abort(404, description="That customer no longer exists.")
+    except (Conflict, Invalid) as error:
+        text = getattr(error, "message", None) or "; ".join(getattr(error, "errors", {}).values())
+        return render_row(customer_id, message=("error", text)), 409
+    return render_row(customer_id, message=("success", f"{lifecycle.ACTIONS[action]}: done."))
+
+
+@bp.get("/<int:customer_id>/status-menu")
+def status_menu(customer_id):
+    """The inline "change status" menu of a list row (htmx)."""
+    customer = customer_or_404(customer_id)
+    return render_template("customers/_row_status_menu.html", c=customer,
+                           actions=[a for a in lifecycle.available_actions(customer) if a in INLINE_ACTIONS],
+                           labels=lifecycle.ACTIONS, back=safe_back(request.args.get("back")))
+
+
+# Actions that need no extra value can be done straight from a list row.
+INLINE_ACTIONS = ("block", "unblock", "restore", "activate", "unfreeze_payments", "reset_spending",
+                  "provisionally_terminate", "permanently_terminate")
+
+
+@bp.post("/<int:customer_id>/payments")
+def record_payment(customer_id):
+    form = request.form
+    if form.get("outcome") == "failed":
+        return _attempt(customer_id, lambda: billing.record_failed_payment(
+            customer_id, form.get("amount"), form.get("reason") or "declined", current_actor()),
+            "Failed payment recorded.", section="payment")
+    return _attempt(customer_id, lambda: billing.record_payment(
+        customer_id, form.get("amount"), form.get("method"), current_actor(), form.get("version")),
+        "Payment recorded.", section="payment")
+
+
+@bp.post("/<int:customer_id>/charges")
+def add_charge(customer_id):
+    form = request.form
+    return _attempt(customer_id, lambda: billing.charge(
+        customer_id, form.get("amount"), form.get("description"), current_actor(), form.get("version")),
+        "Charge added.", section="charge")
+
+
+@bp.post("/<int:customer_id>/password")
+def set_password(customer_id):
+    return _attempt(customer_id, lambda: editing.set_password(
+        customer_id, request.form.get("password"), current_actor(), request.form.get("version")),
+        "Web self-care password saved.", section="password")
+
+
+@bp.post("/<int:customer_id>/export-file")
+def export_file(customer_id):
+    """Mark the customer Exported and download it for another installation."""
+    try:
+        customer = lifecycle.perform(customer_id, "export", current_actor(), request.form.get("version"))
+    except NotFound:
+        abort(404, description="That customer no longer exists.")
+    except Conflict as error:
+        return _refused(customer_id, error)
+    response = make_response(export.installation_file(customer))
+    response.mimetype = "text/csv"
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in customer.name)[:60]
+    response.headers["Content-Disposition"] = f'attachment; filename="customer-{safe}.csv"'
+    return response
