@@ -172,7 +172,7 @@ def sizes():
         whole = db.execute_sql("SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c "
                                "JOIN pg_namespace n ON n.oid = c.relnamespace "
                                "WHERE n.nspname = current_schema() AND c.relkind = 'r'").fetchone()[0]
-        return whole / mb, related / mb, plain / mb
+        return float(whole) / mb, float(related) / mb, float(plain) / mb
     rows = dict(db.execute_sql("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall())
     tables = dict(db.execute_sql("SELECT name, tbl_name FROM sqlite_master").fetchall())
     related = sum(size for name, size in rows.items()
