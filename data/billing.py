@@ -8,7 +8,7 @@ from .errors import Invalid
 from .history import record, snapshot
 from .lifecycle import load_for_change
 from .money import MoneyError, parse_money
-from .records import Invoice, Payment, Xdr
+from .records import Invoice, Payment, Subscription, Xdr
 
 PAYMENT_METHODS = {"cash": "Cash", "check": "Check"}
 FREEZE_AFTER_FAILURES = 3
@@ -130,6 +130,12 @@ def open_invoices(customer_id):
     """Unpaid invoices, the oldest due first, with what is left to pay."""
     return list(Invoice.select().where((Invoice.customer == customer_id) & (Invoice.paid < Invoice.amount))
                 .order_by(Invoice.due_on))
+
+
+def subscriptions(customer_id):
+    """The customer's subscriptions, running ones first."""
+    return list(Subscription.select().where(Subscription.customer == customer_id)
+                .order_by(Subscription.ended_on.is_null(False), Subscription.started_on))
 
 
 def recent_payments(customer_id, limit=20):

@@ -10,8 +10,9 @@ from peewee import SQL, IntegrityError, fn
 
 from .db import db, is_postgres, write_transaction
 from .errors import Conflict, NotFound
+from .history import record
 from .models import Customer
-from .records import Account, Invoice, Payment, Product, Tariff, TrafficExchange, Xdr
+from .records import Account, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Xdr
 
 _Sub = Customer.alias("sub")
 
@@ -27,6 +28,7 @@ BLOCKERS = (
     ("it has customers (as a distributor)", _Sub, _Sub.distributor),
     ("it has invoices", Invoice, Invoice.customer),
     ("it has payments", Payment, Payment.customer),
+    ("it has subscriptions", Subscription, Subscription.customer),
 )
 _ACCOUNTS = next(i for i, (_, model, _) in enumerate(BLOCKERS) if model is Account)
 TERMINATED = "it is permanently terminated and kept for regulatory purposes"
@@ -61,11 +63,11 @@ def row_flags(customer_ids):
     return flags
 
 
-def delete_customer(customer_id):
+def delete_customer(customer_id, actor="admin"):
     """Delete the customer if the rule allows, all in one transaction.
 
     Raises ``NotFound`` if it is gone, ``Conflict`` (with the reasons) if it must
-    stay. Returns the deleted customer's name.
+    stay. Returns the deleted customer's name. The history keeps the delete.
     """
     with write_transaction():
         query = Customer.select().where(Customer.id == customer_id)
@@ -79,6 +81,7 @@ def delete_customer(customer_id):
             raise Conflict(f"Customer “{customer.name}” cannot be deleted", reasons)
         try:
             with db.atomic():
+                record(customer, actor, "delete")
                 customer.delete_instance()
         except IntegrityError:
             # A record pointing at the customer arrived after our check; the

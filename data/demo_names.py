@@ -68,6 +68,9 @@ PLACES = (
     ("BH", "Capital", "Manama", "3##", "BHD", "+973 17", "example.bh"),
 )
 
-CUSTOMER_CLASSES = (("Residential", 30), ("Business", 60), ("Wholesale", 14),
-                    ("Premium", 90), ("Trial", 7))
+# (name, reactivation days, grace days for overdue invoices, monthly maintenance fee)
+CUSTOMER_CLASSES = (("Residential", 30, 5, "1.50"), ("Business", 60, 10, "5.00"), ("Wholesale", 14, 0, "0"),
+                    ("Premium", 90, 15, "9.90"), ("Trial", 7, 0, "0"))
+SUBSCRIPTIONS = (("Unlimited national calls", "19.90"), ("International bundle", "9.50"),
+                 ("Mobile data 20 GB", "15.00"), ("Business line", "29.00"))
 VENDORS = ("Carrier One", "Transatlantic Voice", "Nordic Transit", "AsiaLink Wholesale")

@@ -24,10 +24,11 @@ from .demo_names import (
     LEGAL_FORMS,
     PLACES,
     STREETS,
+    SUBSCRIPTIONS,
     VENDORS,
 )
 from .models import Customer, CustomerClass, CustomerSearch
-from .records import Account, Invoice, Payment, Product, Tariff, TrafficExchange, Vendor, Xdr
+from .records import Account, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Vendor, Xdr
 from .status import CODES
 
 BATCH = 20_000
@@ -188,6 +189,10 @@ class _Generator:
                 number=f"INV-{customer_id:08d}", customer=customer_id,
                 issued_on=due - timedelta(days=30), due_on=due, amount=amount,
                 paid=amount if not overdue and rng.random() < 0.8 else Decimal(0)))
+        if has_accounts and rng.random() < 0.3:
+            name, fee = rng.choice(SUBSCRIPTIONS)
+            out["subscriptions"].append(dict(customer=customer_id, name=name, fee=Decimal(fee),
+                                             started_on=row["created_at"].date()))
         if index == 2 * len(FORCED_STATUSES) + 1 or (index > 40 and rng.random() < 0.005):
             out["exchanges"].append(dict(vendor=rng.choice(self.vendor_ids), customer=customer_id,
                                          created_at=row["created_at"]))
@@ -213,8 +218,9 @@ def _reset_sequences():
 
 def _reference_data():
     classes = []
-    for name, days in CUSTOMER_CLASSES:
-        cls, _ = CustomerClass.get_or_create(name=name, defaults={"reactivation_days": days})
+    for name, days, grace, fee in CUSTOMER_CLASSES:
+        cls, _ = CustomerClass.get_or_create(name=name, defaults={
+            "reactivation_days": days, "grace_days": grace, "maintenance_fee": Decimal(fee)})
         classes.append(cls.id)
     vendors = [Vendor.get_or_create(name=name)[0].id for name in VENDORS]
     return classes, vendors
@@ -261,7 +267,7 @@ def seed(customers, seed_value=1, progress=None):
     index = 0
     while done < customers:
         size = min(BATCH, customers - done)
-        out = {"accounts": [], "xdrs": [], "invoices": [], "payments": [], "exchanges": []}
+        out = {"accounts": [], "xdrs": [], "invoices": [], "payments": [], "exchanges": [], "subscriptions": []}
         rows = []
         for _ in range(size):
             # Leave the last reseller without subcustomers so it can be deleted.
@@ -281,6 +287,7 @@ def seed(customers, seed_value=1, progress=None):
             insert_rows(Invoice, out["invoices"])
             insert_rows(Payment, out["payments"])
             insert_rows(TrafficExchange, out["exchanges"])
+            insert_rows(Subscription, out["subscriptions"])
         done += size
         if progress:
             progress(done)

@@ -85,3 +85,21 @@ def test_foreign_keys_stop_a_delete_the_check_missed(database, monkeypatch):
         deletion.delete_customer(c.id)
     assert refused.value.reasons == ["records were just added to it"]
     assert Customer.select().where(Customer.id == c.id).exists()
+
+
+def test_subscriptions_block_delete(database):
+    from datetime import date
+    from decimal import Decimal
+
+    from data.records import Subscription
+    c = factories.customer()
+    Subscription.create(customer=c.id, name="Plan", fee=Decimal(1), started_on=date(2026, 1, 1))
+    assert deletion.delete_blockers(c) == ["it has subscriptions"]
+
+
+def test_delete_is_kept_in_the_history(database):
+    from data import history
+    c = factories.customer("Short Lived")
+    deletion.delete_customer(c.id, "tester")
+    rows = [(h.action, h.actor, h.customer_name) for h in history.entries(c.id)]
+    assert rows == [("delete", "tester", "Short Lived")]

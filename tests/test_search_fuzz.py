@@ -37,3 +37,32 @@ def test_any_query_string_is_answered_without_a_server_error(client, pairs, frag
     body = response.get_data(as_text=True)
     assert response.status_code in (200, 302, 400), (path, response.status_code, body[:300])
     assert not any(leak in body for leak in LEAKS), (path, body[:300])
+
+
+FORM_KEYS = st.sampled_from(["name", "currency", "customer_type", "reseller", "distributor", "customer_class",
+                             "balance_control", "credit_limit", "balance", "available_funds", "country", "email",
+                             "login", "city", "action", "until", "limit", "amount", "method", "outcome", "reason",
+                             "description", "password", "version", "row", "back"])
+FORMS = ("/customers/new", "/customers/{id}", "/customers/{id}/status", "/customers/{id}/payments",
+         "/customers/{id}/charges", "/customers/{id}/password")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pairs=st.lists(st.tuples(FORM_KEYS, values), max_size=8), fragment=st.booleans(),
+       form=st.sampled_from(FORMS))
+def test_any_form_post_is_answered_without_a_server_error(client, pairs, fragment, form):
+    from data.models import Customer
+    from tests.conftest import csrf_headers
+
+    RUNS["count"] += 1
+    customer = factories.customer(f"Form Fuzz {RUNS['count']}")
+    headers = csrf_headers(client)
+    data = dict(pairs)
+    data["csrf_token"] = headers["X-CSRFToken"]
+    before = Customer.select().count()
+    response = client.post(form.format(id=customer.id), data=data, headers=headers if fragment else {})
+    body = response.get_data(as_text=True)
+    assert response.status_code in (200, 303, 400, 404, 409, 422), (form, data, response.status_code, body[:300])
+    assert not any(leak in body for leak in LEAKS), (form, body[:300])
+    if response.status_code >= 400:
+        assert Customer.select().count() == before  # nothing created on a refusal

@@ -58,6 +58,7 @@ def _page(customer, status=200, form=None, errors=None, section_errors=None, mes
         actions=lifecycle.available_actions(customer), action_labels=lifecycle.ACTIONS,
         deadline=lifecycle.reactivation_deadline(customer),
         invoices=billing.open_invoices(customer.id), payments=billing.recent_payments(customer.id),
+        subscriptions=billing.subscriptions(customer.id),
         history=history.entries(customer.id), **_choices())
     template = "customers/_edit_content.html" if is_fragment_request() else "customers/edit.html"
     return make_response(render_template(template, **context), status)

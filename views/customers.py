@@ -10,6 +10,7 @@ from data.errors import Conflict, InvalidQuery, NotFound
 from data.models import Customer
 
 from . import list_state
+from .actor import current_actor
 from .htmx import is_fragment_request, render, safe_back
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
@@ -94,7 +95,7 @@ def delete(customer_id):
     if not is_fragment_request():
         return delete_confirmed(customer_id)
     try:
-        name = deletion.delete_customer(customer_id)
+        name = deletion.delete_customer(customer_id, current_actor())
     except NotFound:
         return render_template("customers/_deleted.html", total=_list_count(),
                                message=("error", "That customer no longer exists.")), 404
@@ -117,7 +118,7 @@ def confirm_delete(customer_id):
 def delete_confirmed(customer_id):
     back = safe_back(request.values.get("back"))
     try:
-        name = deletion.delete_customer(customer_id)
+        name = deletion.delete_customer(customer_id, current_actor())
     except NotFound:
         abort(404, description="That customer no longer exists.")
     except Conflict as conflict:
