@@ -3,7 +3,8 @@ from dataclasses import dataclass
 
 from .errors import InvalidQuery
 from .models import Customer, CustomerSearch
-from .search import CUSTOMER_SORTS, TEXT_SORTS, like
+from .search import CUSTOMER_SORTS, TEXT_SORTS
+from .search_sql import like
 from .text import clean, fold, like_escape
 
 SCOPE_KINDS = ("direct", "all", "reseller", "distributor")

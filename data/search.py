@@ -15,22 +15,17 @@ possible), then the rows for those ids. SQLite's planner is steered by the
 count: few hits are fetched and sorted, many hits are met by walking the sort
 column's index (unary ``+`` keeps the planner off the other indexes).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
-from operator import and_, or_
+from operator import and_
 
-from peewee import SQL, NodeList, Tuple, Value, fn
+from peewee import SQL, NodeList, Tuple, fn
 
 from .db import db, is_postgres
-from .models import Customer, CustomerClass, CustomerSearch
 from .paging import Page
-from .text import fold, like_escape
+from .search_sql import SIMPLE_SEARCH_FIELDS, C, Parts, S, short_for_trigrams
+from .text import fold
 
-S, C = CustomerSearch, Customer
-Owner, OwnerSearch = Customer.alias("owner"), CustomerSearch.alias("owner_search")
-START, END = "\x02", "\x03"
-SIMPLE_SEARCH_FIELDS = ("name", "company_name", "first_name", "last_name", "state", "city",
-                        "country", "zip", "phone", "email", "login")
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
 SORT_HITS_LIMIT = 5000
 TEXT_SORTS = {"name": S.name, "email": S.email}
@@ -38,146 +33,7 @@ NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
 CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
                   "available_funds": C.available_funds, "balance": C.balance,
                   "credit_limit": C.credit_limit, "status": C.status}
-
-
-def like(column, pattern):
-    """``column LIKE pattern ESCAPE '\\'`` (Peewee's own LIKE means GLOB on SQLite)."""
-    return NodeList((column, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
-
-
-def _phrase(text):
-    return '"' + text.replace('"', '""') + '"'
-
-
-def short_for_trigrams(op, value):
-    """True when the substring is too short for the trigram index and needs a scan."""
-    size = len(fold(value))
-    return (op in ("contains", "not_contains") and size < 3) or (op == "ends_with" and size < 2)
-
-
-@dataclass
-class _Parts:
-    """A search compiled to SQL pieces, split by the table they read.
-
-    ``hint`` puts SQLite's unary + on filter columns so the planner cannot use
-    their indexes (and walks the sort index instead). A hinted column loses
-    Peewee's value conversion, so values are converted here (``_bound``).
-    """
-    hint: bool = False
-    keep: object = None       # the sort column: its own conditions may use its index
-    on_search: list = field(default_factory=list)    # conditions on customer_search (S)
-    on_customer: list = field(default_factory=list)  # conditions on customer (C)
-    match: list = field(default_factory=list)        # FTS5 expressions, ANDed in one MATCH
-    negated: list = field(default_factory=list)      # ("sql"|"fts", positive form) of negative text ops
-
-    def col(self, column):
-        if self.hint and column is not self.keep:
-            return NodeList((SQL("+"), column), glue="")
-        return column
-
-    @staticmethod
-    def _bound(column, value):
-        return Value(column.db_value(value), converter=False)
-
-    def add_search(self, condition):
-        if condition is not None:
-            self.on_search.append(condition)
-
-    def text(self, column_name, op, value):
-        """A text operator on a folded column of customer_search.
-
-        Negative operators return their row check and also note the positive
-        form in ``negated``, so a count can be |all| - |positive| instead of a
-        check of every row (most rows pass a negative condition).
-        """
-        column = getattr(S, column_name)
-        folded = fold(value) if value is not None else None
-        if op in ("is", "is_not", "is_empty", "is_not_empty"):
-            target = "" if op.endswith("empty") else folded
-            if op in ("is", "is_empty"):
-                return self.col(column) == target
-            self.negated.append(("sql", column == target))
-            return self.col(column) != target
-        if op == "begins_with":
-            return like(self.col(column), like_escape(folded) + "%")
-        pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
-        indexed = not is_postgres() and not short_for_trigrams(op, value)
-        if op == "not_contains":
-            self.negated.append(("fts", f"{column_name} : {_phrase(folded)}") if indexed
-                                else ("sql", like(column, pattern)))
-            return ~like(column, pattern)
-        if indexed:
-            self.match.append(f"{column_name} : {_phrase(folded + END if op == 'ends_with' else folded)}")
-            return None
-        return like(column, pattern)
-
-    def in_fts(self, expression):
-        subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [expression])
-        return NodeList((self.col(S.customer), SQL("IN"), subquery))
-
-    def simple(self, q):
-        folded = fold(q)
-        if not is_postgres() and len(folded) >= 3:
-            self.match.append("{" + " ".join(SIMPLE_SEARCH_FIELDS) + "} : " + _phrase(folded))
-            return None
-        pattern = "%" + like_escape(folded) + "%"
-        return reduce(or_, [like(getattr(S, name), pattern) for name in SIMPLE_SEARCH_FIELDS])
-
-    @staticmethod
-    def owner(column, kind, op, value):
-        """Reseller/distributor conditions compare the owner's folded name.
-
-        Owners are few (one per 200 customers or so), so their names are simply
-        scanned among the customers of that type.
-        """
-        if op == "is_empty":
-            return column.is_null()
-        if op == "is_not_empty":
-            return column.is_null(False)
-        positive = {"is_not": "is", "not_contains": "contains"}.get(op, op)
-        folded = fold(value)
-        name = OwnerSearch.name
-        condition = {
-            "is": name == folded,
-            "begins_with": like(name, like_escape(folded) + "%"),
-            "contains": like(name, "%" + like_escape(folded) + "%"),
-            "ends_with": like(name, "%" + like_escape(folded)),
-        }[positive]
-        owners = (Owner.select(Owner.id).join(OwnerSearch, on=(OwnerSearch.customer == Owner.id))
-                  .where((Owner.customer_type == kind) & condition))
-        if positive != op:
-            return column.is_null() | column.not_in(owners)
-        return column.in_(owners)
-
-    def customer_condition(self, cond):
-        """Enumerated, money and owner conditions, all on the customer table."""
-        if cond.spec.kind == "owner":
-            column = C.reseller if cond.field == "reseller" else C.distributor
-            return self.owner(column, cond.field, cond.op, cond.value)
-        if cond.field == "customer_class":
-            classes = CustomerClass.select(CustomerClass.id).where(CustomerClass.name == cond.value)
-            return {"is": C.customer_class.in_(classes),
-                    "is_not": C.customer_class.is_null() | C.customer_class.not_in(classes),
-                    "is_empty": C.customer_class.is_null(),
-                    "is_not_empty": C.customer_class.is_null(False)}[cond.op]
-        column = getattr(C, cond.field)
-        if cond.op == "is_empty":
-            return column.is_null()
-        left, right = self.col(column), self._bound(column, cond.value)
-        return {"is": left == right, "is_not": left != right, "eq": left == right,
-                "gt": left > right, "lt": left < right}[cond.op]
-
-    def scope(self, scope):
-        if scope.kind == "direct":
-            self.on_customer.append(self.col(C.reseller).is_null())
-        elif scope.kind in ("reseller", "distributor"):
-            column = C.reseller if scope.kind == "reseller" else C.distributor
-            self.on_customer.append(self.col(column) == self._bound(column, scope.owner.id))
-
-    def finish(self):
-        if self.match:
-            self.on_search.append(self.in_fts(" AND ".join(self.match)))
-        return self
+__all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "find_page", "batches"]
 
 
 @dataclass(frozen=True)
@@ -188,7 +44,7 @@ class Search:
     conditions: tuple = ()
 
     def compile(self, hint=False, keep=None, skip_negated=False):
-        parts = _Parts(hint=hint, keep=keep)
+        parts = Parts(hint=hint, keep=keep)
         parts.scope(self.scope)
         if self.q:
             parts.add_search(parts.simple(self.q))
