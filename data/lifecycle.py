@@ -123,7 +123,7 @@ def load_for_change(customer_id, expected_version=None):
     customer = Customer.get_or_none(Customer.id == customer_id)
     if customer is None:
         raise NotFound(f"customer {customer_id} does not exist")
-    if expected_version is not None and int(expected_version) != customer.version:
+    if expected_version is not None and str(expected_version).strip() != str(customer.version):
         raise Stale(f"Customer “{customer.name}” was changed by someone else. Reload the page to see "
                     "the current values, then make your change again.")
     if customer.terminated_at is not None:

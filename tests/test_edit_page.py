@@ -214,3 +214,13 @@ def test_export_to_another_installation(client, token, runner, tmp_path):
     assert (moved.balance, moved.credit_limit, moved.status, moved.reseller.name) == (
         Decimal("7.5"), Decimal("100"), "active", "Home Reseller")
     assert sorted(a.number for a in Account.select().where(Account.customer == moved.id)) == ["4930001", "4930002"]
+
+
+def test_a_missing_or_garbled_version_is_refused_not_a_crash(client, token):
+    c = factories.customer("Versioned", city="Here")
+    data = edit_form(client, c)
+    for version in ("", "abc", "-1"):
+        response = client.post(f"/customers/{c.id}", data={**data, "version": version, "city": "There"})
+        assert response.status_code == 303  # back to the page, with the reload message
+        assert fresh(c).city == "Here"
+    assert "changed by someone else" in client.get(f"/customers/{c.id}").get_data(as_text=True)
