@@ -116,8 +116,12 @@ def test_status_dialog_offers_only_valid_actions(client, token):
     c = factories.customer(suspended=True)
     html = soup(client.get(f"/customers/{c.id}"))
     offered = [i["value"] for i in html.select("#status .status-actions input[name=action]")]
-    assert offered == ["block", "lift_suspension", "provisionally_terminate", "permanently_terminate"]
+    assert offered == ["set_blocked", "lift_suspension", "provisionally_terminate", "permanently_terminate"]
     assert html.select_one("#status input[name=until]")["type"] == "date"
+    assert html.select_one("#status input[name=suspended]").has_attr("checked")
+    kept = post(client, f"/customers/{c.id}/status", token, htmx=True, action="lift_suspension", suspended="1",
+                until="2099-01-01", version=c.version)
+    assert kept.status_code == 422 and "clear the Suspended box" in kept.get_data(as_text=True)
     response = post(client, f"/customers/{c.id}/status", token, action="lift_suspension", until="2099-01-01",
                     version=c.version)
     assert response.status_code == 303 and fresh(c).status == "suspension_lifted"
@@ -224,3 +228,16 @@ def test_a_missing_or_garbled_version_is_refused_not_a_crash(client, token):
         assert response.status_code == 303  # back to the page, with the reload message
         assert fresh(c).city == "Here"
     assert "changed by someone else" in client.get(f"/customers/{c.id}").get_data(as_text=True)
+
+
+def test_the_blocked_box(client, token):
+    c = factories.customer("Boxed")
+    box = soup(client.get(f"/customers/{c.id}")).select_one("#status input[name=blocked]")
+    assert box["type"] == "checkbox" and not box.has_attr("checked")
+    post(client, f"/customers/{c.id}/status", token, action="set_blocked", blocked="1", version=c.version)
+    assert fresh(c).blocked
+    unchanged = post(client, f"/customers/{c.id}/status", token, htmx=True, action="set_blocked", blocked="1",
+                     version=fresh(c).version)
+    assert unchanged.status_code == 200 and "Nothing to change." in unchanged.get_data(as_text=True)
+    post(client, f"/customers/{c.id}/status", token, action="set_blocked", version=fresh(c).version)  # cleared
+    assert not fresh(c).blocked

@@ -126,12 +126,34 @@ def save(customer_id):
         customer_id, request.form.to_dict(), current_actor(), request.form.get("version")), "Changes saved.")
 
 
+def _dialog_action(customer_id, form):
+    """The dialog's boxes, as the spec names them, turned into actions.
+
+    "Blocked" checked or cleared means block or unblock; lifting a suspension
+    wants the "Suspended" box cleared as well as a date.
+    """
+    action = form.get("action", "")
+    if action == "set_blocked":
+        wanted = bool(form.get("blocked"))
+        if wanted == customer_or_404(customer_id).blocked:
+            return None
+        return "block" if wanted else "unblock"
+    if action == "lift_suspension" and form.get("suspended"):
+        raise Invalid({"suspended": "clear the Suspended box to lift the suspension"})
+    return action
+
+
 @bp.post("/<int:customer_id>/status")
 def change_status(customer_id):
-    action = request.form.get("action", "")
-    label = lifecycle.ACTIONS.get(action, action)
     if request.form.get("row") and is_fragment_request():
-        return _row_status(customer_id, action)
+        return _row_status(customer_id, request.form.get("action", ""))
+    try:
+        action = _dialog_action(customer_id, request.form)
+    except Invalid as invalid:
+        return _page(customer_or_404(customer_id), 422, section_errors={"status": invalid.errors})
+    if action is None:
+        return _done(customer_id, "Nothing to change.")
+    label = lifecycle.ACTIONS.get(action, action)
     return _attempt(customer_id, lambda: lifecycle.perform(
         customer_id, action, current_actor(), request.form.get("version"),
         until=request.form.get("until"), limit=request.form.get("limit")), f"{label}: done.", section="status")
