@@ -14,7 +14,6 @@ from .errors import Conflict, Invalid, NotFound, Stale
 from .history import record, snapshot
 from .models import Customer
 from .money import MoneyError, parse_money
-from .status import applicable_statuses
 
 DEFAULT_REACTIVATION_DAYS = 30
 
@@ -45,10 +44,6 @@ def reactivation_deadline(customer):
     return customer.provisionally_terminated_at + timedelta(days=reactivation_days(customer))
 
 
-def spending_limit_reached(customer, today):
-    return "spending_limit_reached" in applicable_statuses(customer, today)
-
-
 def available_actions(customer, now=None):
     """The action codes valid for ``customer`` at ``now``, in the order to offer them."""
     now = now or clock.utcnow()
@@ -64,7 +59,7 @@ def available_actions(customer, now=None):
         actions.append("lift_suspension")
     if customer.payment_frozen:
         actions.append("unfreeze_payments")
-    if spending_limit_reached(customer, now.date()):
+    if customer.spending_date == now.date() and customer.spent_today > 0:
         actions.append("reset_spending")
     actions += ["set_spending_limit", "provisionally_terminate", "permanently_terminate", "export"]
     return actions

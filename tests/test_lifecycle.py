@@ -93,6 +93,9 @@ def test_spending_limit_reached_can_be_raised_or_reset(database):
     assert act(c, "reset_spending").status == "active"
     with pytest.raises(Invalid):
         act(c, "set_spending_limit", limit="-1")
+    assert "reset_spending" not in lifecycle.available_actions(fresh(c))  # nothing spent today any more
+    below = factories.customer(daily_spending_limit=Decimal(20), spent_today=Decimal(5), spending_date=NOW.date())
+    assert "reset_spending" in lifecycle.available_actions(below)  # usage can be reset before the limit too
     assert act(c, "set_spending_limit", limit="").daily_spending_limit is None
 
 
