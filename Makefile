@@ -15,9 +15,11 @@ $(BIN)/flask: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-# Set up, load demo data once (SQLite in instance/), and serve on http://$(HOST):$(PORT)/
+# Set up, load demo data once (SQLite in instance/), print a sign-in for the demo
+# administrator (a new random password each time), and serve on http://$(HOST):$(PORT)/
 demo: $(BIN)/flask
 	$(BIN)/flask --app app seed --customers $(DEMO_CUSTOMERS) --only-if-empty
+	$(BIN)/flask --app app demo-admin
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 # The whole suite, browser tests included, on SQLite and then on PostgreSQL.

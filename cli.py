@@ -1,15 +1,19 @@
 """Command-line tools, registered on ``flask --app app``."""
 import os
+import secrets
 import sys
 import time
 
 import click
 
-from data import importer, maintenance
+from data import importer, maintenance, users
 from data import seed as demo
+from data.access import ROLES
 from data.db import db
+from data.errors import Invalid
 from data.migrations import migrate
 from data.models import Customer
+from data.records import User
 
 
 @click.command("migrate")
@@ -83,6 +87,42 @@ def maintenance_command(all_statuses):
     click.echo(f"Maintenance done: {report}.")
 
 
+@click.command("create-user")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(sorted(ROLES)), help="What the user may see and do.")
+@click.option("--reseller", help="The reseller a reseller_staff user belongs to.")
+@click.option("--distributor", help="The distributor a distributor_staff user belongs to.")
+@click.password_option(help="Read from a prompt (or standard input); never give it on the command line.",
+                       prompt="Password", confirmation_prompt=True, hidden=True)
+def create_user_command(name, role, reseller, distributor, password):
+    """Create a user who can sign in (the password is asked for, and stored hashed)."""
+    with db.connection_context():
+        migrate()
+        try:
+            users.create_user(name, role, password, reseller or distributor)
+        except Invalid as invalid:
+            raise click.ClickException("; ".join(f"{k}: {v}" for k, v in invalid.errors.items())) from None
+    click.echo(f"Created {ROLES[role].lower()} “{name}”.")
+
+
+@click.command("demo-admin")
+@click.option("--name", default="demo", show_default=True)
+def demo_admin_command(name):
+    """Create (or reset) an operator administrator with a fresh random password, and print it.
+
+    For trying the app with demo data; there is no default password anywhere.
+    """
+    password = secrets.token_urlsafe(12)
+    with db.connection_context():
+        migrate()
+        if User.select().where(User.name == name).exists():
+            users.set_password(name, password)
+        else:
+            users.create_user(name, "operator_admin", password)
+    click.echo(f"Sign in as “{name}” with password: {password}")
+
+
 def register(app):
-    for command in (migrate_command, seed_command, import_command, maintenance_command):
+    for command in (migrate_command, seed_command, import_command, maintenance_command, create_user_command,
+                    demo_admin_command):
         app.cli.add_command(command)

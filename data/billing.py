@@ -3,6 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from . import clock
+from .access import as_viewer
 from .db import write_transaction
 from .errors import Invalid
 from .history import record, snapshot
@@ -44,15 +45,15 @@ def apply_charge(customer, amount, service, description, when, account=None):
     return xdr
 
 
-def charge(customer_id, amount, description, actor, expected_version=None, now=None):
+def charge(customer_id, amount, description, who, expected_version=None, now=None):
     """A manual charge by an administrator; returns the customer."""
     amount = _amount(amount)
     now = now or clock.utcnow()
     with write_transaction():
-        customer = load_for_change(customer_id, expected_version)
+        customer = load_for_change(customer_id, expected_version, who)
         before = snapshot(customer)
         apply_charge(customer, amount, "manual", (description or "Manual charge").strip()[:200], now)
-        record(customer, actor, "charge", before, extra=[("charge", "", f"{amount.normalize():f}")])
+        record(customer, as_viewer(who).name, "charge", before, extra=[("charge", "", f"{amount.normalize():f}")])
     return customer
 
 
@@ -68,7 +69,7 @@ def grace_days(customer):
     return customer.customer_class.grace_days if customer.customer_class_id else 0
 
 
-def record_payment(customer_id, amount, method, actor, expected_version=None, now=None):
+def record_payment(customer_id, amount, method, who, expected_version=None, now=None):
     """A cash or check payment entered by an administrator; returns the customer.
 
     It settles unpaid invoices, oldest first. When no overdue invoice is left
@@ -79,7 +80,7 @@ def record_payment(customer_id, amount, method, actor, expected_version=None, no
         raise Invalid({"method": f"must be one of {', '.join(PAYMENT_METHODS)}"})
     now = now or clock.utcnow()
     with write_transaction():
-        customer = load_for_change(customer_id, expected_version)
+        customer = load_for_change(customer_id, expected_version, who)
         before = snapshot(customer)
         Payment.create(customer=customer.id, amount=amount, method=method, received_at=now)
         if customer.balance_control == "prepaid":
@@ -101,11 +102,12 @@ def record_payment(customer_id, amount, method, actor, expected_version=None, no
             customer.suspended = False
             customer.suspension_lifted_until = None
         customer.save()
-        record(customer, actor, "payment", before, extra=[("payment", "", f"{amount.normalize():f} ({method})")])
+        paid = f"{amount.normalize():f} ({method})"
+        record(customer, as_viewer(who).name, "payment", before, extra=[("payment", "", paid)])
     return customer
 
 
-def record_failed_payment(customer_id, amount, reason, actor, now=None):
+def record_failed_payment(customer_id, amount, reason, who, now=None):
     """A payment that did not go through (declined card, bounced check).
 
     After FREEZE_AFTER_FAILURES in a row the customer's payments are frozen; an
@@ -114,7 +116,7 @@ def record_failed_payment(customer_id, amount, reason, actor, now=None):
     amount = _amount(amount)
     now = now or clock.utcnow()
     with write_transaction():
-        customer = load_for_change(customer_id)
+        customer = load_for_change(customer_id, None, who)
         before = snapshot(customer)
         Payment.create(customer=customer.id, amount=amount, method="card", received_at=now,
                        succeeded=False, note=(reason or "declined").strip()[:200])
@@ -122,7 +124,7 @@ def record_failed_payment(customer_id, amount, reason, actor, now=None):
         if customer.failed_payments >= FREEZE_AFTER_FAILURES:
             customer.payment_frozen = True
         customer.save()
-        record(customer, actor, "failed_payment", before)
+        record(customer, as_viewer(who).name, "failed_payment", before)
     return customer
 
 

@@ -8,11 +8,12 @@ terminated ones (kept for regulatory purposes, "no further operations").
 """
 from peewee import SQL, IntegrityError, fn
 
+from .access import as_viewer
 from .db import db, is_postgres, write_transaction
-from .errors import Conflict, NotFound
+from .errors import Conflict
 from .history import record
 from .models import Customer
-from .records import Account, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Xdr
+from .records import Account, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, User, Xdr
 
 _Sub = Customer.alias("sub")
 
@@ -29,6 +30,7 @@ BLOCKERS = (
     ("it has invoices", Invoice, Invoice.customer),
     ("it has payments", Payment, Payment.customer),
     ("it has subscriptions", Subscription, Subscription.customer),
+    ("it has staff who sign in", User, User.owner),
 )
 _ACCOUNTS = next(i for i, (_, model, _) in enumerate(BLOCKERS) if model is Account)
 TERMINATED = "it is permanently terminated and kept for regulatory purposes"
@@ -63,25 +65,26 @@ def row_flags(customer_ids):
     return flags
 
 
-def delete_customer(customer_id, actor="admin"):
+def delete_customer(customer_id, who):
     """Delete the customer if the rule allows, all in one transaction.
 
     Raises ``NotFound`` if it is gone, ``Conflict`` (with the reasons) if it must
     stay. Returns the deleted customer's name. The history keeps the delete.
+    Outside ``who``'s reach it is ``NotFound``; a read-only role gets ``Forbidden``.
     """
+    viewer = as_viewer(who)
     with write_transaction():
         query = Customer.select().where(Customer.id == customer_id)
         if is_postgres():
             query = query.for_update()
-        customer = query.first()
-        if customer is None:
-            raise NotFound(f"customer {customer_id} does not exist")
+        customer = viewer.check_visible(query.first())
+        viewer.check_can_change()
         reasons = delete_blockers(customer)
         if reasons:
             raise Conflict(f"Customer “{customer.name}” cannot be deleted", reasons)
         try:
             with db.atomic():
-                record(customer, actor, "delete")
+                record(customer, viewer.name, "delete")
                 customer.delete_instance()
         except IntegrityError:
             # A record pointing at the customer arrived after our check; the

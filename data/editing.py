@@ -2,6 +2,7 @@
 from peewee import IntegrityError
 from werkzeug.security import generate_password_hash
 
+from .access import as_viewer
 from .db import write_transaction
 from .errors import Invalid
 from .history import record, snapshot
@@ -53,8 +54,20 @@ def _check_name(values, errors, customer=None):
             errors["name"] = f"a customer “{name}” already exists"
 
 
-def create_customer(raw, actor):
-    """Validate and insert a new customer; returns it. Raises ``Invalid``."""
+def _staff_limits(viewer, raw, customer=None):
+    """Reseller staff create and keep only their own reseller's retail customers."""
+    if viewer.owner_kind != "reseller":
+        return raw
+    raw = dict(raw, reseller=viewer.owner_name, customer_type="retail")
+    raw["distributor"] = customer.distributor.name if customer is not None and customer.distributor_id else ""
+    return raw
+
+
+def create_customer(raw, who):
+    """Validate and insert a new customer for ``who``; returns it. Raises ``Invalid``/``Forbidden``."""
+    viewer = as_viewer(who)
+    viewer.check_can_change()
+    raw = _staff_limits(viewer, raw)
     values, errors = customer_values(raw)
     _check_name(values, errors)
     refs = _resolve(values, errors)
@@ -67,14 +80,16 @@ def create_customer(raw, actor):
             customer = Customer.create(**fields)
         except IntegrityError:
             raise Invalid({"name": f"a customer “{values['name']}” already exists"}) from None
-        record(customer, actor, "create")
+        record(customer, viewer.name, "create")
     return customer
 
 
-def update_customer(customer_id, raw, actor, expected_version):
-    """Save the edit form. Raises ``Invalid``, ``Stale``, ``Conflict`` or ``NotFound``."""
+def update_customer(customer_id, raw, who, expected_version):
+    """Save the edit form. Raises ``Invalid``, ``Stale``, ``Conflict``, ``Forbidden`` or ``NotFound``."""
+    viewer = as_viewer(who)
     with write_transaction():
-        customer = load_for_change(customer_id, expected_version)
+        customer = load_for_change(customer_id, expected_version, viewer)
+        raw = _staff_limits(viewer, raw, customer)
         values, errors = customer_values({**raw, "currency": raw.get("currency") or customer.currency})
         if values.get("currency") != customer.currency:
             errors["currency"] = f"is fixed once the customer is saved ({customer.currency})"
@@ -93,20 +108,21 @@ def update_customer(customer_id, raw, actor, expected_version):
             elif name in values:
                 setattr(customer, name, values[name])
         customer.save()
-        record(customer, actor, "edit", before)
+        record(customer, viewer.name, "edit", before)
     return customer
 
 
-def set_password(customer_id, password, actor, expected_version=None):
+def set_password(customer_id, password, who, expected_version=None):
     """Set or reset the web self-care password (stored as a salted hash only)."""
     if len(password or "") < MIN_PASSWORD:
         raise Invalid({"password": f"must be at least {MIN_PASSWORD} characters"})
     with write_transaction():
-        customer = load_for_change(customer_id, expected_version)
+        customer = load_for_change(customer_id, expected_version, who)
         if not customer.login:
             raise Invalid({"password": "set a login first"})
         had = bool(customer.password_hash)
         customer.password_hash = generate_password_hash(password)
         customer.save()
-        record(customer, actor, "password", extra=[("password", "set" if had else "", "reset" if had else "set")])
+        change = ("password", "set", "reset") if had else ("password", "", "set")
+        record(customer, as_viewer(who).name, "password", extra=[change])
     return customer

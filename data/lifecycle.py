@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from . import clock
+from .access import SYSTEM, as_viewer
 from .db import write_transaction
-from .errors import Conflict, Invalid, NotFound, Stale
+from .errors import Conflict, Invalid, Stale
 from .history import record, snapshot
 from .models import Customer
 from .money import MoneyError, parse_money
@@ -113,11 +114,12 @@ def _apply(customer, action, now, params):
         customer.daily_spending_limit = _limit(params.get("limit"))
 
 
-def load_for_change(customer_id, expected_version=None):
-    """The customer, refusing a stale version or a permanently terminated customer."""
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
-        raise NotFound(f"customer {customer_id} does not exist")
+def load_for_change(customer_id, expected_version=None, who=SYSTEM):
+    """The customer, if ``who`` may change it, refusing a stale version or a
+    permanently terminated customer."""
+    viewer = as_viewer(who)
+    customer = viewer.check_visible(Customer.get_or_none(Customer.id == customer_id))
+    viewer.check_can_change()
     if expected_version is not None and str(expected_version).strip() != str(customer.version):
         raise Stale(f"Customer “{customer.name}” was changed by someone else. Reload the page to see "
                     "the current values, then make your change again.")
@@ -127,32 +129,23 @@ def load_for_change(customer_id, expected_version=None):
     return customer
 
 
-def perform(customer_id, action, actor, expected_version=None, now=None, **params):
-    """Carry out ``action`` on the customer; return the saved customer.
+def perform(customer_id, action, who, expected_version=None, now=None, **params):
+    """Carry out ``action`` on the customer for ``who``; return the saved customer.
 
-    Raises ``NotFound``, ``Stale`` (someone else changed it), ``Conflict`` (not
-    allowed now, or terminated) or ``Invalid`` (a parameter is wrong).
+    Raises ``NotFound`` (also outside ``who``'s reach), ``Forbidden`` (a read-only
+    role), ``Stale`` (someone else changed it), ``Conflict`` (not allowed now, or
+    terminated) or ``Invalid`` (a parameter is wrong).
     """
     if action not in ACTIONS:
         raise Invalid({"action": f"“{action}” is not a status change"})
     now = now or clock.utcnow()
     with write_transaction():
-        customer = load_for_change(customer_id, expected_version)
+        customer = load_for_change(customer_id, expected_version, who)
         if action not in available_actions(customer, now):
             raise Conflict(f"“{ACTIONS[action]}” is not possible for customer “{customer.name}” now",
                            [f"it is {customer.status.replace('_', ' ')}"])
         before = snapshot(customer)
         _apply(customer, action, now, params)
         customer.save()
-        record(customer, actor, action, before)
-    return customer
-
-
-def change_fields(customer, actor, action, **values):
-    """Set fields on an already loaded customer and record it (in the caller's transaction)."""
-    before = snapshot(customer)
-    for name, value in values.items():
-        setattr(customer, name, value)
-    customer.save()
-    record(customer, actor, action, before)
+        record(customer, as_viewer(who).name, action, before)
     return customer

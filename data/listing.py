@@ -26,9 +26,15 @@ class Scope:
         return f"{self.kind}:{self.owner.name}" if self.owner else self.kind
 
 
-def find_owner(kind, name):
-    """The reseller or distributor called ``name`` (exact, else the only case-insensitive match)."""
+def find_owner(kind, name, viewer=None):
+    """The reseller or distributor called ``name`` (exact, else the only case-insensitive match).
+
+    Staff only ever find their own reseller or distributor: any other name is
+    "not found", so its existence is not revealed.
+    """
     candidates = Customer.select().where(Customer.customer_type == kind)
+    if viewer is not None and viewer.owner_kind:
+        candidates = candidates.where(Customer.id == (viewer.owner_id if viewer.owner_kind == kind else 0))
     exact = candidates.where(Customer.name == clean(name)).first()
     if exact:
         return exact
@@ -36,12 +42,19 @@ def find_owner(kind, name):
     return folded[0] if len(folded) == 1 else None
 
 
-def parse_scope(text):
+def default_scope(viewer=None):
+    """Direct customers for the operator's people; staff see their own customers."""
+    if viewer is not None and viewer.owner_kind:
+        return f"{viewer.owner_kind}:{viewer.owner_name}"
+    return "direct"
+
+
+def parse_scope(text, viewer=None):
     """``direct`` | ``all`` | ``reseller:<name>`` | ``distributor:<name>`` -> Scope.
 
     Raises ``InvalidQuery`` naming the ``scope`` parameter.
     """
-    text = (text or "direct").strip()
+    text = (text or default_scope(viewer)).strip()
     kind, sep, name = text.partition(":")
     if kind not in SCOPE_KINDS or bool(sep) != (kind in ("reseller", "distributor")):
         raise InvalidQuery("scope", "must be direct, all, reseller:<name> or distributor:<name>")
@@ -49,16 +62,19 @@ def parse_scope(text):
         return Scope(kind)
     if not name.strip():
         raise InvalidQuery("scope", f"choose a {kind}")
-    owner = find_owner(kind, name)
+    owner = find_owner(kind, name, viewer)
     if owner is None:
         raise InvalidQuery("scope", f"there is no {kind} named “{name.strip()}”")
     return Scope(kind, owner)
 
 
-def owner_choices(kind, text="", limit=20):
-    """Names of resellers or distributors containing ``text``, for the scope picker."""
+def owner_choices(kind, text="", limit=20, viewer=None):
+    """Names of resellers or distributors containing ``text``, for the scope picker
+    (for staff: only their own)."""
     if kind not in ("reseller", "distributor"):
         return []
+    if viewer is not None and viewer.owner_kind:
+        return [viewer.owner_name] if kind == viewer.owner_kind and fold(text) in fold(viewer.owner_name) else []
     query = (Customer.select(Customer.name)
              .join(CustomerSearch)
              .where(Customer.customer_type == kind)

@@ -118,5 +118,26 @@ class History(BaseModel):
     new_value = TextField(default="")
 
 
+class User(BaseModel):
+    """Someone who signs in. Reseller and distributor staff belong to their ``owner``."""
+    id = BigAutoField()
+    name = CharField(max_length=100, unique=True)
+    password_hash = CharField(max_length=255)
+    role = CharField(max_length=30)
+    owner = ForeignKeyField(Customer, null=True, backref="staff", on_delete="RESTRICT")
+    session_version = IntegerField(default=1)   # bumped to sign every session of this user out
+    created_at = DateTimeField(default=clock.utcnow)
+
+    class Meta:
+        table_name = "app_user"
+
+
+class SignInFailure(BaseModel):
+    id = BigAutoField()
+    user_name = CharField(max_length=100)
+    address = CharField(max_length=64)
+    at = DateTimeField(default=clock.utcnow)
+
+
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
-          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History)
+          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, SignInFailure)

@@ -38,13 +38,16 @@ __all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "find_page", "batches"]
 
 @dataclass(frozen=True)
 class Search:
-    """What to find: a scope (data.listing.Scope), simple text and conditions."""
+    """What to find: a scope (data.listing.Scope), simple text and conditions,
+    always within the reach of ``viewer`` (data.access.Viewer; None: everything)."""
     scope: object
     q: str = ""
     conditions: tuple = ()
+    viewer: object = None
 
     def compile(self, hint=False, keep=None, skip_negated=False):
         parts = Parts(hint=hint, keep=keep)
+        parts.reach(self.viewer)
         parts.scope(self.scope)
         if self.q:
             parts.add_search(parts.simple(self.q))

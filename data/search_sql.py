@@ -148,6 +148,12 @@ class Parts:
         return {"is": left == right, "is_not": left != right, "eq": left == right,
                 "gt": left > right, "lt": left < right}[cond.op]
 
+    def reach(self, viewer):
+        """Keep to what the signed-in viewer may see (reseller or distributor staff)."""
+        if viewer is not None and viewer.owner_kind:
+            column = C.reseller if viewer.owner_kind == "reseller" else C.distributor
+            self.on_customer.append(self.col(column) == self._bound(column, viewer.owner_id))
+
     def scope(self, scope):
         if scope.kind == "direct":
             self.on_customer.append(self.col(C.reseller).is_null())

@@ -10,11 +10,12 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
+from werkzeug.security import generate_password_hash
 
 from app import create_app
 from data import clock
 from data.db import db, is_postgres
-from data.records import MODELS
+from data.records import MODELS, User
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -59,9 +60,33 @@ def app(database_url, tmp_path):
         db.close()
 
 
+# Hashing is deliberately slow; hash the test password once for the whole run.
+TEST_PASSWORD = "test password, long enough"
+_HASH = generate_password_hash(TEST_PASSWORD)
+
+
+def make_user(name="admin", role="operator_admin", owner=None):
+    return User.create(name=name, role=role, owner=owner, password_hash=_HASH)
+
+
+def sign_in(client, user):
+    """Put ``user`` in the client's session, as a successful sign-in does."""
+    with client.session_transaction() as session:
+        session["user_id"] = user.id
+        session["session_version"] = user.session_version
+    return client
+
+
+@pytest.fixture
+def anonymous(app):
+    """A client nobody signed in with."""
+    return app.test_client()
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A client signed in as an operator administrator ("admin")."""
+    return sign_in(app.test_client(), make_user())
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def test_delete_without_javascript(client):
     c = factories.customer("No JS")
     back = "/customers?q=no"
     page = client.get(f"/customers/{c.id}/delete", query_string={"back": back})
-    form = soup(page).find("form", method="post")
+    form = soup(page).select_one("main form[method=post]")
     data = {i["name"]: i["value"] for i in form.find_all("input")}
     assert data["back"] == back
     response = client.post(form["action"], data=data)
@@ -78,7 +78,7 @@ def test_delete_without_javascript_refused(client):
     c = factories.customer("Kept")
     factories.invoice(c)
     page = soup(client.get(f"/customers/{c.id}/delete"))
-    assert page.find("form", method="post") is None
+    assert page.select_one("main form[method=post]") is None
     assert "it has invoices" in page.get_text()
     token = csrf_headers(client)["X-CSRFToken"]
     response = client.post(f"/customers/{c.id}/delete", data={"csrf_token": token})

@@ -26,7 +26,7 @@ def test_a_customer_with_nothing_is_deleted(database):
     c = factories.customer()
     assert deletion.delete_blockers(c) == []
     assert deletion.row_flags([c.id]) == {c.id: (False, True)}
-    assert deletion.delete_customer(c.id) == c.name
+    assert deletion.delete_customer(c.id, "tester") == c.name
     assert not Customer.select().where(Customer.id == c.id).exists()
     assert not CustomerSearch.select().where(CustomerSearch.customer == c.id).exists()
 
@@ -40,7 +40,7 @@ def test_each_related_record_blocks_delete(database, kind):
     assert deletion.delete_blockers(owner) == [reason]
     assert deletion.row_flags([owner.id])[owner.id][1] is False
     with pytest.raises(Conflict) as refused:
-        deletion.delete_customer(owner.id)
+        deletion.delete_customer(owner.id, "tester")
     assert refused.value.reasons == [reason]
     assert Customer.select().where(Customer.id == owner.id).exists()
 
@@ -55,7 +55,7 @@ def test_permanently_terminated_customers_are_kept(database):
     c = factories.customer(terminated_at=datetime(2026, 1, 1))
     assert c.status == "permanently_terminated"
     with pytest.raises(Conflict) as refused:
-        deletion.delete_customer(c.id)
+        deletion.delete_customer(c.id, "tester")
     assert deletion.TERMINATED in refused.value.reasons
     assert deletion.row_flags([c.id])[c.id] == (False, False)
 
@@ -73,7 +73,7 @@ def test_row_flags_for_a_page(database):
 
 def test_deleting_a_missing_customer(database):
     with pytest.raises(NotFound):
-        deletion.delete_customer(987654)
+        deletion.delete_customer(987654, "tester")
 
 
 def test_foreign_keys_stop_a_delete_the_check_missed(database, monkeypatch):
@@ -82,7 +82,7 @@ def test_foreign_keys_stop_a_delete_the_check_missed(database, monkeypatch):
     factories.account(c)
     monkeypatch.setattr(deletion, "delete_blockers", lambda customer: [])
     with pytest.raises(Conflict) as refused:
-        deletion.delete_customer(c.id)
+        deletion.delete_customer(c.id, "tester")
     assert refused.value.reasons == ["records were just added to it"]
     assert Customer.select().where(Customer.id == c.id).exists()
 

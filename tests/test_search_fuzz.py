@@ -66,3 +66,35 @@ def test_any_form_post_is_answered_without_a_server_error(client, pairs, fragmen
     assert not any(leak in body for leak in LEAKS), (form, body[:300])
     if response.status_code >= 400:
         assert Customer.select().count() == before  # nothing created on a refusal
+
+
+cells = st.one_of(values, st.sampled_from(["USD", "EUR", "retail", "reseller", "prepaid", "postpaid", "true",
+                                           "false", "12.50", "-0.00001", "US", "a@example.org", "", "Fuzz Owner"]))
+columns = st.lists(st.sampled_from(["name", "currency", "customer_type", "reseller", "distributor", "customer_class",
+                                    "balance", "available_funds", "credit_limit", "country", "email", "blocked",
+                                    "status", "balance_control", "accounts", "colour"]),
+                   min_size=1, max_size=8)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=columns, rows=st.lists(st.lists(cells, max_size=9), max_size=6), raw_tail=st.text(max_size=40))
+def test_any_csv_import_is_all_or_nothing_without_a_crash(runner, tmp_path, header, rows, raw_tail):
+    import csv
+
+    from data.models import Customer
+    from data.records import Account
+
+    RUNS["count"] += 1
+    path = tmp_path / f"fuzz-{RUNS['count']}.csv"
+    with open(path, "w", newline="", encoding="utf-8", errors="replace") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+        handle.write(raw_tail)
+    before = (Customer.select().count(), Account.select().count())
+    result = runner.invoke(args=["import-customers", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    if result.exit_code != 0:
+        assert "nothing was imported" in result.output
+        assert (Customer.select().count(), Account.select().count()) == before
+    assert "Traceback" not in result.output

@@ -4,7 +4,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import customer_page, customers, errors, export, formatting, related, security
+from . import auth, customer_page, customers, errors, export, formatting, related, security
 
 csrf = CSRFProtect()
 
@@ -15,6 +15,8 @@ _ = customer_page
 
 def register(app):
     csrf.init_app(app)
+    app.session_interface = auth.SessionInterface()
+    app.register_blueprint(auth.bp)
     app.register_blueprint(customers.bp)
     app.register_blueprint(related.bp)
     app.register_blueprint(export.bp)
@@ -25,6 +27,8 @@ def register(app):
     @app.before_request
     def _connect():
         db.connect(reuse_if_open=True)
+
+    app.before_request(auth.load_user)
 
     @app.teardown_request
     def _close(_exc):

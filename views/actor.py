@@ -1,10 +1,6 @@
-"""Who is acting, for the history."""
+"""Who is acting: the signed-in user's Viewer (role and reach), set by views/auth.py."""
 from flask import g
 
-# Until sign-in exists (issue 5), every change made through the web is the
-# shared administrator's.
-SHARED_ADMIN = "admin"
 
-
-def current_actor():
-    return g.get("actor", SHARED_ADMIN)
+def current_viewer():
+    return g.viewer

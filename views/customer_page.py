@@ -15,7 +15,7 @@ from data.models import BALANCE_CONTROLS, CUSTOMER_TYPES, CustomerClass
 from data.money import money_text
 from data.status import applicable_statuses
 
-from .actor import current_actor
+from .actor import current_viewer
 from .customers import bp, customer_or_404, render_row
 from .htmx import is_fragment_request, safe_back
 
@@ -73,7 +73,7 @@ def new():
 @bp.post("/new")
 def create():
     try:
-        customer = editing.create_customer(request.form.to_dict(), current_actor())
+        customer = editing.create_customer(request.form.to_dict(), current_viewer())
     except Invalid as invalid:
         return render_template("customers/new.html", v=field_values(None, request.form), errors=invalid.errors,
                                back=safe_back(request.form.get("back")), **_choices()), 422
@@ -123,7 +123,7 @@ def _attempt(customer_id, change, success, section=None):
 @bp.post("/<int:customer_id>")
 def save(customer_id):
     return _attempt(customer_id, lambda: editing.update_customer(
-        customer_id, request.form.to_dict(), current_actor(), request.form.get("version")), "Changes saved.")
+        customer_id, request.form.to_dict(), current_viewer(), request.form.get("version")), "Changes saved.")
 
 
 def _dialog_action(customer_id, form):
@@ -155,14 +155,14 @@ def change_status(customer_id):
         return _done(customer_id, "Nothing to change.")
     label = lifecycle.ACTIONS.get(action, action)
     return _attempt(customer_id, lambda: lifecycle.perform(
-        customer_id, action, current_actor(), request.form.get("version"),
+        customer_id, action, current_viewer(), request.form.get("version"),
         until=request.form.get("until"), limit=request.form.get("limit")), f"{label}: done.", section="status")
 
 
 def _row_status(customer_id, action):
     """An inline status change from the list: answer with the row, redrawn."""
     try:
-        lifecycle.perform(customer_id, action, current_actor(), request.form.get("version"))
+        lifecycle.perform(customer_id, action, current_viewer(), request.form.get("version"))
     except NotFound:
         abort(404, description="That customer no longer exists.")
     except (Conflict, Invalid) as error:
@@ -190,10 +190,10 @@ def record_payment(customer_id):
     form = request.form
     if form.get("outcome") == "failed":
         return _attempt(customer_id, lambda: billing.record_failed_payment(
-            customer_id, form.get("amount"), form.get("reason") or "declined", current_actor()),
+            customer_id, form.get("amount"), form.get("reason") or "declined", current_viewer()),
             "Failed payment recorded.", section="payment")
     return _attempt(customer_id, lambda: billing.record_payment(
-        customer_id, form.get("amount"), form.get("method"), current_actor(), form.get("version")),
+        customer_id, form.get("amount"), form.get("method"), current_viewer(), form.get("version")),
         "Payment recorded.", section="payment")
 
 
@@ -201,14 +201,14 @@ def record_payment(customer_id):
 def add_charge(customer_id):
     form = request.form
     return _attempt(customer_id, lambda: billing.charge(
-        customer_id, form.get("amount"), form.get("description"), current_actor(), form.get("version")),
+        customer_id, form.get("amount"), form.get("description"), current_viewer(), form.get("version")),
         "Charge added.", section="charge")
 
 
 @bp.post("/<int:customer_id>/password")
 def set_password(customer_id):
     return _attempt(customer_id, lambda: editing.set_password(
-        customer_id, request.form.get("password"), current_actor(), request.form.get("version")),
+        customer_id, request.form.get("password"), current_viewer(), request.form.get("version")),
         "Web self-care password saved.", section="password")
 
 
@@ -216,7 +216,7 @@ def set_password(customer_id):
 def export_file(customer_id):
     """Mark the customer Exported and download it for another installation."""
     try:
-        customer = lifecycle.perform(customer_id, "export", current_actor(), request.form.get("version"))
+        customer = lifecycle.perform(customer_id, "export", current_viewer(), request.form.get("version"))
     except NotFound:
         abort(404, description="That customer no longer exists.")
     except Conflict as error:

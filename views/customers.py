@@ -10,7 +10,7 @@ from data.errors import Conflict, InvalidQuery, NotFound
 from data.models import Customer
 
 from . import list_state
-from .actor import current_actor
+from .actor import current_viewer
 from .htmx import is_fragment_request, render, safe_back
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
@@ -19,11 +19,11 @@ PAGE, RESULTS = "customers/index.html", "customers/_results.html"
 
 
 def _owner_options(kind, text):
-    return listing.owner_choices(kind, text) if kind in ("reseller", "distributor") else []
+    return listing.owner_choices(kind, text, viewer=current_viewer()) if kind in ("reseller", "distributor") else []
 
 
 def _render_list(status=200, push_url=None, state=None, rows=(), **context):
-    form = list_state.form_values(request.args, state)
+    form = list_state.form_values(request.args, state, current_viewer())
     return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
                   fields=FIELDS.values(), operators=OPERATORS, page_sizes=listing.PAGE_SIZES,
                   next_row=list_state.next_row,
@@ -33,7 +33,7 @@ def _render_list(status=200, push_url=None, state=None, rows=(), **context):
 @bp.get("")
 def index():
     try:
-        state, form = list_state.parse(request.args)
+        state, form = list_state.parse(request.args, current_viewer())
     except list_state.PendingOwner as pending:
         return _render_list(prompt=pending, rows=list_state.rows_after_error(request.args))
     except InvalidQuery as error:
@@ -67,8 +67,9 @@ def owners():
 
 
 def customer_or_404(customer_id):
+    """The customer, if the signed-in user may see it; otherwise 404 (existence not revealed)."""
     customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
+    if customer is None or not current_viewer().allows(customer):
         abort(404, description=f"Customer {customer_id} does not exist (it may have been deleted).")
     return customer
 
@@ -83,7 +84,7 @@ def render_row(customer_id, message=None):
 def _list_count():
     """The result count of the list the request came from (htmx includes its form)."""
     try:
-        state, _ = list_state.parse(request.args)
+        state, _ = list_state.parse(request.args, current_viewer())
     except (InvalidQuery, list_state.PendingOwner):
         return None
     return search.count(state.search)
@@ -95,7 +96,7 @@ def delete(customer_id):
     if not is_fragment_request():
         return delete_confirmed(customer_id)
     try:
-        name = deletion.delete_customer(customer_id, current_actor())
+        name = deletion.delete_customer(customer_id, current_viewer())
     except NotFound:
         return render_template("customers/_deleted.html", total=_list_count(),
                                message=("error", "That customer no longer exists.")), 404
@@ -118,7 +119,7 @@ def confirm_delete(customer_id):
 def delete_confirmed(customer_id):
     back = safe_back(request.values.get("back"))
     try:
-        name = deletion.delete_customer(customer_id, current_actor())
+        name = deletion.delete_customer(customer_id, current_viewer())
     except NotFound:
         abort(404, description="That customer no longer exists.")
     except Conflict as conflict:

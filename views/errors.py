@@ -3,6 +3,8 @@ from flask import make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from data.access import Forbidden
+
 from .htmx import is_fragment_request
 
 MESSAGES = {
@@ -27,6 +29,10 @@ def error_response(code, message):
 
 
 def register(app):
+    @app.errorhandler(Forbidden)
+    def _forbidden(error):
+        return error_response(403, f"{error}. Ask an operator administrator if you need this done.")
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return error_response(400, "This form has expired or did not come from this site. "

@@ -5,6 +5,7 @@ from data import export, search
 from data.errors import InvalidQuery
 
 from . import list_state
+from .actor import current_viewer
 from .errors import error_response
 
 bp = Blueprint("export", __name__)
@@ -13,7 +14,7 @@ bp = Blueprint("export", __name__)
 @bp.get("/customers.csv")
 def customers_csv():
     try:
-        state, _ = list_state.parse(request.args)
+        state, _ = list_state.parse(request.args, current_viewer())
     except (InvalidQuery, list_state.PendingOwner) as error:
         param = getattr(error, "param", "scope")
         message = getattr(error, "message", "choose a reseller or distributor")

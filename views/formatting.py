@@ -6,6 +6,7 @@ from flask import g, url_for
 from markupsafe import Markup, escape
 
 from data import clock
+from data.access import ROLES
 from data.money import money_text
 from data.status import BY_CODE
 
@@ -69,6 +70,10 @@ def duration(seconds):
 
 
 def register(app):
+    @app.context_processor
+    def _viewer():
+        return {"viewer": g.get("viewer"), "roles": ROLES}
+
     app.add_template_global(clock.today, "today")
     app.add_template_filter(money_text)
     app.add_template_global(RowLinks, "row_links")

@@ -27,10 +27,11 @@ class ListState:
     page: int = 1
     per_page: int = listing.DEFAULT_PAGE_SIZE
     advanced: bool = False
+    viewer: object = field(default=None, compare=False)
 
     @property
     def search(self):
-        return Search(self.scope, self.q, self.conditions)
+        return Search(self.scope, self.q, self.conditions, self.viewer)
 
     @property
     def sort_param(self):
@@ -40,7 +41,7 @@ class ListState:
     def params(self, **changes):
         state = replace(self, **changes)
         params = {}
-        if state.scope.param != "direct":
+        if state.scope.param != listing.default_scope(state.viewer):
             params["scope"] = state.scope.param
         if state.q:
             params["q"] = state.q
@@ -119,9 +120,9 @@ class PendingOwner(Exception):
         self.typed = typed
 
 
-def scope_text(args):
+def scope_text(args, viewer=None):
     """The scope parameter, joining the form's ``scope`` kind and ``owner`` fields."""
-    scope = args.get("scope", "direct")
+    scope = args.get("scope") or listing.default_scope(viewer)
     owner = args.get("owner")
     if owner is not None and scope in ("reseller", "distributor"):
         if not owner.strip():
@@ -164,8 +165,8 @@ def conditions_from(form):
                  if not (row.needs_value and not row.value.strip()))
 
 
-def parse(args):
-    """Build the state from request args.
+def parse(args, viewer=None):
+    """Build the state from request args, within ``viewer``'s reach.
 
     Returns ``(state, form)``; raises ``InvalidQuery`` (naming the parameter) or
     ``PendingOwner``.
@@ -180,7 +181,7 @@ def parse(args):
     if advanced and not form.rows:
         form.rows = [Row(0)]
     try:
-        scope = listing.parse_scope(scope_text(args))
+        scope = listing.parse_scope(scope_text(args, viewer), viewer)
     except InvalidQuery as error:
         if "owner" in args:  # still typing the owner's name in the form
             raise PendingOwner(args.get("scope"), args.get("owner", "")) from error
@@ -193,17 +194,18 @@ def parse(args):
         page=listing.parse_positive("page", args.get("page"), 1),
         per_page=listing.parse_page_size(args.get("per_page")),
         advanced=advanced,
+        viewer=viewer,
     )
     return state, form
 
 
-def form_values(args, state=None):
+def form_values(args, state=None, viewer=None):
     """What the scope/search fields show: the parsed state, or the raw input after an error."""
     if state is not None:
         owner = state.scope.owner.name if state.scope.owner else ""
         return dict(kind=state.scope.kind, owner=owner, q=state.q,
                     sort=state.sort_param, per_page=state.per_page, advanced=state.advanced)
-    kind, _, owner = args.get("scope", "direct").partition(":")
+    kind, _, owner = (args.get("scope") or listing.default_scope(viewer)).partition(":")
     advanced = any(k.startswith(("flt", "cf")) for k in args) or args.get("advanced") == "1"
     return dict(kind=kind, owner=args.get("owner", owner), q=args.get("q", ""),
                 sort=args.get("sort", "name"), per_page=args.get("per_page", listing.DEFAULT_PAGE_SIZE),

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import TEST_PASSWORD, make_user
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Without these, Chromium tries to reach Google's services, which this network refuses.
@@ -43,6 +45,23 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+def sign_in(page, base_url, name="admin"):
+    """Sign in through the sign-in page, as a person would."""
+    page.goto(f"{base_url}/sign-in")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/customers")
+
+
+@pytest.fixture
+def admin_page(page, live_server):
+    """The browser page, signed in as an operator administrator."""
+    make_user()
+    sign_in(page, live_server)
+    return page
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ def names(page):
     return page.locator("#results tbody td.id-col a").all_inner_texts()
 
 
-def test_condition_rows_in_place(page, live_server, console_errors, screenshot):
+def test_condition_rows_in_place(admin_page, live_server, console_errors, screenshot):
+    page = admin_page
     factories.customer("Eric Smith", email="eric@example.org", city="Boston")
     factories.customer("Erica Hammersmith", email="erica@example.com", city="Boston")
     factories.customer("Maverick", email="mav@example.org", city="Denver")
@@ -51,7 +52,8 @@ def test_condition_rows_in_place(page, live_server, console_errors, screenshot):
     assert not console_errors
 
 
-def test_short_substring_waits_for_search_button(page, live_server, console_errors):
+def test_short_substring_waits_for_search_button(admin_page, live_server, console_errors):
+    page = admin_page
     factories.customer("Jo Public")
     factories.customer("Someone Else")
     page.goto(f"{live_server}/customers?scope=all")

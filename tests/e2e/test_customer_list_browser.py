@@ -5,13 +5,16 @@ from playwright.sync_api import expect
 
 from data.models import Customer
 from tests import factories
+from tests.conftest import make_user
+from tests.e2e.conftest import sign_in
 
 
 def names(page):
     return page.locator("#results tbody td.id-col a").all_inner_texts()
 
 
-def test_live_search_changes_rows_as_you_type(page, live_server, console_errors, screenshot):
+def test_live_search_changes_rows_as_you_type(admin_page, live_server, console_errors, screenshot):
+    page = admin_page
     factories.customer("Eric Smith", email="eric@example.org")
     factories.customer("Erica Hammersmith")
     factories.customer("Jürgen Müller", city="München")
@@ -31,7 +34,8 @@ def test_live_search_changes_rows_as_you_type(page, live_server, console_errors,
     assert not console_errors
 
 
-def test_delete_a_deletable_customer_in_place(page, live_server, console_errors, screenshot):
+def test_delete_a_deletable_customer_in_place(admin_page, live_server, console_errors, screenshot):
+    page = admin_page
     doomed = factories.customer("Doomed Ltd")
     factories.customer("Keeper Inc")
     page.goto(f"{live_server}/customers")
@@ -46,7 +50,8 @@ def test_delete_a_deletable_customer_in_place(page, live_server, console_errors,
     assert not console_errors
 
 
-def test_no_delete_icon_for_a_customer_with_xdrs(page, live_server):
+def test_no_delete_icon_for_a_customer_with_xdrs(admin_page, live_server):
+    page = admin_page
     busy = factories.customer("Busy Caller")
     factories.xdr(busy)
     factories.customer("Quiet One")
@@ -56,7 +61,8 @@ def test_no_delete_icon_for_a_customer_with_xdrs(page, live_server):
     expect(page.locator(f"#customer-{busy.id} a.delete")).to_have_count(0)
 
 
-def test_cancelled_delete_keeps_the_row(page, live_server):
+def test_cancelled_delete_keeps_the_row(admin_page, live_server):
+    page = admin_page
     kept = factories.customer("Second Thoughts")
     page.goto(f"{live_server}/customers")
     page.once("dialog", lambda dialog: dialog.dismiss())
@@ -65,7 +71,8 @@ def test_cancelled_delete_keeps_the_row(page, live_server):
     assert Customer.select().where(Customer.id == kept.id).exists()
 
 
-def test_scope_sort_and_pages_are_urls(page, live_server, console_errors, screenshot):
+def test_scope_sort_and_pages_are_urls(admin_page, live_server, console_errors, screenshot):
+    page = admin_page
     r = factories.reseller("Acme Reseller")
     for n in range(30):
         factories.customer(f"Sub {n:02d}", reseller=r, balance=str(n))
@@ -99,9 +106,10 @@ def test_scope_sort_and_pages_are_urls(page, live_server, console_errors, screen
 def test_works_without_javascript(browser, live_server):
     factories.customer("Plain Html")
     factories.customer("Other")
+    make_user()
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server}/customers")
+    sign_in(page, live_server)
     page.locator("#q").fill("plain")
     page.locator("#q").press("Enter")
     expect(page).to_have_url(re.compile(r"q=plain"))

@@ -8,7 +8,8 @@ from data.models import Customer
 from tests import factories
 
 
-def test_inline_status_change_in_the_list(page, live_server, console_errors, screenshot):
+def test_inline_status_change_in_the_list(admin_page, live_server, console_errors, screenshot):
+    page = admin_page
     c = factories.customer("Inline Target")
     factories.customer("Bystander")
     page.goto(f"{live_server}/customers")
@@ -25,7 +26,8 @@ def test_inline_status_change_in_the_list(page, live_server, console_errors, scr
     assert not console_errors
 
 
-def test_change_status_dialog_on_the_edit_page(page, live_server, console_errors, screenshot):
+def test_change_status_dialog_on_the_edit_page(admin_page, live_server, console_errors, screenshot):
+    page = admin_page
     c = factories.customer("Overdue Ltd", suspended=True)
     factories.invoice(c, due_on=date(2026, 1, 1), amount=Decimal("20"))
     page.goto(f"{live_server}/customers/{c.id}")
@@ -44,7 +46,8 @@ def test_change_status_dialog_on_the_edit_page(page, live_server, console_errors
     assert not console_errors
 
 
-def test_edit_form_shows_errors_inline_and_saves(page, live_server, console_errors):
+def test_edit_form_shows_errors_inline_and_saves(admin_page, live_server, console_errors):
+    page = admin_page
     c = factories.customer("Form Customer")
     page.goto(f"{live_server}/customers/{c.id}")
     page.get_by_label("Email", exact=True).fill("not-an-address")

@@ -1,0 +1,183 @@
+"""Every endpoint x every role x own and foreign customer: the status code, and that
+no foreign customer's name shows up in any answer (pages, fragments, CSV)."""
+import json
+from decimal import Decimal
+
+import pytest
+
+from data.models import Customer
+from tests import factories
+from tests.conftest import HTMX, make_user, sign_in, soup
+
+ROLES = ("operator_admin", "operator_viewer", "reseller_staff", "distributor_staff")
+FOREIGN_NAMES = ("Foreign Sub Zed", "Direct Quinn", "Other Reseller Ltd")
+
+
+@pytest.fixture
+def world(app):
+    r1 = factories.reseller("Own Reseller Ltd")
+    r2 = factories.reseller("Other Reseller Ltd")
+    d1 = factories.distributor("Own Distributor Ltd")
+    own_sub = factories.customer("Own Sub Alma", reseller=r1, login="alma", balance=Decimal("5"))
+    own_dist = factories.customer("Distributed Dora", distributor=d1, login="dora")
+    foreign = factories.customer("Foreign Sub Zed", reseller=r2, login="zed")
+    direct = factories.customer("Direct Quinn", login="quinn")
+    for c in (own_sub, own_dist, foreign, direct):
+        factories.account(c)
+    return {"r1": r1, "d1": d1, "own_sub": own_sub, "own_dist": own_dist, "foreign": foreign, "direct": direct}
+
+
+def client_for(app, world, role):
+    owner = {"reseller_staff": world["r1"], "distributor_staff": world["d1"]}.get(role)
+    user = make_user(f"user-{role}", role, owner)
+    client = sign_in(app.test_client(), user)
+    token = soup(client.get("/customers")).body["hx-headers"]
+    return client, json.loads(token)["X-CSRFToken"]
+
+
+def own_customer(world, role):
+    return world["own_dist"] if role == "distributor_staff" else world["own_sub"]
+
+
+def expected_read(role, mine):
+    return 200 if mine or role.startswith("operator") else 404
+
+
+def expected_write(role, mine):
+    if not (mine or role.startswith("operator")):
+        return 404
+    return 403 if role in ("operator_viewer", "distributor_staff") else "ok"
+
+
+READS = ("/customers/{id}", "/customers/{id}/xdrs", "/customers/{id}/accounts", "/customers/{id}/delete",
+         "/customers/{id}/status-menu")
+
+
+def no_foreign_names(body, role):
+    if role.startswith("operator"):
+        return True
+    return not any(name in body for name in FOREIGN_NAMES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("whose", ["own", "foreign"])
+@pytest.mark.parametrize("path", READS)
+def test_reading_a_customer(app, world, role, whose, path):
+    client, _ = client_for(app, world, role)
+    customer = own_customer(world, role) if whose == "own" else world["foreign"]
+    mine = whose == "own"
+    for headers in ({}, HTMX):
+        response = client.get(path.format(id=customer.id), headers=headers)
+        assert response.status_code == expected_read(role, mine), (path, role, whose, headers)
+        assert no_foreign_names(response.get_data(as_text=True), role)
+
+
+WRITES = (
+    ("post", "/customers/{id}/status", {"action": "block"}),
+    ("post", "/customers/{id}/status", {"action": "block", "row": "1"}),
+    ("post", "/customers/{id}/payments", {"amount": "1", "method": "cash"}),
+    ("post", "/customers/{id}/charges", {"amount": "1"}),
+    ("post", "/customers/{id}/password", {"password": "a long enough password"}),
+    ("post", "/customers/{id}/export-file", {}),
+    ("post", "/customers/{id}", {"name": "Renamed", "currency": "USD"}),
+    ("post", "/customers/{id}/delete", {}),
+    ("delete", "/customers/{id}", {}),
+)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("whose", ["own", "foreign"])
+@pytest.mark.parametrize("method,path,data", WRITES)
+def test_changing_a_customer(app, world, role, whose, method, path, data):
+    client, token = client_for(app, world, role)
+    customer = own_customer(world, role) if whose == "own" else world["foreign"]
+    customer = Customer.get_by_id(customer.id)
+    if path.endswith("/delete") or method == "delete":
+        # Deleting needs a customer without records: a fresh one in the same reach.
+        customer = factories.customer(f"Deletable {role} {whose}", reseller=customer.reseller_id,
+                                      distributor=customer.distributor_id)
+    before = (customer.version, Customer.select().count())
+    headers = {**HTMX, "X-CSRFToken": token}
+    form = {**data, "version": customer.version, "csrf_token": token}
+    if method == "delete":
+        response = client.delete(path.format(id=customer.id), headers=headers)
+    else:
+        response = client.post(path.format(id=customer.id), data=form, headers=headers)
+    expected = expected_write(role, whose == "own")
+    if expected == "ok":
+        assert response.status_code in (200, 303), (role, whose, path, response.status_code)
+    else:
+        assert response.status_code == expected, (role, whose, path, response.status_code)
+        after = Customer.get_or_none(Customer.id == customer.id)
+        assert after is not None and (after.version, Customer.select().count()) == before  # nothing changed
+    assert no_foreign_names(response.get_data(as_text=True), role)
+
+
+LISTS = ("/customers", "/customers?scope=all", "/customers?q=sub", "/customers?scope=all&flt0_login_is_not_empty=",
+         "/customers.csv?scope=all", "/customers.csv", "/customers/owners?scope=reseller&owner=",
+         "/customers/owners?scope=distributor&owner=")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", LISTS)
+def test_lists_counts_and_exports_stay_in_reach(app, world, role, path):
+    client, _ = client_for(app, world, role)
+    for headers in ({}, HTMX):
+        response = client.get(path, headers=headers)
+        assert response.status_code in (200, 400), (path, role)
+        body = response.get_data(as_text=True)
+        assert no_foreign_names(body, role), (path, role)
+        assert "Traceback" not in body
+
+
+@pytest.mark.parametrize("role,visible", [("reseller_staff", ["Own Sub Alma"]),
+                                          ("distributor_staff", ["Distributed Dora"]),
+                                          ("operator_viewer", None)])
+def test_each_role_sees_exactly_its_customers(app, world, role, visible):
+    client, _ = client_for(app, world, role)
+    rows = [a.get_text(strip=True) for a in soup(client.get("/customers?scope=all")).select("tbody td.id-col a")]
+    count = soup(client.get("/customers?scope=all")).find(id="result-count").get_text()
+    if visible is None:
+        assert len(rows) == 7 and count.startswith("7 customers")
+    else:
+        default = [a.get_text(strip=True) for a in soup(client.get("/customers")).select("tbody td.id-col a")]
+        assert default == visible  # their own customers by default
+        assert rows == [] or rows == visible
+        lines = client.get("/customers.csv").get_data(as_text=True).splitlines()[1:]
+        csv_names = [line.split(",")[0] for line in lines]
+        assert csv_names == visible
+
+
+def test_staff_create_customers_for_their_own_reseller_only(app, world):
+    client, token = client_for(app, world, "reseller_staff")
+    response = client.post("/customers/new", data={"csrf_token": token, "name": "Staff Made", "currency": "USD",
+                                                   "reseller": "Other Reseller Ltd", "customer_type": "reseller"})
+    assert response.status_code == 303
+    made = Customer.get(Customer.name == "Staff Made")
+    assert made.reseller_id == world["r1"].id and made.customer_type == "retail"
+
+
+def test_read_only_roles_cannot_create(app, world):
+    for role in ("operator_viewer", "distributor_staff"):
+        client, token = client_for(app, world, role)
+        response = client.post("/customers/new", data={"csrf_token": token, "name": f"By {role}", "currency": "USD"})
+        assert response.status_code == 403
+    assert not Customer.select().where(Customer.name.startswith("By ")).exists()
+
+
+def test_history_records_the_signed_in_user(app, world):
+    from data import history
+    client, token = client_for(app, world, "reseller_staff")
+    c = world["own_sub"]
+    client.post(f"/customers/{c.id}/status", data={"csrf_token": token, "action": "block", "version": c.version})
+    assert history.entries(c.id)[0].actor == "user-reseller_staff"
+
+
+@pytest.mark.parametrize("role", ["reseller_staff", "distributor_staff"])
+def test_a_foreign_scope_looks_like_one_that_does_not_exist(app, world, role):
+    client, _ = client_for(app, world, role)
+    foreign = client.get("/customers?scope=reseller:Other Reseller Ltd")
+    missing = client.get("/customers?scope=reseller:No Such Reseller")
+    assert foreign.status_code == missing.status_code == 400
+    strip = lambda r, name: soup(r).select_one("#results").get_text(" ", strip=True).replace(name, "NAME")  # noqa: E731
+    assert strip(foreign, "Other Reseller Ltd") == strip(missing, "No Such Reseller")
