@@ -4,6 +4,7 @@ only hidden in the pages: every list, count, export, lookup and change takes a
 from dataclasses import dataclass
 
 from .errors import NotFound
+from .models import Customer
 
 ROLES = {
     "operator_admin": "Operator administrator",
@@ -74,3 +75,8 @@ def as_viewer(who):
     for trusted callers that act with the operator's full rights (commands,
     maintenance, imports)."""
     return who if isinstance(who, Viewer) else Viewer(str(who), "operator_admin")
+
+
+def find_customer(who, customer_id):
+    """The customer with ``customer_id`` if ``who`` may see it, else ``NotFound``."""
+    return as_viewer(who).check_visible(Customer.get_or_none(Customer.id == customer_id))

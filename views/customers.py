@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from data import deletion, listing, search
+from data.access import find_customer
 from data.conditions import FIELDS, OPERATORS
 from data.errors import Conflict, InvalidQuery, NotFound
 from data.models import Customer
@@ -68,10 +69,10 @@ def owners():
 
 def customer_or_404(customer_id):
     """The customer, if the signed-in user may see it; otherwise 404 (existence not revealed)."""
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None or not current_viewer().allows(customer):
+    try:
+        return find_customer(current_viewer(), customer_id)
+    except NotFound:
         abort(404, description=f"Customer {customer_id} does not exist (it may have been deleted).")
-    return customer
 
 
 def render_row(customer_id, message=None):
