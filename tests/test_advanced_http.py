@@ -85,12 +85,25 @@ def test_add_and_remove_rows_without_javascript(client, people):
 
 
 def test_changing_the_field_redraws_the_row_with_its_operators(client, people):
-    response = client.get("/customers?scope=all&cf0=balance&co0=contains&cv0=&ck0=name", headers=HTMX)
-    conditions = soup(response).find(id="conditions")
-    assert conditions["hx-swap-oob"] == "true"
-    ops = [o["value"] for o in conditions.select("select[name=co0] option")]
+    response = client.get("/customers?scope=all&cf0=balance&co0=contains&cv0=&ck0=name"
+                          "&cf1=city&co1=contains&cv1=bos&ck1=city", headers=HTMX)
+    html = soup(response)
+    row = html.find(id="condition-0")
+    assert row["hx-swap-oob"] == "outerHTML"
+    ops = [o["value"] for o in row.select("select[name=co0] option")]
     assert ops == ["eq", "gt", "lt"]
-    assert conditions.select_one("input[name=cv0]")["inputmode"] == "decimal"
+    assert row.select_one("input[name=cv0]")["inputmode"] == "decimal"
+    assert html.find(id="condition-1") is None  # untouched rows are not sent back (typing there is safe)
+
+
+def test_adding_and_removing_rows_with_htmx_touch_only_those_rows(client, people):
+    added = soup(client.get("/customers?scope=all&cf0=city&co0=is&cv0=boston&ck0=city&add=1", headers=HTMX))
+    wrapper = added.find(attrs={"hx-swap-oob": "beforeend:#condition-rows"})
+    assert wrapper.find(id="condition-1") is not None and added.find(id="condition-0") is None
+    assert added.find(id="add-row")["hx-swap-oob"] == "true"
+    removed = soup(client.get("/customers?scope=all&cf0=city&co0=is&cv0=boston&ck0=city"
+                              "&cf1=name&co1=contains&cv1=&ck1=name&remove=1", headers=HTMX))
+    assert removed.find(id="condition-1")["hx-swap-oob"] == "delete"
 
 
 def test_value_input_fits_the_field(client):

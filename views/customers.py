@@ -46,7 +46,7 @@ def index():
     if is_fragment_request() and state.search.is_slow() and "go" not in request.args:
         # Typing a 1-2 character substring would scan the whole table on every
         # keystroke; say so and let the admin run it on purpose.
-        return _render_list(state=state, rows=form.rows, reshaped=form.reshaped, slow=True)
+        return _render_list(state=state, rows=form.rows, reshaped=form.reshaped, removed=form.removed, slow=True)
     page = search.find_page(state.search, state.sort, state.page, state.per_page)
     fixed = replace(state, page=page.page)
     complete = len(form.rows) == len(state.conditions) or not state.advanced
@@ -56,7 +56,7 @@ def index():
         return redirect(fixed.url())
     flags = deletion.row_flags([c.id for c in page.rows])
     return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags,
-                        rows=form.rows, reshaped=form.reshaped)
+                        rows=form.rows, reshaped=form.reshaped, removed=form.removed)
 
 
 @bp.get("/owners")

@@ -88,6 +88,7 @@ class Row:
     value: str = ""
     error: str = ""
     focus: bool = False       # a row just added: put the cursor in it
+    redraw: bool = False      # its field changed: draw it again with that field's operators
 
     @property
     def spec(self):
@@ -105,10 +106,18 @@ def next_row(rows):
 
 @dataclass
 class FormInput:
-    """What the request's form fields say, before they become a state."""
+    """What the request's form fields say, before they become a state.
+
+    Only the rows that changed shape are redrawn (and only those are sent back
+    out of band), so a value typed in another row meanwhile is never replaced.
+    """
     rows: list = field(default_factory=list)
-    reshaped: bool = False    # rows were added, removed or changed field: redraw them
+    removed: list = field(default_factory=list)
     from_form: bool = False   # sent by the form, not a canonical URL
+
+    @property
+    def reshaped(self):
+        return bool(self.removed) or any(row.redraw or row.focus for row in self.rows)
 
 
 class PendingOwner(Exception):
@@ -138,24 +147,22 @@ def _form_rows(args):
     removed = args.get("remove", "")
     for n in numbers:
         if str(n) == removed:
-            form.reshaped = True
+            form.removed.append(n)
             continue
         field_name = args.get(f"cf{n}", "")
         if field_name not in FIELDS:
             raise InvalidQuery(f"cf{n}", f"there is no field “{field_name}” to search")
         spec = FIELDS[field_name]
         op = args.get(f"co{n}", "")
-        if args.get(f"ck{n}", field_name) != field_name or op not in spec.ops:
-            # The field changed: offer its operators, starting from its first one.
-            form.reshaped = True
+        redraw = args.get(f"ck{n}", field_name) != field_name or op not in spec.ops
+        if redraw:  # the field changed: offer its operators, starting from its first one
             op = op if op in spec.ops else spec.ops[0]
-        form.rows.append(Row(n, field_name, op, args.get(f"cv{n}", "")))
+        form.rows.append(Row(n, field_name, op, args.get(f"cv{n}", ""), redraw=redraw))
     # add=<n> asks for row n; htmx may resend the last clicked button with later
     # requests, so a row that is already there is not added twice.
     added = args.get("add", "")
     if added.isdigit() and int(added) not in numbers and int(added) < MAX_ROWS:
         form.rows.append(Row(int(added), focus=True))
-        form.reshaped = True
     return form
 
 
