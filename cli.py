@@ -1,12 +1,13 @@
 """Command-line tools, registered on ``flask --app app``."""
 import os
 import secrets
+import sqlite3
 import sys
 import time
 
 import click
 
-from data import importer, maintenance, users
+from data import backup, importer, maintenance, users
 from data import seed as demo
 from data.access import ROLES
 from data.db import db
@@ -122,7 +123,26 @@ def demo_admin_command(name):
     click.echo(f"Sign in as “{name}” with password: {password}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_command(path):
+    """Write a consistent copy of the database to PATH while the app keeps running.
+
+    SQLite: the online backup API. PostgreSQL: explains how to use pg_dump.
+    """
+    with db.connection_context():
+        try:
+            pages = backup.backup(path)
+        except backup.BackupNotHere as explained:
+            click.echo(str(explained))
+            raise SystemExit(2) from None
+        except (OSError, sqlite3.Error, RuntimeError) as error:
+            raise click.ClickException(f"No backup written: {error}") from None
+    click.echo(f"Backed up {pages:,} pages to {path}. To restore: stop the app, replace the database file with "
+               f"this copy (and delete the old file's -wal and -shm files), start the app.")
+
+
 def register(app):
     for command in (migrate_command, seed_command, import_command, maintenance_command, create_user_command,
-                    demo_admin_command):
+                    demo_admin_command, backup_command):
         app.cli.add_command(command)

@@ -4,7 +4,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import auth, customer_page, customers, errors, export, formatting, related, security
+from . import auth, customer_page, customers, errors, export, formatting, ops, related, security
 
 csrf = CSRFProtect()
 
@@ -17,6 +17,8 @@ def register(app):
     csrf.init_app(app)
     app.session_interface = auth.SessionInterface()
     app.register_blueprint(auth.bp)
+    app.register_blueprint(ops.bp)
+    ops.register(app)
     app.register_blueprint(customers.bp)
     app.register_blueprint(related.bp)
     app.register_blueprint(export.bp)

@@ -10,7 +10,7 @@ from data.records import User
 from .htmx import is_fragment_request
 
 bp = Blueprint("auth", __name__)
-PUBLIC = {"auth.sign_in", "auth.sign_in_post", "static"}
+PUBLIC = {"auth.sign_in", "auth.sign_in_post", "static", "ops.healthz"}
 
 
 class SessionInterface(SecureCookieSessionInterface):
