@@ -1,0 +1,173 @@
+"""SIGKILL in the middle of a large import and of payments: the database stays consistent."""
+import csv
+import http.client
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from data.db import db, is_postgres
+from data.models import Customer
+from data.records import History, Payment
+from tests import factories
+from tests.conftest import TEST_PASSWORD, make_user
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def environment(database_url):
+    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "crash-test", "PYTHONPATH": str(ROOT)}
+
+
+def writer_busy(database_url):
+    """Whether another process is writing customers right now (inside its transaction)."""
+    if is_postgres():
+        return db.execute_sql(
+            "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'customer' "
+            "AND n.nspname = current_schema() AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()"
+        ).fetchone()[0] > 0
+    probe = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.rollback()
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
+def test_import_killed_while_writing_leaves_nothing(app, database_url, tmp_path):
+    path = tmp_path / "big.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "currency", "city", "email"])
+        for n in range(30_000):
+            writer.writerow([f"Imported {n:05d}", "EUR", "Porto", f"c{n}@example.org"])
+    command = [sys.executable, "-m", "flask", "--app", "app", "import-customers", str(path)]
+    process = subprocess.Popen(command, cwd=ROOT, env=environment(database_url),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not writer_busy(database_url):
+        assert process.poll() is None, "the import ended before it was caught writing"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(0.5)  # well into the writing
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert Customer.select().count() == 0  # all or nothing: nothing
+    if not is_postgres():
+        check = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        check.close()
+    subprocess.run(command, cwd=ROOT, env=environment(database_url), check=True, capture_output=True)
+    assert Customer.select().count() == 30_000  # and the same file, not interrupted: all
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Session:
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.cookie, self.token = "", ""
+
+    def call(self, method, path, body=None):
+        headers = {"Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie" and value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        return response.status, data
+
+    def sign_in(self):
+        _, page = self.call("GET", "/sign-in")
+        self.token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+        status, _ = self.call("POST", "/sign-in", f"name=admin&password={TEST_PASSWORD}&csrf_token={self.token}")
+        assert status == 303
+        _, page = self.call("GET", "/customers")  # signing in starts a new session: a new token
+        self.token = re.search(rb'"X-CSRFToken": "([^"]+)"', page).group(1).decode()
+
+
+def test_server_killed_during_payments_keeps_balances_equal_to_their_history(app, database_url):
+    customers = [factories.customer(f"Payer {n}", balance=Decimal("100")).id for n in range(8)]
+    make_user()
+    db.close()
+    port = free_port()
+    env = {**environment(database_url), "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "THREADS": "4",
+           "ACCESS_LOG": "/dev/null", "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(150):
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            try:
+                probe.request("GET", "/healthz")
+                if probe.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+            finally:
+                probe.close()
+        acknowledged = {c: 0 for c in customers}
+        stop = threading.Event()
+
+        def pay(customer):
+            session = Session(port)
+            try:
+                session.sign_in()
+                while not stop.is_set():
+                    try:
+                        status, _ = session.call("POST", f"/customers/{customer}/payments",
+                                                 f"amount=0.01&method=cash&csrf_token={session.token}")
+                    except (OSError, http.client.HTTPException):
+                        return  # the server is gone
+                    if status == 303:
+                        acknowledged[customer] += 1
+            finally:
+                session.conn.close()
+
+        threads = [threading.Thread(target=pay, args=(c,)) for c in customers]
+        for t in threads:
+            t.start()
+        time.sleep(2.0)
+        os.killpg(server.pid, signal.SIGKILL)  # master and workers, mid-payment
+        stop.set()
+        for t in threads:
+            t.join()
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    assert sum(acknowledged.values()) > 0
+    for customer in customers:
+        c = Customer.get_by_id(customer)
+        paid = Payment.select().where(Payment.customer == customer).count()
+        recorded = History.select().where((History.customer_id == customer) & (History.action == "payment")
+                                          & (History.field == "payment")).count()
+        assert paid >= acknowledged[customer]  # every acknowledged payment is there
+        assert paid <= acknowledged[customer] + 1  # at most the one in flight when killed, whole
+        assert c.balance == Decimal("100") - Decimal("0.01") * paid  # balance = its history
+        assert recorded == paid
+
+
+@pytest.fixture(autouse=True)
+def _close_after(app):
+    yield
+    if not db.is_closed():
+        db.close()
