@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test test-sqlite test-postgres lint bench
+.PHONY: demo test test-sqlite test-postgres lint bench zipapp
 
 $(BIN)/flask: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,12 @@ test-postgres: $(BIN)/flask
 lint: $(BIN)/flask
 	$(BIN)/pip install --quiet ruff
 	$(BIN)/ruff check .
+
+# One file that runs the app with its own SQLite database:
+#   python dist/customer-management.pyz --data /srv/customers serve --bind 0.0.0.0:8000
+zipapp: $(BIN)/flask
+	rm -rf build/zipapp && mkdir -p build/zipapp dist
+	cp -r app.py cli.py wsgi.py data views templates static build/zipapp/
+	find build/zipapp -name __pycache__ -prune -exec rm -rf {} +
+	$(BIN)/shiv --site-packages build/zipapp -r requirements-app.txt -e cli:main \
+		-o dist/customer-management.pyz --compressed --python "/usr/bin/env python3"

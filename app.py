@@ -24,7 +24,9 @@ def _instance_secret(instance_path):
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH: where the secret key (and the default SQLite file) live; the
+    # one-file install points it at its data folder.
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("INSTANCE_PATH"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     default_db = "sqlite:///" + os.path.join(app.instance_path, "customers.sqlite3")
     app.config.from_mapping(

@@ -146,3 +146,52 @@ def register(app):
     for command in (migrate_command, seed_command, import_command, maintenance_command, create_user_command,
                     demo_admin_command, backup_command):
         app.cli.add_command(command)
+
+
+def main(argv=None):
+    """Entry point of the one-file install (``customer-management.pyz``).
+
+    ``python customer-management.pyz [--data DIR] serve [--bind HOST:PORT] [--workers N]``
+    runs the app under gunicorn with its own SQLite database in DIR (default
+    ./customer-data); any other command is a ``flask --app app`` command run
+    against the same folder (``seed``, ``create-user``, ``demo-admin``, ``backup``...).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="customer-management.pyz", add_help=False)
+    parser.add_argument("--data", default=os.environ.get("CUSTOMER_DATA", "customer-data"))
+    known, rest = parser.parse_known_args(argv)
+    data = os.path.abspath(known.data)
+    os.makedirs(data, exist_ok=True)
+    os.environ.setdefault("INSTANCE_PATH", data)
+    os.environ.setdefault("DATABASE_URL", "sqlite:///" + os.path.join(data, "customers.sqlite3"))
+    if rest[:1] == ["serve"]:
+        return _serve(rest[1:])
+    from flask.cli import FlaskGroup
+
+    from app import create_app
+    return FlaskGroup(create_app=create_app).main(args=rest or ["--help"], prog_name="customer-management.pyz")
+
+
+def _serve(argv):
+    import argparse
+
+    from gunicorn.app.base import BaseApplication
+
+    parser = argparse.ArgumentParser(prog="customer-management.pyz serve")
+    parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    options = parser.parse_args(argv)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": options.bind, "workers": options.workers, "threads": 4,
+                               "worker_class": "gthread", "preload_app": True, "accesslog": "-",
+                               "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            import wsgi
+            return wsgi.app
+
+    Server().run()

@@ -65,7 +65,7 @@ def _label(field, value):
     return show(value)
 
 
-def entries(customer_id, limit=200):
+def entries(customer_id, limit=50):
     """The customer's history, newest first."""
     return list(History.select().where(History.customer_id == customer_id)
                 .order_by(History.at.desc(), History.id.desc()).limit(limit))
