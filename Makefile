@@ -25,8 +25,9 @@ demo: $(BIN)/flask
 # The whole suite, browser tests included, on SQLite and then on PostgreSQL.
 test: test-sqlite test-postgres
 
+# TEST_DATABASE_URL is emptied so an exported one (CI exports it) cannot turn this run into PostgreSQL.
 test-sqlite: $(BIN)/flask
-	$(BIN)/python -m pytest -q
+	TEST_DATABASE_URL= $(BIN)/python -m pytest -q
 
 test-postgres: $(BIN)/flask
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -q
