@@ -4,6 +4,7 @@ The database is SQLite (a file in a temporary folder) unless TEST_DATABASE_URL
 points at PostgreSQL; then every run gets a schema of its own, dropped at the end.
 Each test starts from empty tables.
 """
+import contextlib
 import os
 import uuid
 from urllib.parse import quote
@@ -25,6 +26,13 @@ def database_url(tmp_path_factory):
     if not PG_URL:
         yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
         return
+    with pg_schema() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def pg_schema():
+    """A new, empty PostgreSQL schema on TEST_DATABASE_URL: its URL, dropped afterwards."""
     import psycopg2
 
     schema = f"test_{uuid.uuid4().hex[:10]}"
@@ -32,9 +40,11 @@ def database_url(tmp_path_factory):
     admin.autocommit = True
     admin.cursor().execute(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema},public')}"
-    admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
-    admin.close()
+    try:
+        yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema},public')}"
+    finally:
+        admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
 
 
 def _empty_tables():
