@@ -16,6 +16,7 @@ printed next to them.
 import argparse
 import os
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -30,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from data.db import db, is_postgres  # noqa: E402
 from data.models import Customer  # noqa: E402
-from data.records import Payment  # noqa: E402
+from data.records import Payment, User  # noqa: E402
+from data.users import create_user  # noqa: E402
 
 SIMPLE = ("name", "company_name", "first_name", "last_name", "state", "city", "country", "zip", "phone",
           "email", "login")
@@ -157,6 +159,17 @@ def build(url, customers):
     return app
 
 
+def signed_in_client(app):
+    """A test client signed in as an operator administrator (every page needs a sign-in)."""
+    with app.app_context(), db.connection_context():
+        user = User.get_or_none(User.name == "bench") or create_user(
+            "bench", "operator_admin", secrets.token_urlsafe(16))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["user_id"], session["session_version"] = user.id, user.session_version
+    return client
+
+
 def samples():
     c = Customer.select().where(Customer.fax != "", Customer.email != "").order_by(Customer.id).offset(1234).first()
     return {"name": c.name, "fax": c.fax, "email": c.email}
@@ -228,7 +241,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{out / f'bench-{args.customers}.sqlite3'}"
     app = build(url, args.customers)
-    client = app.test_client()
+    client = signed_in_client(app)
     with app.app_context():
         db.connect(reuse_if_open=True)
         cases = query_set(samples(), args.customers)
