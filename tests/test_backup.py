@@ -79,6 +79,7 @@ def _run_documented(command, url):
 def test_postgresql_dump_while_writing_then_restore_into_an_empty_database(tmp_path, monkeypatch):
     """The whole database, as an installation has it: pg_trgm, indexes, history and all."""
     import psycopg2
+
     from app import create_app
 
     admin = psycopg2.connect(PG_URL.replace("postgresql://", "postgres://", 1))
