@@ -1,4 +1,5 @@
 """flask backup: a consistent copy while the app writes, and restoring from it."""
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -17,13 +18,9 @@ from tests import factories
 from tests.conftest import PG_URL, make_user, sign_in, soup
 
 
-def test_backup_while_writing_then_restore(app, runner, tmp_path):
-    if is_postgres():
-        result = runner.invoke(args=["backup", str(tmp_path / "x")])
-        assert result.exit_code == 2 and "pg_dump" in result.output and "pg_restore" in result.output
-        return
-    for n in range(200):
-        factories.customer(f"Before {n:03d}")
+@contextlib.contextmanager
+def customers_being_added():
+    """Another thread keeps adding customers while the block runs (as a live app would)."""
     stop = threading.Event()
 
     def keep_writing():
@@ -35,10 +32,21 @@ def test_backup_while_writing_then_restore(app, runner, tmp_path):
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
-        result = runner.invoke(args=["backup", str(tmp_path / "copy.sqlite3")])
+        yield
     finally:
         stop.set()
         writer.join()
+
+
+def test_backup_while_writing_then_restore(app, runner, tmp_path):
+    if is_postgres():
+        result = runner.invoke(args=["backup", str(tmp_path / "x")])
+        assert result.exit_code == 2 and "pg_dump" in result.output and "pg_restore" in result.output
+        return
+    for n in range(200):
+        factories.customer(f"Before {n:03d}")
+    with customers_being_added():
+        result = runner.invoke(args=["backup", str(tmp_path / "copy.sqlite3")])
     assert result.exit_code == 0, result.output
     assert "To restore" in result.output
     copy = sqlite3.connect(tmp_path / "copy.sqlite3")
@@ -93,22 +101,9 @@ def test_postgresql_dump_while_writing_then_restore_into_an_empty_database(tmp_p
         with live.app_context():
             for n in range(200):
                 factories.customer(f"Before {n:03d}", address=f"{n} Hammersmith Road")
-        stop = threading.Event()
-
-        def keep_writing():
-            n = 0
-            while not stop.is_set():
-                factories.customer(f"During {n:05d}")
-                n += 1
-
         monkeypatch.chdir(tmp_path)  # the dump file lands here
-        writer = threading.Thread(target=keep_writing)
-        writer.start()
-        try:
+        with customers_being_added():
             dumped = _run_documented("pg_dump", urls[0])
-        finally:
-            stop.set()
-            writer.join()
         assert dumped.returncode == 0, dumped.stderr
         db.close_all()
 
