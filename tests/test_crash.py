@@ -2,9 +2,7 @@
 import csv
 import http.client
 import os
-import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +18,7 @@ from data.models import Customer
 from data.records import History, Payment
 from tests import factories
 from tests.conftest import TEST_PASSWORD, make_user
+from tests.live import Session, free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,36 +73,6 @@ def test_import_killed_while_writing_leaves_nothing(app, database_url, tmp_path)
     assert Customer.select().count() == 30_000  # and the same file, not interrupted: all
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Session:
-    def __init__(self, port):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        self.cookie, self.token = "", ""
-
-    def call(self, method, path, body=None):
-        headers = {"Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"}
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        data = response.read()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
-        return response.status, data
-
-    def sign_in(self):
-        _, page = self.call("GET", "/sign-in")
-        self.token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-        status, _ = self.call("POST", "/sign-in", f"name=admin&password={TEST_PASSWORD}&csrf_token={self.token}")
-        assert status == 303
-        _, page = self.call("GET", "/customers")  # signing in starts a new session: a new token
-        self.token = re.search(rb'"X-CSRFToken": "([^"]+)"', page).group(1).decode()
-
-
 def test_server_killed_during_payments_keeps_balances_equal_to_their_history(app, database_url):
     customers = [factories.customer(f"Payer {n}", balance=Decimal("100")).id for n in range(8)]
     make_user()
@@ -114,23 +83,13 @@ def test_server_killed_during_payments_keeps_balances_equal_to_their_history(app
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        for _ in range(150):
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            try:
-                probe.request("GET", "/healthz")
-                if probe.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-            finally:
-                probe.close()
+        wait_until_healthy(port, server)
         acknowledged = {c: 0 for c in customers}
         stop = threading.Event()
 
         def pay(customer):
-            session = Session(port)
-            try:
-                session.sign_in()
+            with Session(port) as session:
+                session.sign_in("admin", TEST_PASSWORD)
                 while not stop.is_set():
                     try:
                         status, _ = session.call("POST", f"/customers/{customer}/payments",
@@ -139,8 +98,6 @@ def test_server_killed_during_payments_keeps_balances_equal_to_their_history(app
                         return  # the server is gone
                     if status == 303:
                         acknowledged[customer] += 1
-            finally:
-                session.conn.close()
 
         threads = [threading.Thread(target=pay, args=(c,)) for c in customers]
         for t in threads:
