@@ -1,14 +1,17 @@
 """The one database handle of the app, bound at start-up from DATABASE_URL."""
+import sqlite3
+import time
+
 from peewee import DatabaseProxy, PostgresqlDatabase
-from playhouse.db_url import connect
+from playhouse.db_url import connect, parse
 from playhouse.pool import PooledDatabase
 
 db = DatabaseProxy()
 
-# WAL lets readers (list pages) run while one writer commits; the busy timeout makes
-# a second writer wait instead of failing with "database is locked".
+# WAL lets readers (list pages) run while one writer commits (switched on once per
+# file, see _use_wal); the busy timeout makes a second writer wait instead of
+# failing with "database is locked".
 SQLITE_PRAGMAS = {
-    "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": 10_000,
     "synchronous": "normal",
@@ -26,6 +29,7 @@ def open_database(url):
     scheme, sep, rest = url.partition("://")
     kwargs = dict(POOL) if scheme in POOLED_SCHEMES else {}
     if scheme.startswith("sqlite"):
+        _use_wal(parse(url)["database"])
         kwargs["pragmas"] = SQLITE_PRAGMAS
         # A pooled connection serves one thread at a time, but not always the same one.
         kwargs["check_same_thread"] = False
@@ -34,6 +38,31 @@ def open_database(url):
     database = connect(POOLED_SCHEMES.get(scheme, scheme) + sep + rest, **kwargs)
     db.initialize(database)
     return database
+
+
+def _use_wal(path, seconds=30):
+    """Put the SQLite file in WAL mode (it stays so: the mode is kept in the file).
+
+    The switch needs the file to itself, and SQLite refuses it at once, without
+    waiting for the busy timeout, while another process is writing: several
+    processes starting together on a new file (app servers, a cron command) then
+    failed with "database is locked". So it is done once, here, and retried.
+    """
+    if not path or path == ":memory:":
+        return
+    deadline = time.monotonic() + seconds
+    connection = sqlite3.connect(path, timeout=seconds)
+    try:
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode = wal")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+    finally:
+        connection.close()
 
 
 def is_postgres():

@@ -1,0 +1,39 @@
+"""How the app's database connections are set up (SQLite settings, start-up races)."""
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from data import db as database_module
+from data.db import db, is_postgres
+
+
+def test_sqlite_connections_are_set_up_for_concurrent_use(database):
+    if is_postgres():
+        pytest.skip("SQLite settings")
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10_000
+
+
+def test_switching_a_new_file_to_wal_waits_for_another_writer(tmp_path):
+    """SQLite answers "database is locked" at once to the switch while another
+    connection is writing; the app waits for it instead of failing to start."""
+    path = str(tmp_path / "new.sqlite3")
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")  # a writer in its transaction (RESERVED lock)
+    writer.execute("INSERT INTO t VALUES (1)")
+    released = threading.Timer(0.5, lambda: writer.execute("COMMIT"))
+    released.start()
+    started = time.monotonic()
+    try:
+        database_module._use_wal(path, seconds=10)
+    finally:
+        released.join()
+        writer.close()
+    assert time.monotonic() - started >= 0.4
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    check.close()
