@@ -1,5 +1,6 @@
 """The main flows of the customer list, in Chromium."""
 import re
+from decimal import Decimal
 
 from playwright.sync_api import expect
 
@@ -118,3 +119,20 @@ def test_works_without_javascript(browser, live_server):
     page.get_by_role("button", name="Delete customer").click()
     expect(page.locator("#flash")).to_contain_text("was deleted")
     context.close()
+
+
+def test_the_table_fits_a_laptop_screen(admin_page, live_server):
+    """Every column visible at 1280 pixels: long names, emails and status badges do not push
+    the table into a horizontal scroll (two-word headers wrap, long emails are cut)."""
+    page = admin_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    factories.customer("Acme Holdings International GmbH & Co. KG 3440", email="a.very.long.address@subsidiary.example.org",
+                       available_funds=Decimal("123456.78"), balance_control="prepaid",
+                       daily_spending_limit=Decimal("10"), spent_today=Decimal("10"))
+    factories.customer("Payment Frozen Ltd", payment_frozen=True, balance=Decimal("98765.43"),
+                       credit_limit=Decimal("1000000"))
+    page.goto(f"{live_server}/customers")
+    expect(page.locator("#results tbody tr")).to_have_count(2)
+    scroll, visible = page.evaluate("() => { const t = document.querySelector('.table-wrap');"
+                                    " return [t.scrollWidth, t.clientWidth]; }")
+    assert scroll <= visible
