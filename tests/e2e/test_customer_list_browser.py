@@ -126,7 +126,8 @@ def test_the_table_fits_a_laptop_screen(admin_page, live_server):
     the table into a horizontal scroll (two-word headers wrap, long emails are cut)."""
     page = admin_page
     page.set_viewport_size({"width": 1280, "height": 800})
-    factories.customer("Acme Holdings International GmbH & Co. KG 3440", email="a.very.long.address@subsidiary.example.org",
+    factories.customer("Acme Holdings International GmbH & Co. KG 3440",
+                       email="a.very.long.address@subsidiary.example.org",
                        available_funds=Decimal("123456.78"), balance_control="prepaid",
                        daily_spending_limit=Decimal("10"), spent_today=Decimal("10"))
     factories.customer("Payment Frozen Ltd", payment_frozen=True, balance=Decimal("98765.43"),
