@@ -198,6 +198,20 @@ def test_iterate_returns_every_match_in_batches(database):
     assert names == [f"Match {n:02d}" for n in range(25)]
 
 
+def test_an_export_abandoned_half_way_leaves_the_connection_usable(database):
+    """A client that hangs up mid-download closes the generator: nothing stays open."""
+    for n in range(10):
+        factories.customer(f"Match {n:02d}", city="Springfield")
+    condition = (build("city", "is", "springfield", "t"),)
+    twice = [search.batches(search.Search(ALL, "", condition), size=3) for _ in range(2)]
+    for batches in twice:  # the second export reuses the cursor's name: the first must be gone
+        assert [c.name for c in next(batches)] == ["Match 00", "Match 01", "Match 02"]
+        batches.close()
+    assert not database.in_transaction()
+    factories.customer("Written after")
+    assert search.count(search.Search(ALL, "written after")) == 1
+
+
 def test_search_index_follows_edits_and_deletes(database):
     c = factories.customer("Before Name", city="Oldtown")
     assert found(("city", "contains", "oldto")) == ["Before Name"]
