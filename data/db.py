@@ -65,6 +65,12 @@ def _use_wal(path, seconds=30):
         connection.close()
 
 
+def ping():
+    """Ask the database a trivial question; raises whatever the driver raises when it cannot answer."""
+    db.connect(reuse_if_open=True)
+    db.execute_sql("SELECT 1").fetchone()
+
+
 def is_postgres():
     """True when the bound database is PostgreSQL (a few statements differ)."""
     return isinstance(db.obj, PostgresqlDatabase)

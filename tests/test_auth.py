@@ -62,9 +62,11 @@ def test_wrong_password_and_unknown_user_look_the_same(anonymous):
     assert "Wrong user name or password." in unknown.get_data(as_text=True)
 
 
-def test_next_never_leaves_the_site(anonymous):
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
+                                       "/\\/evil.example/", "javascript:alert(1)"])
+def test_next_never_leaves_the_site(anonymous, elsewhere):
     make_user("cid")
-    response = sign_in(anonymous, "cid", next_url="https://evil.example/")
+    response = sign_in(anonymous, "cid", next_url=elsewhere)
     assert response.headers["Location"] == "/customers"
 
 

@@ -16,6 +16,19 @@ def test_healthz_needs_no_sign_in_and_checks_the_database(anonymous, monkeypatch
     assert response.status_code == 503 and response.get_json()["status"] == "error"
 
 
+def test_healthz_answers_503_when_no_connection_can_be_made(anonymous, monkeypatch):
+    from peewee import OperationalError
+
+    db.close_all()
+
+    def refused(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(db.obj, "_connect", refused)
+    response = anonymous.get("/healthz")
+    assert response.status_code == 503 and response.get_json() == {"status": "error", "database": "unreachable"}
+
+
 def test_every_request_is_logged_with_its_time(client, caplog):
     with caplog.at_level(logging.INFO, logger="customers.requests"):
         response = client.get("/customers?q=abc")

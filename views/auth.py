@@ -1,13 +1,11 @@
 """Sign-in, sign-out, and who is asking: every page but these needs a signed-in user."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from data import users
 from data.records import User
 
-from .htmx import is_fragment_request
+from .htmx import is_fragment_request, safe_back
 
 bp = Blueprint("auth", __name__)
 PUBLIC = {"auth.sign_in", "auth.sign_in_post", "static", "ops.healthz"}
@@ -21,10 +19,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def _safe_next(value):
-    parts = urlsplit(value or "")
-    if value and not parts.scheme and not parts.netloc and value.startswith("/") and not value.startswith("//"):
-        return value
-    return url_for("customers.index")
+    return safe_back(value, prefix="/")
 
 
 def load_user():

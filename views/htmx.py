@@ -25,11 +25,14 @@ def render(page_template, fragment_template, status=200, push_url=None, **contex
     return response
 
 
-def safe_back(value, default_endpoint="customers.index"):
-    """A same-site path to return to, from a ``back`` parameter; never another host."""
+def safe_back(value, default_endpoint="customers.index", prefix="/customers"):
+    """A same-site path under ``prefix`` to return to (``back``, ``next``); never another host.
+
+    Backslashes are refused too: browsers read ``/\\host`` as ``//host``.
+    """
     if value:
         parts = urlsplit(value)
-        if (not parts.scheme and not parts.netloc and value.startswith("/customers")
+        if (not parts.scheme and not parts.netloc and value.startswith(prefix)
                 and not value.startswith("//") and "\\" not in value):
             return value
     return url_for(default_endpoint)
