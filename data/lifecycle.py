@@ -136,11 +136,12 @@ def perform(customer_id, action, who, expected_version=None, now=None, **params)
     role), ``Stale`` (someone else changed it), ``Conflict`` (not allowed now, or
     terminated) or ``Invalid`` (a parameter is wrong).
     """
-    if action not in ACTIONS:
-        raise Invalid({"action": f"“{action}” is not a status change"})
     now = now or clock.utcnow()
     with write_transaction():
+        # Reach first: nothing, not even a bad parameter, is answered for a customer out of reach.
         customer = load_for_change(customer_id, expected_version, who)
+        if action not in ACTIONS:
+            raise Invalid({"action": f"“{action}” is not a status change"})
         if action not in available_actions(customer, now):
             raise Conflict(f"“{ACTIONS[action]}” is not possible for customer “{customer.name}” now",
                            [f"it is {customer.status.replace('_', ' ')}"])

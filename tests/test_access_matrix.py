@@ -49,8 +49,7 @@ def expected_write(role, mine):
     return 403 if role in ("operator_viewer", "distributor_staff") else "ok"
 
 
-READS = ("/customers/{id}", "/customers/{id}/xdrs", "/customers/{id}/accounts", "/customers/{id}/delete",
-         "/customers/{id}/status-menu")
+READS = ("/customers/{id}", "/customers/{id}/xdrs", "/customers/{id}/accounts", "/customers/{id}/delete")
 
 
 def no_foreign_names(body, role):
@@ -146,6 +145,38 @@ def test_each_role_sees_exactly_its_customers(app, world, role, visible):
         lines = client.get("/customers.csv").get_data(as_text=True).splitlines()[1:]
         csv_names = [line.split(",")[0] for line in lines]
         assert csv_names == visible
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("whose", ["own", "foreign"])
+def test_the_inline_status_menu_is_for_those_who_may_change(app, world, role, whose):
+    client, _ = client_for(app, world, role)
+    customer = own_customer(world, role) if whose == "own" else world["foreign"]
+    path = f"/customers/{customer.id}/status-menu"
+    expected = expected_write(role, whose == "own")
+    menu = client.get(path, headers=HTMX)
+    assert menu.status_code == (200 if expected == "ok" else expected), (role, whose)
+    assert no_foreign_names(menu.get_data(as_text=True), role)
+    if expected == "ok":  # without htmx: the customer's own Status section
+        page = client.get(path)
+        assert page.status_code == 302 and page.headers["Location"] == f"/customers/{customer.id}#status"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("whose", ["own", "foreign"])
+def test_a_bad_status_action_reveals_nothing_out_of_reach(app, world, role, whose):
+    """Reach is checked before the parameters: a wrong action on someone else's customer
+    is a 404 like any other, never their row with an error message."""
+    client, token = client_for(app, world, role)
+    customer = own_customer(world, role) if whose == "own" else world["foreign"]
+    response = client.post(f"/customers/{customer.id}/status", headers={**HTMX, "X-CSRFToken": token},
+                           data={"action": "bogus", "row": "1", "version": customer.version})
+    expected = expected_write(role, whose == "own")
+    assert response.status_code == (422 if expected == "ok" else expected), (role, whose)
+    assert no_foreign_names(response.get_data(as_text=True), role)
+    missing = client.post("/customers/999999/status", headers={**HTMX, "X-CSRFToken": token},
+                          data={"action": "bogus", "row": "1"})
+    assert missing.status_code == 404
 
 
 def test_staff_create_customers_for_their_own_reseller_only(app, world):

@@ -165,16 +165,21 @@ def _row_status(customer_id, action):
         lifecycle.perform(customer_id, action, current_viewer(), request.form.get("version"))
     except NotFound:
         abort(404, description="That customer no longer exists.")
-    except (Conflict, Invalid) as error:
-        text = getattr(error, "message", None) or "; ".join(getattr(error, "errors", {}).values())
-        return render_row(customer_id, message=("error", text)), 409
+    except Invalid as invalid:
+        return render_row(customer_id, message=("error", "; ".join(invalid.errors.values()))), 422
+    except Conflict as conflict:
+        return render_row(customer_id, message=("error", conflict.message)), 409
     return render_row(customer_id, message=("success", f"{lifecycle.ACTIONS[action]}: done."))
 
 
 @bp.get("/<int:customer_id>/status-menu")
 def status_menu(customer_id):
-    """The inline "change status" menu of a list row (htmx)."""
+    """The inline "change status" menu of a list row (htmx); without htmx, the customer's Status section."""
     customer = customer_or_404(customer_id)
+    if not current_viewer().can_change:
+        abort(403, description="Your role can look at customers but not change them.")
+    if not is_fragment_request():
+        return redirect(url_for("customers.show", customer_id=customer_id, _anchor="status"))
     return render_template("customers/_row_status_menu.html", c=customer,
                            actions=[a for a in lifecycle.available_actions(customer) if a in INLINE_ACTIONS],
                            labels=lifecycle.ACTIONS, back=safe_back(request.args.get("back")))

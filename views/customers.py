@@ -77,7 +77,7 @@ def customer_or_404(customer_id):
 
 def render_row(customer_id, message=None):
     """One list row, redrawn after a change, and a message for the alert area."""
-    customer = Customer.get_by_id(customer_id)
+    customer = customer_or_404(customer_id)
     return render_template("customers/_row_update.html", c=customer, flags=deletion.row_flags([customer_id]),
                            back=safe_back(request.values.get("back")), message=message)
 
