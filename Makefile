@@ -40,7 +40,7 @@ lint: $(BIN)/flask
 #   python dist/customer-management.pyz --data /srv/customers serve --bind 0.0.0.0:8000
 zipapp: $(BIN)/flask
 	rm -rf build/zipapp && mkdir -p build/zipapp dist
-	cp -r app.py cli.py wsgi.py data views templates static build/zipapp/
+	cp -r app.py cli.py wsgi.py gunicorn.conf.py data views templates static build/zipapp/
 	find build/zipapp -name __pycache__ -prune -exec rm -rf {} +
 	$(BIN)/shiv --site-packages build/zipapp -r requirements-app.txt -e cli:main \
 		-o dist/customer-management.pyz --compressed --python "/usr/bin/env python3"

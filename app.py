@@ -7,7 +7,7 @@ from flask import Flask
 
 import cli
 import views
-from data.db import db, open_database
+from data.db import db, open_database, release_connections
 from data.migrations import migrate
 
 
@@ -46,6 +46,8 @@ def create_app(test_config=None):
     if app.config["AUTO_MIGRATE"]:
         with db.connection_context():
             migrate()
+        # A server may fork workers after this (gunicorn's preload): leave no connection to inherit.
+        release_connections()
 
     views.register(app)
     cli.register(app)

@@ -176,19 +176,23 @@ def main(argv=None):
 def _serve(argv):
     import argparse
 
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import Application
 
     parser = argparse.ArgumentParser(prog="customer-management.pyz serve")
     parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     options = parser.parse_args(argv)
+    os.environ["BIND"], os.environ["WEB_CONCURRENCY"] = options.bind, str(options.workers)
 
-    class Server(BaseApplication):
+    class Server(Application):
+        """gunicorn with the production settings file, as `gunicorn -c gunicorn.conf.py wsgi:app`."""
+
+        def init(self, parser, opts, args):
+            return None
+
         def load_config(self):
-            for key, value in {"bind": options.bind, "workers": options.workers, "threads": 4,
-                               "worker_class": "gthread", "preload_app": True, "accesslog": "-",
-                               "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'}.items():
-                self.cfg.set(key, value)
+            self.load_config_from_file(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                    "gunicorn.conf.py"))
 
         def load(self):
             import wsgi

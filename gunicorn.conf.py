@@ -8,6 +8,7 @@
 import multiprocessing
 import os
 
+# The one-file install (cli.py serve) loads this same file.
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("THREADS", "4"))
@@ -24,12 +25,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_fork(server, worker):
-    # Connections are per process: never share the master's (pool) with a worker.
-    from playhouse.pool import PooledDatabase
+    # Connections are per process: never share one made in the master with a worker.
+    from data.db import release_connections
 
-    from data.db import db
-
-    if isinstance(db.obj, PooledDatabase):
-        db.obj.close_all()
-    elif not db.is_closed():
-        db.close()
+    release_connections()

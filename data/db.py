@@ -65,6 +65,18 @@ def _use_wal(path, seconds=30):
         connection.close()
 
 
+def release_connections():
+    """Close every connection this process holds, pooled ones included.
+
+    Called after start-up work (migrations) and in each forked server worker: a
+    connection made before a fork must never be used by two processes.
+    """
+    if isinstance(db.obj, PooledDatabase):
+        db.obj.close_all()
+    elif db.obj is not None and not db.is_closed():
+        db.close()
+
+
 def ping():
     """Ask the database a trivial question; raises whatever the driver raises when it cannot answer."""
     db.connect(reuse_if_open=True)

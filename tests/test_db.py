@@ -37,3 +37,12 @@ def test_switching_a_new_file_to_wal_waits_for_another_writer(tmp_path):
     check = sqlite3.connect(path)
     assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     check.close()
+
+
+def test_start_up_leaves_no_connection_for_forked_workers(database_url):
+    """gunicorn preloads the app (migrations) in the master, then forks: a connection left
+    open in the pool would be shared by every worker process."""
+    from app import create_app
+
+    create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x"})
+    assert not db.obj._in_use and not db.obj._connections

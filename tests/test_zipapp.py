@@ -39,7 +39,7 @@ def test_one_file_runs_with_its_own_database(pyz, tmp_path):
     run("seed", "--customers", "30", "--seed", "7")
     port = free_port()
     server = subprocess.Popen([python, str(pyz), "--data", str(data), "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "1"], env=env, cwd=tmp_path,
+                               "--workers", "2"], env=env, cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_healthy(port, server, seconds=60)
