@@ -8,7 +8,7 @@ from .db import write_transaction
 from .errors import Invalid
 from .history import record, snapshot
 from .lifecycle import load_for_change
-from .money import MoneyError, parse_money
+from .money import MoneyError, money_text, parse_money
 from .records import Invoice, Payment, Subscription, Xdr
 
 PAYMENT_METHODS = {"cash": "Cash", "check": "Check"}
@@ -53,7 +53,7 @@ def charge(customer_id, amount, description, who, expected_version=None, now=Non
         customer = load_for_change(customer_id, expected_version, who)
         before = snapshot(customer)
         apply_charge(customer, amount, "manual", (description or "Manual charge").strip()[:200], now)
-        record(customer, as_viewer(who).name, "charge", before, extra=[("charge", "", f"{amount.normalize():f}")])
+        record(customer, as_viewer(who).name, "charge", before, extra=[("charge", "", money_text(amount))])
     return customer
 
 
@@ -89,9 +89,7 @@ def record_payment(customer_id, amount, method, who, expected_version=None, now=
             customer.balance -= amount
         customer.failed_payments = 0
         left = amount
-        unpaid = (Invoice.select().where((Invoice.customer == customer.id) & (Invoice.paid < Invoice.amount))
-                  .order_by(Invoice.due_on, Invoice.id))
-        for invoice in unpaid:
+        for invoice in _unpaid(customer.id):
             if left <= 0:
                 break
             part = min(left, invoice.amount - invoice.paid)
@@ -102,7 +100,7 @@ def record_payment(customer_id, amount, method, who, expected_version=None, now=
             customer.suspended = False
             customer.suspension_lifted_until = None
         customer.save()
-        paid = f"{amount.normalize():f} ({method})"
+        paid = f"{money_text(amount)} ({method})"
         record(customer, as_viewer(who).name, "payment", before, extra=[("payment", "", paid)])
     return customer
 
@@ -128,10 +126,20 @@ def record_failed_payment(customer_id, amount, reason, who, now=None):
     return customer
 
 
-def open_invoices(customer_id):
-    """Unpaid invoices, the oldest due first, with what is left to pay."""
-    return list(Invoice.select().where((Invoice.customer == customer_id) & (Invoice.paid < Invoice.amount))
-                .order_by(Invoice.due_on))
+def _unpaid(customer_id):
+    return (Invoice.select().where((Invoice.customer == customer_id) & (Invoice.paid < Invoice.amount))
+            .order_by(Invoice.due_on, Invoice.id))
+
+
+def open_invoices(customer_id, today=None):
+    """Unpaid invoices, the oldest due first, each with ``to_pay`` (what is left) and
+    ``overdue`` (its due date has passed; a suspension waits for the class's grace days too)."""
+    today = today or clock.today()
+    invoices = list(_unpaid(customer_id))
+    for invoice in invoices:
+        invoice.to_pay = invoice.amount - invoice.paid
+        invoice.overdue = invoice.due_on < today
+    return invoices
 
 
 def subscriptions(customer_id):

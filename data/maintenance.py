@@ -17,6 +17,7 @@ from .errors import Stale
 from .history import record, snapshot
 from .lifecycle import reactivation_deadline
 from .models import Customer, CustomerClass
+from .money import money_text
 from .records import Invoice, PeriodicCharge, Subscription
 
 ACTOR = "maintenance"
@@ -109,7 +110,7 @@ def _charge_once(customer_id, kind, reference_id, amount, description, now, repo
             xdr = apply_charge(customer, amount, kind, f"{description} ({period})", now)
             ledger.xdr = xdr.id
             ledger.save()
-            record(customer, ACTOR, f"{kind}_fee", before, extra=[(kind, "", f"{amount.normalize():f} for {period}")])
+            record(customer, ACTOR, f"{kind}_fee", before, extra=[(kind, "", f"{money_text(amount)} for {period}")])
             report.add(f"{kind}_fee")
     except IntegrityError:
         pass  # charged already this month (maybe by an overlapping run)
@@ -127,9 +128,10 @@ def _periodic_charges(now, report):
     """Subscription fees for every served customer, blocked ones included (the spec says
     so); the class's maintenance fee for every served customer except blocked ones."""
     today, period = now.date(), now.strftime("%Y-%m")
+    # All four columns of the ledger's unique key, so the lookup is one index probe.
     charged = PeriodicCharge.select().where(
-        (PeriodicCharge.period == period) & (PeriodicCharge.kind == "subscription")
-        & (PeriodicCharge.reference_id == Subscription.id))
+        (PeriodicCharge.customer == Subscription.customer) & (PeriodicCharge.kind == "subscription")
+        & (PeriodicCharge.reference_id == Subscription.id) & (PeriodicCharge.period == period))
     subscriptions = (Subscription.select(Subscription.id, Subscription.customer, Subscription.fee, Subscription.name)
                      .join(Customer, on=(Customer.id == Subscription.customer))
                      .where(_operational() & (Subscription.started_on <= today)

@@ -165,3 +165,13 @@ def test_rederive_everything_fixes_a_stale_status(database, at):
 def test_maintenance_command(runner, at):
     result = runner.invoke(args=["maintenance"])
     assert result.exit_code == 0 and "Maintenance done: nothing to do." in result.output
+
+
+def test_open_invoices_say_what_is_left_and_whether_overdue(database):
+    c = factories.customer("Owes Ltd")
+    factories.invoice(c, due_on=date(2026, 11, 20), amount=Decimal("40"), paid=Decimal("15.5"))
+    factories.invoice(c, due_on=date(2026, 12, 5), amount=Decimal("10"))
+    factories.invoice(c, due_on=date(2026, 11, 1), amount=Decimal("5"), paid=Decimal("5"))  # settled
+    invoices = billing.open_invoices(c.id, today=date(2026, 11, 26))
+    assert [(i.due_on, i.to_pay, i.overdue) for i in invoices] == [
+        (date(2026, 11, 20), Decimal("24.5"), True), (date(2026, 12, 5), Decimal("10"), False)]
