@@ -241,3 +241,18 @@ def test_the_blocked_box(client, token):
     assert unchanged.status_code == 200 and "Nothing to change." in unchanged.get_data(as_text=True)
     post(client, f"/customers/{c.id}/status", token, action="set_blocked", version=fresh(c).version)  # cleared
     assert not fresh(c).blocked
+
+
+def test_spending_controls_appear_once_and_only_when_allowed(client):
+    from datetime import datetime
+
+    from data import clock
+
+    c = factories.customer("Spender", daily_spending_limit=Decimal("5"), spent_today=Decimal("5"),
+                           spending_date=clock.today())
+    page = soup(client.get(f"/customers/{c.id}"))
+    assert len(page.select('input[name=action][value=reset_spending]')) == 1
+    assert len(page.select('input[name=action][value=set_spending_limit]')) == 1
+    gone = factories.customer("Gone Abroad", exported_at=datetime(2026, 11, 1))
+    page = soup(client.get(f"/customers/{gone.id}"))
+    assert not page.select('input[name=action][value=set_spending_limit]')  # it would only answer 409
