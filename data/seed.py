@@ -292,5 +292,5 @@ def seed(customers, seed_value=1, progress=None):
         if progress:
             progress(done)
     _reset_sequences()
-    refresh_statistics()
+    refresh_statistics(vacuum=True)
     return done

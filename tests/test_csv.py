@@ -132,3 +132,19 @@ def test_export_then_import_reproduces_the_customers(client, runner, tmp_path):
     result = runner.invoke(args=["import-customers", write(tmp_path, exported, "export.csv")])
     assert result.exit_code == 0, result.output
     assert snapshot() == before
+
+
+def test_an_import_refreshes_statistics_without_vacuuming_the_whole_database(database, tmp_path, monkeypatch):
+    from data import importer
+
+    statements = []
+    real = type(database.obj).execute_sql
+
+    def spy(self, sql, *args, **kwargs):
+        statements.append(sql)
+        return real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(type(database.obj), "execute_sql", spy)
+    assert importer.import_customers(write(tmp_path, "name,currency\r\nOne Row Ltd,USD\r\n")) == 1
+    assert any(s.startswith("ANALYZE") for s in statements)
+    assert not any("VACUUM" in s for s in statements)
