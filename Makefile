@@ -9,7 +9,7 @@ PORT ?= 5000
 
 .PHONY: demo test test-sqlite test-postgres lint bench zipapp
 
-$(BIN)/flask: requirements.txt
+$(BIN)/flask: requirements.txt requirements-app.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt

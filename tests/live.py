@@ -3,6 +3,7 @@ import http.client
 import re
 import socket
 import time
+from urllib.parse import urlencode
 
 
 def free_port():
@@ -41,8 +42,13 @@ class Session:
     def __exit__(self, *exc):
         self.conn.close()
 
-    def call(self, method, path, body=None):
-        headers = {"Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    def call(self, method, path, form=None, headers=None):
+        """One request; ``form`` (a dict) is sent URL-encoded with this session's CSRF token."""
+        headers = {"Cookie": self.cookie, **(headers or {})}
+        body = None
+        if form is not None:
+            body = urlencode({**form, "csrf_token": self.token})
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         data = response.read()
@@ -54,7 +60,7 @@ class Session:
     def sign_in(self, name, password):
         _, page = self.call("GET", "/sign-in")
         self.token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-        status, _ = self.call("POST", "/sign-in", f"name={name}&password={password}&csrf_token={self.token}")
+        status, _ = self.call("POST", "/sign-in", {"name": name, "password": password})
         assert status == 303
         _, page = self.call("GET", "/customers")  # signing in starts a new session: a new token
         self.token = re.search(rb'"X-CSRFToken": "([^"]+)"', page).group(1).decode()

@@ -20,18 +20,22 @@ from tests.conftest import PG_URL, make_user, sign_in, soup
 
 @contextlib.contextmanager
 def customers_being_added():
-    """Another thread keeps adding customers while the block runs (as a live app would)."""
-    stop = threading.Event()
+    """Another thread keeps adding customers while the block runs (as a live app would);
+    the block starts once the writer has committed a few, so it really overlaps writing."""
+    stop, going = threading.Event(), threading.Event()
 
     def keep_writing():
         n = 0
         while not stop.is_set():
             factories.customer(f"During {n:05d}")
             n += 1
+            if n == 5:
+                going.set()
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
+        assert going.wait(30), "the writer thread did not get going"
         yield
     finally:
         stop.set()
@@ -53,6 +57,7 @@ def test_backup_while_writing_then_restore(app, runner, tmp_path):
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     names = {n for (n,) in copy.execute("SELECT name FROM customer")}
     assert {f"Before {n:03d}" for n in range(200)} <= names
+    assert {f"During {n:05d}" for n in range(5)} <= names  # taken while the app was writing
     # Every customer in the copy has its search row: one snapshot, not a torn copy.
     assert copy.execute("SELECT COUNT(*) FROM customer").fetchone() == copy.execute(
         "SELECT COUNT(*) FROM customer_search").fetchone()
@@ -112,6 +117,7 @@ def test_postgresql_dump_while_writing_then_restore_into_an_empty_database(tmp_p
         app = create_app({"TESTING": True, "DATABASE_URL": urls[1], "SECRET_KEY": "x"})
         with app.app_context():
             assert Customer.select().where(Customer.name.startswith("Before ")).count() == 200
+            assert Customer.select().where(Customer.name.in_([f"During {n:05d}" for n in range(5)])).count() == 5
             # One snapshot: every customer has its search row, and substring search still works.
             assert Customer.select().count() == db.execute_sql("SELECT COUNT(*) FROM customer_search").fetchone()[0]
             assert migrations.pending() == []
