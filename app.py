@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
 import views
@@ -32,6 +33,7 @@ def create_app(test_config=None):
     app.config.from_mapping(
         DATABASE_URL=os.environ.get("DATABASE_URL") or default_db,
         SECRET_KEY=os.environ.get("SECRET_KEY"),
+        PROXY_COUNT=os.environ.get("PROXY_COUNT", "0"),
         AUTO_MIGRATE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -41,6 +43,13 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    # Behind N reverse proxies (a load balancer), take the client's address and scheme from
+    # their X-Forwarded-* headers; otherwise every sign-in failure would count against the
+    # balancer's one address and lock everybody out.
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     open_database(app.config["DATABASE_URL"])
     if app.config["AUTO_MIGRATE"]:

@@ -12,11 +12,11 @@ def token_of(client):
     return soup(client.get("/sign-in")).find("input", attrs={"name": "csrf_token"})["value"]
 
 
-def sign_in(client, name="admin", password=TEST_PASSWORD, address="10.0.0.1", next_url=None):
+def sign_in(client, name="admin", password=TEST_PASSWORD, address="10.0.0.1", next_url=None, headers=None):
     data = {"csrf_token": token_of(client), "name": name, "password": password}
     if next_url:
         data["next"] = next_url
-    return client.post("/sign-in", data=data, environ_base={"REMOTE_ADDR": address})
+    return client.post("/sign-in", data=data, environ_base={"REMOTE_ADDR": address}, headers=headers)
 
 
 def test_pages_need_sign_in(anonymous):
@@ -90,6 +90,18 @@ def test_repeated_failures_from_one_address_are_slowed_down(anonymous):
         sign_in(anonymous, f"guess{n}", "wrong password!", address="192.0.2.7")
     assert sign_in(anonymous, "eve", address="192.0.2.7").status_code == 401
     assert sign_in(anonymous, "eve", address="192.0.2.8").status_code == 303
+
+
+def test_behind_a_proxy_failures_count_per_client_not_per_proxy(app, anonymous):
+    from app import create_app
+
+    proxied = create_app({**app.config, "PROXY_COUNT": 1}).test_client()
+    make_user("fay")
+    for n in range(20):  # all arrive from the load balancer, 10.0.0.1, for one client
+        sign_in(proxied, f"guess{n}", "wrong password!", address="10.0.0.1",
+                headers={"X-Forwarded-For": "198.51.100.9"})
+    assert sign_in(proxied, "fay", address="10.0.0.1", headers={"X-Forwarded-For": "198.51.100.9"}).status_code == 401
+    assert sign_in(proxied, "fay", address="10.0.0.1", headers={"X-Forwarded-For": "198.51.100.10"}).status_code == 303
 
 
 def test_a_new_password_signs_old_sessions_out(client, runner):
