@@ -32,20 +32,8 @@ class Viewer:
         return OWNER_ROLES.get(self.role)
 
     @property
-    def sees_everything(self):
-        return self.owner_kind is None
-
-    @property
     def can_change(self):
         return self.role in ("operator_admin", "reseller_staff")
-
-    def reach(self, customer_model):
-        """A condition limiting ``customer_model`` rows to this viewer's reach (None: all)."""
-        if self.owner_kind == "reseller":
-            return customer_model.reseller == self.owner_id
-        if self.owner_kind == "distributor":
-            return customer_model.distributor == self.owner_id
-        return None
 
     def allows(self, customer):
         """Whether ``customer`` is inside this viewer's reach."""

@@ -63,6 +63,11 @@ def _staff_limits(viewer, raw, customer=None):
     return raw
 
 
+def class_names():
+    """The customer classes an admin can choose, by name."""
+    return [name for (name,) in CustomerClass.select(CustomerClass.name).order_by(CustomerClass.name).tuples()]
+
+
 def create_customer(raw, who):
     """Validate and insert a new customer for ``who``; returns it. Raises ``Invalid``/``Forbidden``."""
     viewer = as_viewer(who)

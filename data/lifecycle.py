@@ -15,6 +15,7 @@ from .errors import Conflict, Invalid, Stale
 from .history import record, snapshot
 from .models import Customer
 from .money import MoneyError, parse_money
+from .status import spent_on
 
 DEFAULT_REACTIVATION_DAYS = 30
 
@@ -60,7 +61,7 @@ def available_actions(customer, now=None):
         actions.append("lift_suspension")
     if customer.payment_frozen:
         actions.append("unfreeze_payments")
-    if customer.spending_date == now.date() and customer.spent_today > 0:
+    if spent_on(customer, now.date()) > 0:
         actions.append("reset_spending")
     actions += ["set_spending_limit", "provisionally_terminate", "permanently_terminate", "export"]
     return actions

@@ -5,6 +5,7 @@ the list shows only the one with the highest priority (1 = highest). "Active" is
 what remains when nothing else applies, and the list shows no label for it.
 """
 from dataclasses import dataclass
+from decimal import Decimal
 
 from peewee import SmallIntegerField
 
@@ -47,6 +48,11 @@ CODES = tuple(s.code for s in STATUSES)
 ACTIVE = "active"
 
 
+
+def spent_on(customer, day):
+    """What the customer has spent on ``day`` (UTC): the counter only holds one day's total."""
+    return customer.spent_today if customer.spending_date == day else Decimal(0)
+
 def applicable_statuses(customer, today):
     """Codes of every status whose condition holds for ``customer`` on ``today``.
 
@@ -72,8 +78,7 @@ def applicable_statuses(customer, today):
         found.append("suspension_lifted")
     if c.payment_frozen:
         found.append("payment_frozen")
-    if (c.daily_spending_limit is not None and c.spending_date == today
-            and c.spent_today >= c.daily_spending_limit):
+    if c.daily_spending_limit is not None and spent_on(c, today) >= c.daily_spending_limit:
         found.append("spending_limit_reached")
     if c.exported_at is not None:
         found.append("exported")

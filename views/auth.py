@@ -31,7 +31,6 @@ def load_user():
         if user is not None and user.session_version == session.get("session_version"):
             g.user = user
             g.viewer = users.viewer_for(user)
-            g.actor = user.name
     if g.user is None and request.endpoint not in PUBLIC:
         target = url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None)
         if is_fragment_request():

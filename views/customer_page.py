@@ -11,9 +11,9 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 
 from data import billing, clock, deletion, editing, export, history, lifecycle
 from data.errors import Conflict, Invalid, NotFound, Stale
-from data.models import BALANCE_CONTROLS, CUSTOMER_TYPES, CustomerClass
+from data.models import BALANCE_CONTROLS, CUSTOMER_TYPES
 from data.money import money_text
-from data.status import applicable_statuses
+from data.status import applicable_statuses, spent_on
 
 from .actor import current_viewer
 from .customers import bp, customer_or_404, render_row
@@ -26,8 +26,7 @@ CURRENCIES = sorted((c.alpha_3, f"{c.alpha_3} – {c.name}") for c in pycountry.
 def _choices():
     return dict(countries=COUNTRIES, currencies=CURRENCIES, customer_types=CUSTOMER_TYPES,
                 balance_controls=BALANCE_CONTROLS, payment_methods=billing.PAYMENT_METHODS,
-                classes=[name for (name,) in CustomerClass.select(CustomerClass.name)
-                         .order_by(CustomerClass.name).tuples()])
+                classes=editing.class_names())
 
 
 def field_values(customer, form):
@@ -52,7 +51,7 @@ def _page(customer, status=200, form=None, errors=None, section_errors=None, mes
     context = dict(
         customer=customer, form=form, errors=errors or {}, section_errors=section_errors or {},
         v=field_values(customer, form if errors else None),
-        spent_today=customer.spent_today if customer.spending_date == today else Decimal(0),
+        spent_today=spent_on(customer, today),
         message=message, back=safe_back(request.values.get("back")), has_accounts=has_accounts,
         deletable=deletable, statuses=applicable_statuses(customer, today),
         actions=lifecycle.available_actions(customer), action_labels=lifecycle.ACTIONS,
