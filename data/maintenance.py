@@ -7,6 +7,9 @@ check and history, and moves on; a customer an admin is saving at that very
 moment is simply picked up by the next run.
 """
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from peewee import JOIN, IntegrityError, fn
 
@@ -15,7 +18,7 @@ from .billing import apply_charge, grace_days, overdue_invoices
 from .db import write_transaction
 from .errors import Stale
 from .history import record, snapshot
-from .lifecycle import reactivation_deadline
+from .lifecycle import DEFAULT_REACTIVATION_DAYS, reactivation_deadline
 from .models import Customer, CustomerClass
 from .money import money_text
 from .records import Invoice, PeriodicCharge, Subscription
@@ -68,15 +71,29 @@ def _end_lifted_suspensions(now, report):
                 lambda c: setattr(c, "suspension_lifted_until", None), now)
 
 
+def _per_class(condition):
+    """``condition(customer_class or None)`` ANDed with that class, ORed over every class
+    and over customers without one. Classes are few, so a per-class date limit (grace
+    days, reactivation days) becomes plain date conditions the database can use, and
+    only the customers that really have to change are visited."""
+    parts = [(Customer.customer_class == cls.id) & condition(cls) for cls in CustomerClass.select()]
+    parts.append(Customer.customer_class.is_null() & condition(None))
+    return reduce(or_, parts)
+
+
 def _suspend_overdue(now, report):
     today = now.date()
+
+    def past_grace(cls):
+        return Invoice.due_on < today - timedelta(days=cls.grace_days if cls else 0)
+
     candidates = (Customer.select(Customer.id).distinct()
                   .join(Invoice, on=(Invoice.customer == Customer.id))
-                  .where((Invoice.paid < Invoice.amount) & (Invoice.due_on < today)
+                  .where((Invoice.paid < Invoice.amount) & _per_class(past_grace)
                          & (Customer.suspended == False) & Customer.terminated_at.is_null()  # noqa: E712
                          & Customer.suspension_lifted_until.is_null()))
 
-    def suspend(customer):
+    def suspend(customer):  # checked again in the customer's transaction
         if not overdue_invoices(customer.id, today, grace_days(customer)).exists():
             return False
         customer.suspended = True
@@ -87,15 +104,19 @@ def _suspend_overdue(now, report):
 
 def _expire_provisional(now, report):
     """Past the class's reactivation period a provisional termination becomes permanent."""
-    waiting = Customer.select(Customer.id).where(Customer.provisionally_terminated_at.is_null(False)
-                                                 & Customer.terminated_at.is_null())
+    def past_reactivation(cls):
+        days = cls.reactivation_days if cls else DEFAULT_REACTIVATION_DAYS
+        return Customer.provisionally_terminated_at < now - timedelta(days=days)
 
-    def terminate(customer):
+    expired = Customer.select(Customer.id).where(Customer.provisionally_terminated_at.is_null(False)
+                                                 & Customer.terminated_at.is_null() & _per_class(past_reactivation))
+
+    def terminate(customer):  # checked again in the customer's transaction
         if now <= reactivation_deadline(customer):
             return False
         customer.terminated_at = now
 
-    for (customer_id,) in waiting.tuples():
+    for (customer_id,) in expired.tuples():
         _change(customer_id, "terminate", report, terminate, now)
 
 

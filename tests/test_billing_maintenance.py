@@ -175,3 +175,29 @@ def test_open_invoices_say_what_is_left_and_whether_overdue(database):
     invoices = billing.open_invoices(c.id, today=date(2026, 11, 26))
     assert [(i.due_on, i.to_pay, i.overdue) for i in invoices] == [
         (date(2026, 11, 20), Decimal("24.5"), True), (date(2026, 12, 5), Decimal("10"), False)]
+
+
+def test_maintenance_visits_only_customers_past_their_class_limits(database, at, monkeypatch):
+    """Customers still inside the reactivation period or the grace days are not even
+    locked for a look: the per-class limits are in the query (maintenance runs often)."""
+    from data import lifecycle
+    patient = factories.customer_class(reactivation_days=30, grace_days=10)
+    waiting = factories.customer("Waiting", customer_class=patient)
+    lifecycle.perform(waiting.id, "provisionally_terminate", "tester")
+    owing = factories.customer("Owing", customer_class=patient)
+    factories.invoice(owing, due_on=(START - timedelta(days=3)).date(), amount=Decimal("10"))
+    visited = []
+    real = maintenance._change
+
+    def spy(customer_id, step, *args):
+        visited.append((customer_id, step))
+        return real(customer_id, step, *args)
+
+    monkeypatch.setattr(maintenance, "_change", spy)
+    at(days=5)
+    maintenance.run()
+    assert not [v for v in visited if v[1] in ("terminate", "suspend_overdue")]
+    at(days=31)
+    maintenance.run()
+    assert {(waiting.id, "terminate"), (owing.id, "suspend_overdue")} <= set(visited)
+    assert fresh(owing).suspended and fresh(waiting).status == "permanently_terminated"
