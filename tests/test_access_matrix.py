@@ -11,6 +11,9 @@ from tests.conftest import HTMX, make_user, sign_in, soup
 
 ROLES = ("operator_admin", "operator_viewer", "reseller_staff", "distributor_staff")
 FOREIGN_NAMES = ("Foreign Sub Zed", "Direct Quinn", "Other Reseller Ltd")
+# What each staff role must never see, besides FOREIGN_NAMES: the other staff role's side.
+NOT_THEIRS = {"reseller_staff": ("Distributed Dora", "Own Distributor Ltd"),
+              "distributor_staff": ("Own Sub Alma", "Own Reseller Ltd")}
 
 
 @pytest.fixture
@@ -55,7 +58,7 @@ READS = ("/customers/{id}", "/customers/{id}/xdrs", "/customers/{id}/accounts", 
 def no_foreign_names(body, role):
     if role.startswith("operator"):
         return True
-    return not any(name in body for name in FOREIGN_NAMES)
+    return not any(name in body for name in FOREIGN_NAMES + NOT_THEIRS[role])
 
 
 @pytest.mark.parametrize("role", ROLES)
