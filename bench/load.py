@@ -11,12 +11,9 @@ known). Then it checks that every acknowledged payment and status change is in
 the database and in the history, and prints latency percentiles and throughput.
 """
 import argparse
-import html
 import http.client
-import json
 import os
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -30,6 +27,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.live import Session  # noqa: E402  (the same HTTP session the fault tests use)
+
 TERMS = ["son", "eric", "mül", "hammer", "berlin", "example.org", "smith", "anna", "tokyo", "acme"]
 
 
@@ -39,44 +38,15 @@ def flask(url, *args, stdin=None):
                           capture_output=True, text=True, check=True).stdout
 
 
-class Client:
-    """One signed-in browser-like session over a keep-alive connection."""
+class Client(Session):
+    """One signed-in browser-like session; changes are sent as htmx sends them, so 200 means
+    done and 409/422 refused (a browser without htmx gets a 303 either way)."""
 
     def __init__(self, port):
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookie = ""
-        self.token = ""
-
-    def reconnect(self):
-        self.conn.close()
-        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        super().__init__(port, timeout=60)
 
     def request(self, method, path, form=None):
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        if form is not None and self.token:
-            # As htmx sends them: 200 means done, 409/422 refused (a browser gets 303 either way).
-            headers["HX-Request"] = "true"
-        body = None
-        if form is not None:
-            body = urlencode({**form, "csrf_token": self.token})
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        data = response.read()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
-        return response.status, data
-
-    def sign_in(self, name, password):
-        status, page = self.request("GET", "/sign-in")
-        self.token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-        status, _ = self.request("POST", "/sign-in", {"name": name, "password": password})
-        assert status == 303, f"sign-in failed: {status}"
-        status, page = self.request("GET", "/customers")
-        headers = re.search(rb"hx-headers='([^']+)'", page).group(1).decode()
-        self.token = json.loads(html.unescape(headers))["X-CSRFToken"]
+        return self.call(method, path, form, {"HX-Request": "true"} if form is not None else None)
 
 
 def run_client(index, port, password, deadline, customers, results):

@@ -32,9 +32,14 @@ def wait_until_healthy(port, process, seconds=30):
 class Session:
     """One browser-like client: keeps its session cookie and CSRF token."""
 
-    def __init__(self, port):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    def __init__(self, port, timeout=10):
+        self.port, self.timeout = port, timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.cookie, self.token = "", ""
+
+    def reconnect(self):
+        self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
 
     def __enter__(self):
         return self
