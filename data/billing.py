@@ -10,6 +10,7 @@ from .history import record, snapshot
 from .lifecycle import load_for_change
 from .money import MoneyError, money_text, parse_money
 from .records import Invoice, Payment, Subscription, Xdr
+from .text import clean
 
 PAYMENT_METHODS = {"cash": "Cash", "check": "Check"}
 FREEZE_AFTER_FAILURES = 3
@@ -52,7 +53,7 @@ def charge(customer_id, amount, description, who, expected_version=None, now=Non
     with write_transaction():
         customer = load_for_change(customer_id, expected_version, who)
         before = snapshot(customer)
-        apply_charge(customer, amount, "manual", (description or "Manual charge").strip()[:200], now)
+        apply_charge(customer, amount, "manual", (clean(description) or "Manual charge")[:200], now)
         record(customer, as_viewer(who).name, "charge", before, extra=[("charge", "", money_text(amount))])
     return customer
 
@@ -117,7 +118,7 @@ def record_failed_payment(customer_id, amount, reason, who, now=None):
         customer = load_for_change(customer_id, None, who)
         before = snapshot(customer)
         Payment.create(customer=customer.id, amount=amount, method="card", received_at=now,
-                       succeeded=False, note=(reason or "declined").strip()[:200])
+                       succeeded=False, note=(clean(reason) or "declined")[:200])
         customer.failed_payments += 1
         if customer.failed_payments >= FREEZE_AFTER_FAILURES:
             customer.payment_frozen = True

@@ -25,3 +25,20 @@ def test_htmx_is_the_vendored_2_0_11(client):
     assert html.find("script")["src"] == "/static/vendor/htmx-2.0.11.min.js"
     with client.get("/static/vendor/htmx-2.0.11.min.js") as response:
         assert response.status_code == 200
+
+
+def test_nul_characters_are_refused_everywhere_before_they_reach_the_database(client, anonymous):
+    """PostgreSQL cannot take NUL in text at all (Hypothesis found a charge description with
+    one answering 500 there); every field of every request is refused with a 400 instead."""
+    from data.records import Xdr
+    from tests import factories
+    from tests.conftest import csrf_headers
+
+    c = factories.customer("Nul Test")
+    headers = csrf_headers(client)
+    charged = client.post(f"/customers/{c.id}/charges", headers=headers,
+                          data={"amount": "1", "description": "\x00", "version": c.version})
+    assert charged.status_code == 400 and "NUL" in charged.get_data(as_text=True)
+    assert not Xdr.select().where(Xdr.customer == c.id).exists()
+    assert client.get("/customers?q=%00").status_code == 400
+    assert anonymous.post("/sign-in", data={"name": "a\x00", "password": "x"}).status_code == 400

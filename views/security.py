@@ -1,4 +1,7 @@
-"""Response headers every page gets."""
+"""Response headers every page gets, and the one check every request's input gets."""
+from flask import request
+
+from .errors import error_response
 
 # htmx is configured (meta htmx-config) to need neither inline scripts, eval
 # nor its injected indicator <style>, so the policy can stay strict.
@@ -8,6 +11,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def register(app):
+    @app.before_request
+    def _no_nul_characters():
+        # No text a person types contains NUL, and PostgreSQL cannot store or even compare
+        # it ("a string literal cannot contain NUL"): refuse it once, here, for every field.
+        values = list(request.args.values()) + list(request.form.values())
+        if any("\x00" in value for value in values):
+            return error_response(400, "The request contains a NUL character, which no field accepts.")
+        return None
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
