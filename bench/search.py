@@ -128,7 +128,7 @@ def median_ms(run, runs):
 def naive(where, runs):
     table = "customer" if is_postgres() else "customer NOT INDEXED"
     if is_postgres():
-        where = where.replace("%", "%%")  # psycopg2 reads % as a placeholder
+        where = where.replace("%", "%%")  # psycopg reads % as a placeholder
 
     def run():
         db.execute_sql(f"SELECT COUNT(*) FROM {table} WHERE {where}").fetchall()

@@ -7,7 +7,7 @@ once and the rows go to the driver as parameters, converted by each field's
 """
 from peewee import AutoField
 
-from .db import db, is_postgres
+from .db import db
 
 PAGE = 1000
 
@@ -31,11 +31,7 @@ def insert_rows(model, rows):
     params = [tuple(f.db_value(row[f.name] if f.name in row else _default(f)) for f in fields)
               for row in rows]
     table = model._meta.table_name
-    cursor = db.cursor()
-    if is_postgres():
-        from psycopg2.extras import execute_values
-
-        execute_values(cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', params, page_size=PAGE)
-    else:
-        marks = ", ".join("?" for _ in fields)
-        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', params)
+    # One prepared statement, many parameter rows: sqlite3 loops in C, psycopg 3
+    # sends the rows in pipeline mode (no round trip per row).
+    marks = ", ".join(db.param for _ in fields)
+    db.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', params)

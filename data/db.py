@@ -22,6 +22,7 @@ SQLITE_PRAGMAS = {
 # more than the search itself) and PostgreSQL skips the connection handshake.
 POOL = {"max_connections": 32, "stale_timeout": 300}
 POOLED_SCHEMES = {"sqlite": "sqlite+pool", "postgres": "postgresql+pool", "postgresql": "postgresql+pool"}
+POSTGRES_SCHEMES = ("postgres", "postgresql")
 
 
 def open_database(url):
@@ -33,6 +34,11 @@ def open_database(url):
         kwargs["pragmas"] = SQLITE_PRAGMAS
         # A pooled connection serves one thread at a time, but not always the same one.
         kwargs["check_same_thread"] = False
+    if scheme in POSTGRES_SCHEMES:
+        # psycopg 3 is the maintained driver (psycopg2 only gets fixes). Peewee
+        # picks it by itself only when psycopg2 is absent; say so explicitly, so
+        # a stray psycopg2 in the environment cannot switch the driver.
+        kwargs["prefer_psycopg3"] = True
     if isinstance(db.obj, PooledDatabase):
         db.obj.close_all()
     database = connect(POOLED_SCHEMES.get(scheme, scheme) + sep + rest, **kwargs)

@@ -33,17 +33,16 @@ def database_url(tmp_path_factory):
 @contextlib.contextmanager
 def pg_schema():
     """A new, empty PostgreSQL schema on TEST_DATABASE_URL: its URL, dropped afterwards."""
-    import psycopg2
+    import psycopg
 
     schema = f"test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(PG_URL.replace("postgresql://", "postgres://", 1))
-    admin.autocommit = True
-    admin.cursor().execute(f"CREATE SCHEMA {schema}")
+    admin = psycopg.connect(PG_URL, autocommit=True)
+    admin.execute(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in PG_URL else "?"
     try:
         yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema},public')}"
     finally:
-        admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
         admin.close()
 
 

@@ -91,16 +91,15 @@ def _run_documented(command, url):
 @pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump is not installed")
 def test_postgresql_dump_while_writing_then_restore_into_an_empty_database(tmp_path, monkeypatch):
     """The whole database, as an installation has it: pg_trgm, indexes, history and all."""
-    import psycopg2
+    import psycopg
 
     from app import create_app
 
-    admin = psycopg2.connect(PG_URL.replace("postgresql://", "postgres://", 1))
-    admin.autocommit = True
+    admin = psycopg.connect(PG_URL, autocommit=True)
     names = [f"backup_{uuid.uuid4().hex[:8]}_{side}" for side in ("live", "restored")]
     urls = [urlunsplit(urlsplit(PG_URL)._replace(path="/" + name)) for name in names]
     for name in names:
-        admin.cursor().execute(f"CREATE DATABASE {name}")
+        admin.execute(f"CREATE DATABASE {name}")
     try:
         live = create_app({"TESTING": True, "DATABASE_URL": urls[0], "SECRET_KEY": "x"})
         with live.app_context():
@@ -127,5 +126,5 @@ def test_postgresql_dump_while_writing_then_restore_into_an_empty_database(tmp_p
         db.close_all()
     finally:
         for name in names:
-            admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()

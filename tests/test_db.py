@@ -46,3 +46,22 @@ def test_start_up_leaves_no_connection_for_forked_workers(database_url):
 
     create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x"})
     assert not db.obj._in_use and not db.obj._connections
+
+
+def test_postgresql_goes_through_psycopg_3(database):
+    """psycopg2 is in maintenance only; even when it is installed too, the app uses psycopg 3."""
+    if not is_postgres():
+        pytest.skip("PostgreSQL driver")
+    import psycopg
+
+    assert isinstance(db.connection(), psycopg.Connection)
+
+
+def test_bulk_insert_stores_many_rows(database):
+    """insert_rows stores exactly what a save would store, on either driver."""
+    from data.bulk import insert_rows
+    from data.records import CustomerClass
+
+    insert_rows(CustomerClass, [{"name": f"Class {n}"} for n in range(2500)])
+    assert CustomerClass.select().count() == 2500
+    assert CustomerClass.get(CustomerClass.name == "Class 2499")
