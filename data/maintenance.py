@@ -4,14 +4,18 @@ cannot double-charge: the periodic-charge ledger has a unique key).
 Each step finds only the customers it has to change (indexed, date-based
 queries), changes each in its own short transaction with the usual version
 check and history, and moves on; a customer an admin is saving at that very
-moment is simply picked up by the next run.
+moment is simply picked up by the next run. A customer whose change fails (a
+fee that would pass the money limit, say) is logged and left for the next run;
+the others are still served.
 """
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import reduce
 from operator import or_
 
-from peewee import JOIN, IntegrityError, fn
+from peewee import JOIN, IntegrityError, InterfaceError, OperationalError, fn
 
 from . import clock
 from .billing import apply_charge, grace_days, overdue_invoices
@@ -24,6 +28,7 @@ from .money import money_text
 from .records import Invoice, PeriodicCharge, Subscription
 
 ACTOR = "maintenance"
+log = logging.getLogger("customers.maintenance")
 
 
 @dataclass
@@ -38,8 +43,28 @@ class Report:
         return "; ".join(done) or "nothing to do"
 
 
+@contextmanager
+def _on_its_own(customer_id, step, report):
+    """One customer's failure is logged and counted, and the run goes on.
+
+    A database that cannot be reached is not one customer's problem: that ends
+    the run (the next one starts over)."""
+    try:
+        yield
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        log.exception("maintenance: %s failed for customer %s; the other customers go on", step, customer_id)
+        report.add("failed")
+
+
 def _change(customer_id, step, report, change, now):
     """Reload, apply ``change(customer)`` (returns False to skip), save, record."""
+    with _on_its_own(customer_id, step, report):
+        _change_one(customer_id, step, report, change)
+
+
+def _change_one(customer_id, step, report, change):
     try:
         with write_transaction():
             customer = Customer.get_or_none(Customer.id == customer_id)
@@ -123,12 +148,18 @@ def _expire_provisional(now, report):
 def _charge_once(customer_id, kind, reference_id, amount, description, now, report):
     """One periodic charge per customer, kind, source and month."""
     period = now.strftime("%Y-%m")
+    with _on_its_own(customer_id, f"{kind}_fee", report):
+        _charge_one(customer_id, kind, reference_id, amount, description, now, period, report)
+
+
+def _charge_one(customer_id, kind, reference_id, amount, description, now, period, report):
     try:
         with write_transaction():
             customer = Customer.get_by_id(customer_id)
             ledger = PeriodicCharge.create(customer=customer_id, kind=kind, reference_id=reference_id, period=period)
             before = snapshot(customer)
-            xdr = apply_charge(customer, amount, kind, f"{description} ({period})", now)
+            # A fee is not usage: it does not count toward the daily spending limit.
+            xdr = apply_charge(customer, amount, kind, f"{description} ({period})", now, usage=False)
             ledger.xdr = xdr.id
             ledger.save()
             record(customer, ACTOR, f"{kind}_fee", before, extra=[(kind, "", f"{money_text(amount)} for {period}")])

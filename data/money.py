@@ -5,7 +5,8 @@ every amount is stored as a BIGINT count of 1/100000 of the currency unit: exact
 on both backends, cheap to compare and sort, and fine-grained enough for per-second
 call rating, which produces fractions of a cent.
 """
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from peewee import BigIntegerField
 
@@ -13,6 +14,12 @@ SCALE = 5
 QUANTUM = Decimal(1).scaleb(-SCALE)
 # 10^13 units of currency is far beyond any balance and keeps scaled values in a BIGINT.
 LIMIT = Decimal(10) ** 13
+# A plain decimal and nothing else: ASCII digits, an optional minus, a dot for
+# the fraction. Python's Decimal() also takes "1,5"-less forms we must refuse:
+# other scripts' digits ("١٠", "𝟓"), exponents ("1e5") and underscores ("1_0").
+# Commas are refused rather than dropped: "1,5" meant 1.5 as often as 15.
+_PLAIN = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)")
+EXPECTED = "write a plain decimal number with a dot, such as 1234.5 or -0.25"
 
 
 class MoneyError(ValueError):
@@ -22,27 +29,43 @@ class MoneyError(ValueError):
 def parse_money(value):
     """Turn user or file input into an exact Decimal; ``None``/blank stays ``None``.
 
-    Accepts ``Decimal``, ``int`` and strings such as ``"1234.5"`` or ``"-0.25"``.
-    Floats are refused: they are already inexact. Raises ``MoneyError``.
+    The one rule for forms, search conditions and CSV files: strings must be
+    plain decimals (``"1234.5"``, ``"-0.25"``, surrounding blanks ignored).
+    ``Decimal`` and ``int`` are taken as they are. Floats are refused: they are
+    already inexact. Raises ``MoneyError`` with a message that says what is expected.
     """
     if value is None:
         return None
     if isinstance(value, float):
         raise MoneyError("amounts must not be floats")
     if isinstance(value, str):
-        value = value.strip().replace(",", "")
-        if not value:
+        text = value.strip()
+        if not text:
             return None
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, ValueError, TypeError):
-        raise MoneyError(f"“{value}” is not an amount") from None
-    if not amount.is_finite():
-        raise MoneyError(f"“{value}” is not an amount")
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        if not _PLAIN.fullmatch(text):
+            raise MoneyError(f"“{shown}” is not an amount: {EXPECTED}")
+        return check_amount(Decimal(text), shown=shown)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise MoneyError(f"“{value}” is not an amount: {EXPECTED}")
+    return check_amount(value)
+
+
+def check_amount(amount, what=None, shown=None):
+    """``amount`` (a Decimal) if it can be stored exactly, else ``MoneyError``.
+
+    ``what`` names the amount in the message (``"the balance"``) when it is a
+    result, not something typed; ``shown`` is the amount as typed.
+    """
     if abs(amount) >= LIMIT:
-        raise MoneyError(f"{value} is too large")
+        largest = f"{LIMIT - QUANTUM:,f}"
+        if what:
+            raise MoneyError(f"this would take {what} past the largest amount that can be kept ({largest})")
+        raise MoneyError(f"{shown or 'the amount'} is too large (at most {largest})")
     if amount != amount.quantize(QUANTUM):
-        raise MoneyError(f"{value} has more than {SCALE} decimal places")
+        raise MoneyError(f"{shown or amount} has more than {SCALE} decimal places")
     return amount.quantize(QUANTUM)
 
 

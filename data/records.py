@@ -37,6 +37,7 @@ class Xdr(BaseModel):
     description = CharField(max_length=200, default="")
     duration = IntegerField(default=0)
     amount = MoneyField(default=0)
+    request_key = CharField(max_length=64, null=True)  # a manual charge form's one-time key (m0008)
 
 
 class Product(BaseModel):
@@ -83,6 +84,7 @@ class Payment(BaseModel):
     received_at = DateTimeField(default=clock.utcnow)
     succeeded = BooleanField(default=True)
     note = CharField(max_length=200, default="")
+    request_key = CharField(max_length=64, null=True)  # the payment form's one-time key (m0008)
 
 
 class Subscription(BaseModel):

@@ -138,7 +138,8 @@ def test_periodic_charges_once_a_month_and_the_blocked_rule(database, at):
     assert fresh(ended).balance == 0
     assert maintenance.run().counts == {}                  # once per month, however often it runs
     at(days=6)                                            # December
-    assert maintenance.run().counts == {"renew_spending": 2, "subscription_fee": 2, "maintenance_fee": 1}
+    # Fees are not usage: nothing counted toward today's spending, so nothing to renew.
+    assert maintenance.run().counts == {"subscription_fee": 2, "maintenance_fee": 1}
     assert PeriodicCharge.select().count() == 6
     fees = Xdr.select().where(Xdr.customer == active.id, Xdr.service == "maintenance")
     assert [x.description for x in fees.order_by(Xdr.id)] == ["Maintenance fee: " + cls.name + " (2026-11)",
@@ -201,3 +202,111 @@ def test_maintenance_visits_only_customers_past_their_class_limits(database, at,
     maintenance.run()
     assert {(waiting.id, "terminate"), (owing.id, "suspend_overdue")} <= set(visited)
     assert fresh(owing).suspended and fresh(waiting).status == "permanently_terminated"
+
+
+def test_fees_do_not_count_toward_the_daily_spending_limit(database, at):
+    """Issue 11.13: a monthly fee above the daily limit must not read "Spending limit reached"."""
+    c = factories.customer("Capped", daily_spending_limit=Decimal("20"))
+    Subscription.create(customer=c.id, name="Big plan", fee=Decimal("29"), started_on=date(2026, 1, 1))
+    assert maintenance.run().counts["subscription_fee"] == 1
+    assert (fresh(c).balance, fresh(c).spent_today, fresh(c).status) == (Decimal("29"), 0, "active")
+    billing.charge(c.id, "20", "Calls", "tester")       # usage still counts
+    assert fresh(c).status == "spending_limit_reached"
+
+
+BIG = "9999999999999"
+
+
+def test_sums_past_the_money_limit_are_refused_not_a_crash(database, at):
+    """Issue 11.4: each amount fits, their sum does not."""
+    c = factories.customer("Rich", balance=Decimal("-" + BIG))
+    with pytest.raises(Invalid) as refused:
+        billing.record_payment(c.id, "1", "cash", "tester")
+    assert "past the largest amount" in refused.value.errors["amount"]
+    prepaid = factories.customer("Funded", balance_control="prepaid")
+    billing.record_payment(prepaid.id, BIG, "cash", "tester")
+    with pytest.raises(Invalid, match="the available funds"):
+        billing.record_payment(prepaid.id, BIG, "cash", "tester")
+    spender = factories.customer("Spender")
+    billing.charge(spender.id, BIG, "Calls", "tester")
+    with pytest.raises(Invalid, match="the balance"):
+        billing.charge(spender.id, BIG, "Calls", "tester")
+    assert (fresh(c).balance, fresh(prepaid).available_funds, fresh(spender).balance) == (
+        Decimal("-" + BIG), Decimal(BIG), Decimal(BIG))
+    assert Xdr.select().where(Xdr.customer == spender.id).count() == 1  # the refused charge left no xDR
+
+
+def test_maintenance_goes_on_after_one_customer_fails(database, at, caplog):
+    """Issue 11.4: a fee that cannot be added is logged; customers after it still get theirs."""
+    full = factories.customer("A Full", balance=Decimal(BIG))
+    others = [factories.customer(f"B Other {n}") for n in range(2)]
+    for c in (full, *others):
+        Subscription.create(customer=c.id, name="Plan", fee=Decimal("10"), started_on=date(2026, 1, 1))
+    for _ in range(2):  # and on the next run too
+        report = maintenance.run()
+        assert report.counts.get("failed") == 1 and "failed: 1" in str(report)
+        assert "subscription_fee failed for customer" in caplog.text
+    assert [fresh(c).balance for c in others] == [Decimal("10"), Decimal("10")]
+    assert fresh(full).balance == Decimal(BIG)
+    assert not PeriodicCharge.select().where(PeriodicCharge.customer == full.id).exists()
+
+
+def test_a_payment_while_frozen_keeps_the_freeze_and_its_count(database, at):
+    """Issue 11.14: allowed, and consistent: frozen until "Unfreeze payments"."""
+    from data import lifecycle
+    c = factories.customer()
+    for _ in range(3):
+        billing.record_failed_payment(c.id, "10", "card declined", "gateway")
+    paid = billing.record_payment(c.id, "10", "cash", "tester")
+    assert (paid.payment_frozen, paid.failed_payments, paid.balance, paid.status) == (
+        True, 3, Decimal("-10"), "payment_frozen")
+    lifecycle.perform(c.id, "unfreeze_payments", "tester")
+    assert (fresh(c).payment_frozen, fresh(c).failed_payments) == (False, 0)
+    billing.record_failed_payment(c.id, "10", "card declined", "gateway")
+    billing.record_payment(c.id, "10", "cash", "tester")   # not frozen: a success ends the run of failures
+    assert fresh(c).failed_payments == 0
+
+
+def test_a_repeated_payment_or_charge_form_records_once(database, at):
+    """Issue 11.11: the form's one-time key makes a retry a no-op."""
+    from data.records import Payment
+    c = factories.customer("Retried")
+    key = "k" * 24
+    first = billing.record_payment(c.id, "5", "cash", "tester", expected_version=c.version, key=key)
+    again = billing.record_payment(c.id, "5", "cash", "tester", expected_version=c.version, key=key)
+    assert again.version == first.version and fresh(c).balance == Decimal("-5")
+    assert Payment.select().where(Payment.customer == c.id).count() == 1
+    with pytest.raises(Conflict, match="already sent with other values"):
+        billing.record_payment(c.id, "6", "cash", "tester", key=key)
+    other = factories.customer("Other")
+    with pytest.raises(Conflict):
+        billing.record_payment(other.id, "5", "cash", "tester", key=key)
+    billing.charge(c.id, "2", "Setup", "tester", key=key)
+    billing.charge(c.id, "2", "Setup", "tester", key=key)
+    assert fresh(c).balance == Decimal("-3") and Xdr.select().where(Xdr.customer == c.id).count() == 1
+    for _ in range(2):
+        billing.record_failed_payment(c.id, "7", "declined", "gateway", key="f" * 24)
+    assert fresh(c).failed_payments == 1
+    billing.record_payment(c.id, "5", "cash", "tester")     # no key: commands and old clients still work
+    with pytest.raises(Invalid):
+        billing.record_payment(c.id, "5", "cash", "tester", key="bad key!")
+
+
+def test_a_retry_racing_the_original_hits_the_unique_key(database, at, monkeypatch):
+    """The original is committed between the retry's look-up and its insert."""
+    from data.records import Payment
+    c = factories.customer("Racing")
+    key = "r" * 24
+    real = Payment.get_or_none
+    calls = []
+
+    def blind_first_look(*args, **kwargs):  # the retry looks before the original commits
+        calls.append(1)
+        if len(calls) == 1:
+            billing.record_payment(c.id, "5", "cash", "original", key=key)
+            return None
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(Payment, "get_or_none", blind_first_look)
+    retried = billing.record_payment(c.id, "5", "cash", "retry", key=key)
+    assert retried.balance == Decimal("-5") and Payment.select().count() == 1

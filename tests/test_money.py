@@ -3,23 +3,45 @@ from decimal import Decimal
 import pytest
 
 from data.models import Customer
-from data.money import MoneyError, parse_money
+from data.money import MoneyError, check_amount, parse_money
 from tests import factories
 from views.formatting import money
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("12.5", Decimal("12.50000")), (" -0.25 ", Decimal("-0.25")), ("1,234.56", Decimal("1234.56")),
+    ("12.5", Decimal("12.50000")), (" -0.25 ", Decimal("-0.25")), ("-12.5", Decimal("-12.5")),
+    ("0.00001", Decimal("0.00001")), (".5", Decimal("0.5")), ("9999999999999.99999", Decimal("9999999999999.99999")),
     (7, Decimal("7")), (Decimal("0.00001"), Decimal("0.00001")), ("", None), (None, None),
 ])
 def test_parse_money(text, expected):
     assert parse_money(text) == expected
 
 
-@pytest.mark.parametrize("bad", [1.5, "abc", "1e400", "NaN", "Infinity", "0.000001", "10000000000000"])
+@pytest.mark.parametrize("bad", [
+    1.5, True, "abc", "1e400", "1e999999999", "-1e999999999", "1e5", "1E5", "NaN", "Infinity", "0.000001",
+    "10000000000000", "1,5", "1,234.56", "1 000", "1_0", "١٠", "𝟓", "５", "+5", "5.", "--5", "0x10", "1.2.3",
+    Decimal("NaN"), Decimal("1E+999999"),
+])
 def test_parse_money_refuses(bad):
     with pytest.raises(MoneyError):
         parse_money(bad)
+
+
+@pytest.mark.parametrize("bad", ["1,5", "١٠", "1e5", "1_0"])
+def test_refusal_says_what_is_expected(bad):
+    with pytest.raises(MoneyError, match=r"is not an amount: write a plain decimal number with a dot, such as 1234\.5"):
+        parse_money(bad)
+
+
+def test_a_huge_refused_value_is_not_repeated_in_full():
+    with pytest.raises(MoneyError) as refused:
+        parse_money("9" * 10_000)
+    assert "too large" in str(refused.value) and len(str(refused.value)) < 120
+
+
+def test_check_amount_names_the_result():
+    with pytest.raises(MoneyError, match="would take the balance past the largest amount"):
+        check_amount(Decimal("9999999999999") * 2, "the balance")
 
 
 def test_money_round_trips_exactly(database):

@@ -4,6 +4,7 @@ Every change answers htmx with the section it changed (422 with the form and
 its inline errors, 409 when the customer changed meanwhile or the action is not
 allowed) and plain browsers with a redirect back to the page and a message.
 """
+import secrets
 from decimal import Decimal
 
 import pycountry
@@ -57,10 +58,15 @@ def _page(customer, status=200, form=None, errors=None, section_errors=None, mes
         actions=lifecycle.available_actions(customer), action_labels=lifecycle.ACTIONS,
         deadline=lifecycle.reactivation_deadline(customer),
         invoices=billing.open_invoices(customer.id), payments=billing.recent_payments(customer.id),
-        subscriptions=billing.subscriptions(customer.id),
+        subscriptions=billing.subscriptions(customer.id), one_time_key=_one_time_key,
         history=history.entries(customer.id), **_choices())
     template = "customers/_edit_content.html" if is_fragment_request() else "customers/edit.html"
     return make_response(render_template(template, **context), status)
+
+
+def _one_time_key():
+    """A new key for one payment or charge form: sending that form again records nothing twice."""
+    return secrets.token_urlsafe(18)
 
 
 @bp.get("/new")
@@ -105,9 +111,12 @@ def _done(customer_id, text):
 
 
 def _attempt(customer_id, change, success, section=None):
-    """Run ``change()``; answer with the right status and section for each outcome."""
+    """Run ``change()``; answer with the right status and section for each outcome.
+
+    ``success`` is the message, or a function of what ``change()`` returned that makes it.
+    """
     try:
-        change()
+        result = change()
     except NotFound:
         abort(404, description=f"Customer {customer_id} does not exist (it may have been deleted).")
     except Conflict as error:
@@ -116,7 +125,7 @@ def _attempt(customer_id, change, success, section=None):
         customer = customer_or_404(customer_id)
         return _page(customer, 422, form=request.form, errors=invalid.errors if section is None else {},
                      section_errors={section: invalid.errors} if section else {})
-    return _done(customer_id, success)
+    return _done(customer_id, success(result) if callable(success) else success)
 
 
 @bp.post("/<int:customer_id>")
@@ -194,19 +203,26 @@ def record_payment(customer_id):
     form = request.form
     if form.get("outcome") == "failed":
         return _attempt(customer_id, lambda: billing.record_failed_payment(
-            customer_id, form.get("amount"), form.get("reason") or "declined", current_viewer()),
-            "Failed payment recorded.", section="payment")
+            customer_id, form.get("amount"), form.get("reason") or "declined", current_viewer(),
+            key=form.get("key")), "Failed payment recorded.", section="payment")
     return _attempt(customer_id, lambda: billing.record_payment(
-        customer_id, form.get("amount"), form.get("method"), current_viewer(), form.get("version")),
-        "Payment recorded.", section="payment")
+        customer_id, form.get("amount"), form.get("method"), current_viewer(), form.get("version"),
+        key=form.get("key")), _payment_recorded, section="payment")
+
+
+def _payment_recorded(customer):
+    if customer.payment_frozen:
+        return ("Payment recorded. Payments stay frozen until an administrator chooses “Unfreeze payments” "
+                "once the customer's payment method is fixed.")
+    return "Payment recorded."
 
 
 @bp.post("/<int:customer_id>/charges")
 def add_charge(customer_id):
     form = request.form
     return _attempt(customer_id, lambda: billing.charge(
-        customer_id, form.get("amount"), form.get("description"), current_viewer(), form.get("version")),
-        "Charge added.", section="charge")
+        customer_id, form.get("amount"), form.get("description"), current_viewer(), form.get("version"),
+        key=form.get("key")), "Charge added.", section="charge")
 
 
 @bp.post("/<int:customer_id>/password")
