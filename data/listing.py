@@ -55,6 +55,10 @@ def parse_scope(text, viewer=None):
     Raises ``InvalidQuery`` naming the ``scope`` parameter.
     """
     text = (text or default_scope(viewer)).strip()
+    if viewer is not None and viewer.owner_kind and text in ("direct", "all"):
+        # Staff have one set of customers: their own are both their direct ones and
+        # all they may see, so these name the same list (and the same URL) as the default.
+        text = default_scope(viewer)
     kind, sep, name = text.partition(":")
     if kind not in SCOPE_KINDS or bool(sep) != (kind in ("reseller", "distributor")):
         raise InvalidQuery("scope", "must be direct, all, reseller:<name> or distributor:<name>")
@@ -103,9 +107,14 @@ def parse_sort(text):
 
 
 def parse_positive(param, text, default):
+    """A whole number from 1 up written in ASCII digits; ``default`` when absent.
+
+    ``str.isdigit`` also accepts superscripts and other digits that ``int``
+    refuses (``page=²`` was a 500), so only 0-9 count.
+    """
     if text is None or text == "":
         return default
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
         raise InvalidQuery(param, "must be a whole number from 1 up")
     return int(text)
 

@@ -131,6 +131,9 @@ def test_sort_by_status_is_by_priority(database):
     ("sort", lambda: listing.parse_sort("colour")),
     ("page", lambda: listing.parse_positive("page", "0", 1)),
     ("page", lambda: listing.parse_positive("page", "x", 1)),
+    ("page", lambda: listing.parse_positive("page", "²", 1)),
+    ("page", lambda: listing.parse_positive("page", "١", 1)),
+    ("page", lambda: listing.parse_positive("page", "9" * 30, 1)),
     ("per_page", lambda: listing.parse_page_size("7")),
     ("q", lambda: listing.parse_query_text("x" * 201)),
 ])
