@@ -49,8 +49,38 @@ def delete_blockers(customer):
     return reasons
 
 
+class RowFlags(tuple):
+    """What a list row needs: unpacks as ``(has_accounts, deletable)`` and says ``why_not``.
+
+    Still a pair, so the templates and views that unpack it keep working; the
+    reasons ride along so a row can say why it has no Delete icon.
+    """
+
+    def __new__(cls, has_accounts, reasons):
+        flags = super().__new__(cls, (has_accounts, not reasons))
+        flags.reasons = tuple(reasons)
+        return flags
+
+    @property
+    def has_accounts(self):
+        return self[0]
+
+    @property
+    def deletable(self):
+        return self[1]
+
+    @property
+    def why_not(self):
+        """``"it has xDRs; it owns accounts"``: the reasons as one phrase, empty when deletable."""
+        return "; ".join(self.reasons)
+
+
 def row_flags(customer_ids):
-    """For a page of customers: ``{id: (has_accounts, deletable)}`` in one query."""
+    """For a page of customers: ``{id: RowFlags}`` in one query, reasons included.
+
+    Every blocker is an EXISTS column of the same SELECT, so a page of 200 rows
+    is one query, not one per row (nor one per row and blocker).
+    """
     if not customer_ids:
         return {}
     checks = [_exists(model, column, Customer.id) for _, model, column in BLOCKERS]
@@ -60,8 +90,9 @@ def row_flags(customer_ids):
              .tuples())
     flags = {}
     for customer_id, status, *found in query:
-        blocked = any(found) or status == "permanently_terminated"
-        flags[customer_id] = (bool(found[_ACCOUNTS]), not blocked)
+        reasons = [TERMINATED] if status == "permanently_terminated" else []
+        reasons += [reason for (reason, _, _), hit in zip(BLOCKERS, found, strict=True) if hit]
+        flags[customer_id] = RowFlags(bool(found[_ACCOUNTS]), reasons)
     return flags
 
 

@@ -103,3 +103,43 @@ def test_delete_is_kept_in_the_history(database):
     deletion.delete_customer(c.id, "tester")
     rows = [(h.action, h.actor, h.customer_name) for h in history.entries(c.id)]
     assert rows == [("delete", "tester", "Short Lived")]
+
+
+@pytest.mark.parametrize("kind", BLOCKING)
+def test_row_flags_say_why_a_row_cannot_be_deleted(database, kind):
+    make, reason = BLOCKING[kind]
+    owner = factories.reseller() if kind == "subcustomers" else (
+        factories.distributor() if kind == "distributed" else factories.customer())
+    make(owner)
+    flags = deletion.row_flags([owner.id])[owner.id]
+    assert flags.reasons == (reason,) and flags.why_not == reason
+    assert list(flags.reasons) == deletion.delete_blockers(owner)
+
+
+def test_row_flags_give_every_reason_in_the_rule_order(database):
+    c = factories.customer(terminated_at=datetime(2026, 1, 1))
+    factories.xdr(c, account=factories.account(c))
+    flags = deletion.row_flags([c.id])[c.id]
+    assert flags.why_not == f"{deletion.TERMINATED}; it has xDRs; it owns accounts"
+    assert list(flags.reasons) == deletion.delete_blockers(c)
+    has_accounts, deletable = flags  # still the pair the templates unpack
+    assert (has_accounts, deletable) == (flags.has_accounts, flags.deletable) == (True, False)
+    free = factories.customer()
+    assert deletion.row_flags([free.id])[free.id].why_not == ""
+
+
+def test_the_reasons_of_a_whole_page_take_one_query(database, monkeypatch):
+    customers = [factories.customer() for _ in range(30)]
+    for c in customers[::3]:
+        factories.xdr(c)
+    statements = []
+    real = type(database.obj).execute_sql
+
+    def spy(self, sql, *args, **kwargs):
+        statements.append(sql)
+        return real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(type(database.obj), "execute_sql", spy)
+    flags = deletion.row_flags([c.id for c in customers])
+    assert len(statements) == 1
+    assert sum(1 for f in flags.values() if f.why_not == "it has xDRs") == 10
