@@ -34,6 +34,9 @@ TEXT_OPS = ("is", "is_not", "begins_with", "contains", "not_contains", "ends_wit
 ENUM_OPS = ("is", "is_not")
 MONEY_OPS = ("eq", "gt", "lt")
 MAX_VALUE_LENGTH = 200
+# Each condition nests one more level in the SQL; SQLite's parser gives up
+# ("parser stack overflow") somewhere past 60, and no one needs that many.
+MAX_CONDITIONS = 30
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ ENUM_CHOICES = {
 
 # Operators sorted longest first so "name_not_contains" is not read as "name_not" + "contains".
 _OPS_BY_LENGTH = sorted(OPERATORS, key=len, reverse=True)
-_PARAM = re.compile(r"^flt(\d{1,4})_([a-z_]+)$")
+_PARAM = re.compile(r"^flt(\d{1,4})_([a-z_]+)$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,11 @@ def build(field_name, op, raw, param):
         try:
             amount = parse_money(value)
         except MoneyError as error:
-            raise InvalidQuery(param, f"“{value}” is not an amount ({error})") from None
+            raise InvalidQuery(param, str(error)) from None  # it names the value and what is expected
+        except (ValueError, ArithmeticError):
+            # Whatever else Decimal throws (an exponent too large is decimal.Overflow,
+            # not a ValueError) is still a bad value, never a 500.
+            raise InvalidQuery(param, f"“{value}” is not an amount") from None
         return Condition(field.name, op, amount)
     if field.kind == "enum":
         if field.name == "currency":
@@ -177,5 +184,12 @@ def parse_filters(args):
         values = args.getlist(name) if hasattr(args, "getlist") else [args[name]]
         if len(values) > 1:
             raise InvalidQuery(name, "is given more than once")
-        found.append((n, build(field_name, op, values[0], name)))
-    return [condition for _, condition in sorted(found, key=lambda item: item[0])]
+        found.append((n, name, build(field_name, op, values[0], name)))
+    found.sort(key=lambda item: item[0])
+    if len(found) > MAX_CONDITIONS:
+        raise InvalidQuery(found[MAX_CONDITIONS][1], too_many_conditions())
+    return [condition for _, _, condition in found]
+
+
+def too_many_conditions():
+    return f"a search has at most {MAX_CONDITIONS} conditions"

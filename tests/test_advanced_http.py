@@ -42,6 +42,8 @@ def test_rows_are_ordered_by_n_and_anded(client, people):
     ("flt0_name=x", "flt0_name", "has no operator"),
     ("fltx_name_is=x", "fltx_name_is", "is not a filter"),
     ("flt0_name_is=a&flt0_name_is=b", "flt0_name_is", "more than once"),
+    # decimal.Overflow is no ValueError: it was a 500
+    ("flt0_balance_gt=1e999999999", "flt0_balance_gt", "is not an amount"),
 ])
 def test_bad_filters_are_400_naming_the_parameter(client, query, param, words):
     for headers in ({}, HTMX):
@@ -146,3 +148,87 @@ def test_export_link_carries_the_search(client, people):
     html = soup(client.get("/customers?scope=all&flt0_city_is=boston&sort=-name&page=1"))
     link = [a for a in html.find_all("a") if "Export CSV" in a.get_text()][0]
     assert link["href"] == "/customers.csv?scope=all&flt0_city_is=boston&sort=-name"
+
+
+def test_more_conditions_than_the_cap_are_a_400_not_a_parser_overflow(client, people):
+    """90 conditions overflowed SQLite's parser (a 500); the cap is 30, said in the message."""
+    at_cap = "&".join(f"flt{n}_name_contains=eric" for n in range(30))
+    assert row_names(client.get("/customers?scope=all&" + at_cap)) == ["Eric Smith", "Erica Hammersmith", "Maverick"]
+    for headers in ({}, HTMX):
+        over = client.get("/customers?scope=all&" + "&".join(f"flt{n}_balance_gt=1" for n in range(90)),
+                          headers=headers)
+        assert over.status_code == 400
+        text = soup(over).get_text(" ", strip=True)
+        assert "“flt30_balance_gt”" in text and "a search has at most 30 conditions" in text
+    rows = "&".join(f"cf{n}=name&co{n}=contains&cv{n}=eric&ck{n}=name:value" for n in range(31))
+    assert "at most 30 conditions" in client.get("/customers?scope=all&" + rows).get_data(as_text=True)
+    assert client.get("/customers.csv?" + "&".join(f"flt{n}_fax_is_empty=" for n in range(31))).status_code == 400
+
+
+def test_no_add_button_at_the_cap(client, people):
+    rows = "&".join(f"cf{n}=name&co{n}=contains&cv{n}=eric&ck{n}=name:value" for n in range(29))
+    thirty = soup(client.get("/customers?scope=all&" + rows + "&add=29"))
+    assert len(thirty.select("#conditions .condition")) == 30
+    assert thirty.select_one("button[name=add]") is None
+    assert "at most 30 conditions" in thirty.find(id="add-row").get_text()
+    full = "&".join(f"cf{n}=name&co{n}=contains&cv{n}=eric&ck{n}=name:value" for n in range(30))
+    again = client.get("/customers?scope=all&" + full + "&add=30")  # a crafted add: ignored
+    assert again.status_code == 302 and again.headers["Location"].count("flt") == 30
+
+
+@pytest.mark.parametrize("query", ["cf²=name&co²=is&cv²=x", "add=²", "cf0=name&co0=is&cv0=x&ck0=name:value&remove=²",
+                                   "cf99999=name&co99999=is&cv99999=x"])
+def test_odd_row_numbers_are_no_500(client, query):
+    assert client.get("/customers?" + query).status_code < 500
+
+
+def row_after(client, form):
+    """The redrawn condition row 0 (htmx) after the form sent ``form``."""
+    response = client.get("/customers?scope=all&" + form, headers=HTMX)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response, soup(response).find(id="condition-0")
+
+
+def test_field_money_to_status_drops_the_amount_instead_of_a_400(client, people):
+    """Issue 11 #16: balance > 500, field changed to Status: the old "500" is no status."""
+    response, row = row_after(client, "cf0=status&co0=gt&cv0=500&ck0=balance:value")
+    assert row["hx-swap-oob"] == "outerHTML"
+    assert [o["value"] for o in row.select("select[name=co0] option[selected]")] == ["is"]
+    assert row.select_one("select[name=cv0] option[selected]") is None  # "Choose…"
+    assert row.select_one("input[name=ck0]")["value"] == "status:value"
+    assert len(row_names(response)) == 4  # the row waits for a value; the list stays
+
+
+def test_field_text_to_money_keeps_only_an_amount(client, people):
+    _, row = row_after(client, "cf0=balance&co0=contains&cv0=smith&ck0=name:value")
+    assert row.select_one("select[name=co0] option[selected]")["value"] == "eq"
+    assert row.select_one("input[name=cv0]")["value"] == ""
+    _, row = row_after(client, "cf0=balance&co0=contains&cv0=12.50&ck0=name:value")
+    assert row.select_one("input[name=cv0]")["value"] == "12.50"  # still fits: kept
+
+
+def test_field_change_keeps_an_operator_and_value_that_still_fit(client, people):
+    response, row = row_after(client, "cf0=city&co0=contains&cv0=bos&ck0=name:value")
+    assert row.select_one("select[name=co0] option[selected]")["value"] == "contains"
+    assert row.select_one("input[name=cv0]")["value"] == "bos"
+    assert row_names(response) == ["Eric Smith", "Maverick"]
+
+
+def test_operator_to_is_empty_removes_the_value_box(client, people):
+    """Issue 11 #17: the stale value box went on showing (and was ignored)."""
+    factories.customer("Faxed", fax="+1555")
+    response, row = row_after(client, "cf0=fax&co0=is_empty&cv0=+1555&ck0=fax:value")
+    assert row is not None and row.select_one("[name=cv0]") is None
+    assert "no value needed" in row.get_text()
+    assert row.select_one("input[name=ck0]")["value"] == "fax:none"
+    assert "Faxed" not in row_names(response)
+
+
+def test_operator_from_is_empty_draws_a_value_box(client, people):
+    """Issue 11 #17: no box at all, and the condition silently dropped."""
+    response, row = row_after(client, "cf0=name&co0=contains&ck0=name:none")
+    box = row.select_one("input[name=cv0]")
+    assert box is not None and box["value"] == "" and box.has_attr("autofocus")
+    # unchanged shape: not redrawn, so typing in the box is never interrupted
+    typed, untouched = row_after(client, "cf0=name&co0=contains&cv0=eric&ck0=name:value")
+    assert untouched is None and row_names(typed) == ["Eric Smith", "Erica Hammersmith", "Maverick"]

@@ -1,4 +1,6 @@
 """Deleting from the list (htmx) and without JavaScript; the 409 refusal; CSRF."""
+import pytest
+
 from data.models import Customer
 from tests import factories
 from tests.conftest import HTMX, csrf_headers, soup
@@ -90,3 +92,19 @@ def test_back_never_leaves_the_site(client):
     token = csrf_headers(client)["X-CSRFToken"]
     response = client.post(f"/customers/{c.id}/delete", data={"csrf_token": token, "back": "https://evil.example/"})
     assert response.headers["Location"] == "/customers"
+
+
+@pytest.mark.parametrize("back", ["/customers\r\nSet-Cookie: x=1", "/customers?q=a\nb", "/customers\t"])
+def test_control_characters_in_back_are_a_400_before_the_delete(client, back):
+    """They used to end in a 500 (a newline in Location) after the customer was deleted."""
+    c = factories.customer("Kept")
+    token = csrf_headers(client)["X-CSRFToken"]
+    response = client.post(f"/customers/{c.id}/delete", data={"csrf_token": token, "back": back})
+    assert response.status_code == 400 and exists(c)
+    assert "control characters" in response.get_data(as_text=True)
+    assert client.get(f"/customers/{c.id}", query_string={"back": back}).status_code == 400
+
+
+def test_control_characters_in_next_are_a_400(anonymous):
+    assert anonymous.get("/sign-in?next=/customers%0d%0aX:1").status_code == 400
+    assert anonymous.get("/sign-in?next=/customers%3Fq%3Da").status_code == 200  # encoded: fine

@@ -1,8 +1,10 @@
 """The xDRs and Accounts pages the list links to."""
 from datetime import datetime
 
+import pytest
+
 from tests import factories
-from tests.conftest import HTMX, soup
+from tests.conftest import HTMX, csrf_headers, soup
 
 
 def test_xdrs_page_lists_newest_first_with_a_way_back(client):
@@ -66,6 +68,29 @@ def test_accounts_page_when_there_are_none(client):
 def test_unknown_customer_is_404(client):
     for url in ("/customers/999", "/customers/999/xdrs", "/customers/999/accounts", "/customers/999/delete"):
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["", "/xdrs", "/accounts", "/delete", "/status-menu"])
+def test_an_id_past_64_bits_is_a_404_not_a_500(client, path):
+    response = client.get(f"/customers/99999999999999999999{path}")
+    assert response.status_code == 404
+    assert "Customer 99999999999999999999 does not exist" in response.get_data(as_text=True)
+
+
+def test_id_past_64_bits_on_changes_is_a_404(client):
+    headers = csrf_headers(client)
+    assert client.delete("/customers/99999999999999999999", headers=headers).status_code == 404
+    assert client.post("/customers/99999999999999999999/status", headers=headers,
+                       data={"action": "block"}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["xdrs", "accounts"])
+@pytest.mark.parametrize("page", ["²", "-1", "0", "x"])
+def test_odd_page_numbers_are_a_400(client, path, page):
+    c = factories.customer("Paged")
+    response = client.get(f"/customers/{c.id}/{path}", query_string={"page": page})
+    assert response.status_code == 400
+    assert "Invalid parameter “page”" in response.get_data(as_text=True)
 
 
 def test_customer_page(client):

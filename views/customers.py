@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from data import deletion, listing, search
 from data.access import find_customer
-from data.conditions import FIELDS, OPERATORS
+from data.conditions import FIELDS, MAX_CONDITIONS, OPERATORS
 from data.errors import Conflict, InvalidQuery, NotFound
 from data.models import Customer
 
@@ -17,6 +17,17 @@ from .htmx import is_fragment_request, render, safe_back
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 PAGE, RESULTS = "customers/index.html", "customers/_results.html"
+# Ids are 64-bit in the database; a larger number in a URL names no customer
+# (and the database driver would fail on it with a 500).
+MAX_ID = 2**63 - 1
+
+
+@bp.url_value_preprocessor
+def ids_within_range(_endpoint, values):
+    """404 for an id no customer can have, on every ``/customers/<id>...`` route."""
+    customer_id = (values or {}).get("customer_id")
+    if customer_id is not None and customer_id > MAX_ID:
+        abort(404, description=f"Customer {customer_id} does not exist.")
 
 
 def _owner_options(kind, text):
@@ -27,7 +38,7 @@ def _render_list(status=200, push_url=None, state=None, rows=(), **context):
     form = list_state.form_values(request.args, state, current_viewer())
     return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
                   fields=FIELDS.values(), operators=OPERATORS, page_sizes=listing.PAGE_SIZES,
-                  next_row=list_state.next_row,
+                  next_row=list_state.next_row, max_conditions=MAX_CONDITIONS,
                   owner_options=_owner_options(form["kind"], form["owner"]), **context)
 
 

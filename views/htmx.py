@@ -1,7 +1,7 @@
 """Small helpers for answering htmx and plain browser requests from one view."""
 from urllib.parse import urlsplit
 
-from flask import make_response, render_template, request, url_for
+from flask import abort, make_response, render_template, request, url_for
 
 
 def is_fragment_request():
@@ -29,7 +29,14 @@ def safe_back(value, default_endpoint="customers.index", prefix="/customers"):
     """A same-site path under ``prefix`` to return to (``back``, ``next``); never another host.
 
     Backslashes are refused too: browsers read ``/\\host`` as ``//host``.
+    Control characters (CR, LF...) are a 400, before anything is done: no link of
+    ours carries them, and in a redirect's Location header they would end in a
+    500 after the change (a delete) had been made.
     """
+    if value and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        from .errors import error_response  # errors imports this module
+        abort(error_response(400, "The return address (“back” or “next”) contains control "
+                                  "characters; no link of this site does. Start again from the list."))
     if value:
         parts = urlsplit(value)
         if (not parts.scheme and not parts.netloc and value.startswith(prefix)

@@ -6,16 +6,15 @@ The search form cannot name its inputs after what the admin picks, so it sends
 ``scope=<kind>&owner=<name>`` and condition rows as ``cf<n>`` (field), ``co<n>``
 (operator), ``cv<n>`` (value); those are turned into the canonical parameters.
 """
+import re
 from dataclasses import dataclass, field, replace
 
 from flask import url_for
 
 from data import listing
-from data.conditions import FIELDS, NO_VALUE, build, parse_filters, split_param
+from data.conditions import FIELDS, MAX_CONDITIONS, NO_VALUE, build, parse_filters, split_param, too_many_conditions
 from data.errors import InvalidQuery
 from data.search import Search
-
-MAX_ROWS = 1000  # "an unlimited number of conditions", within reason for one URL
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,8 @@ class Row:
     value: str = ""
     error: str = ""
     focus: bool = False       # a row just added: put the cursor in it
-    redraw: bool = False      # its field changed: draw it again with that field's operators
+    redraw: bool = False      # its shape changed: draw it again (operators, value box)
+    focus_value: bool = False  # a value box just appeared: put the cursor in it
 
     @property
     def spec(self):
@@ -97,6 +97,11 @@ class Row:
     @property
     def needs_value(self):
         return self.op not in NO_VALUE
+
+    @property
+    def box(self):
+        """Whether the row is drawn with a value box, as ``ck<n>`` remembers it."""
+        return "value" if self.needs_value else "none"
 
 
 def next_row(rows):
@@ -140,9 +145,34 @@ def scope_text(args, viewer=None):
     return scope
 
 
+_ROW_KEY = re.compile(r"cf(\d{1,4})", re.ASCII)
+
+
+def _row_numbers(args):
+    return sorted(int(m.group(1)) for m in map(_ROW_KEY.fullmatch, args) if m)
+
+
+def _fits(field_name, op, value):
+    """Whether ``value`` is still a valid value for the row's (new) field and operator."""
+    try:
+        build(field_name, op, value, "")
+    except InvalidQuery:
+        return False
+    return True
+
+
 def _form_rows(args):
-    """Condition rows sent by the form (``cf<n>``/``co<n>``/``cv<n>``), add and remove applied."""
-    numbers = sorted(int(k[2:]) for k in args if k.startswith("cf") and k[2:].isdigit())
+    """Condition rows sent by the form (``cf<n>``/``co<n>``/``cv<n>``), add and remove applied.
+
+    ``ck<n>`` says how the row was drawn (``<field>:value`` or ``<field>:none``).
+    A row whose field changed, or whose operator now takes a value where the row
+    has no box (or the other way round), is drawn again: otherwise the old
+    operator and value would be applied to the new field (a 400), or a value
+    box would be missing (the condition silently dropped) or left over (ignored).
+    """
+    numbers = _row_numbers(args)
+    if len(numbers) > MAX_CONDITIONS:
+        raise InvalidQuery(f"cf{numbers[MAX_CONDITIONS]}", too_many_conditions())
     form = FormInput(from_form=bool(numbers) or "add" in args)
     removed = args.get("remove", "")
     for n in numbers:
@@ -153,16 +183,24 @@ def _form_rows(args):
         if field_name not in FIELDS:
             raise InvalidQuery(f"cf{n}", f"there is no field “{field_name}” to search")
         spec = FIELDS[field_name]
+        drawn_field, _, drawn_box = args.get(f"ck{n}", field_name).partition(":")
         op = args.get(f"co{n}", "")
-        redraw = args.get(f"ck{n}", field_name) != field_name or op not in spec.ops
-        if redraw:  # the field changed: offer its operators, starting from its first one
-            op = op if op in spec.ops else spec.ops[0]
-        form.rows.append(Row(n, field_name, op, args.get(f"cv{n}", ""), redraw=redraw))
+        if op not in spec.ops:  # the old field's operator: start from the new field's first one
+            op = spec.ops[0]
+        row = Row(n, field_name, op, args.get(f"cv{n}", ""))
+        if drawn_field != field_name and row.needs_value and not _fits(field_name, op, row.value):
+            row.value = ""    # "500" was a balance, it is no status
+        if not row.needs_value:
+            row.value = ""    # the box goes; what it held is not a condition any more
+        row.redraw = (drawn_field != field_name or op != args.get(f"co{n}", "")
+                      or (drawn_box or "value") != row.box)
+        row.focus_value = row.redraw and row.needs_value and drawn_box == "none"
+        form.rows.append(row)
     # add=<n> asks for row n; htmx may resend the last clicked button with later
     # requests, so a row that is already there is not added twice.
-    added = args.get("add", "")
-    if added.isdigit() and int(added) not in numbers and int(added) < MAX_ROWS:
-        form.rows.append(Row(int(added), focus=True))
+    added = _ROW_KEY.fullmatch("cf" + args.get("add", ""))
+    if added and int(added.group(1)) not in numbers and len(form.rows) < MAX_CONDITIONS:
+        form.rows.append(Row(int(added.group(1)), focus=True))
     return form
 
 
@@ -182,6 +220,8 @@ def parse(args, viewer=None):
     conditions = parse_filters(args)
     if form.from_form:
         conditions += conditions_from(form)
+        if len(conditions) > MAX_CONDITIONS:  # flt<n> and form rows together
+            raise InvalidQuery(f"cf{form.rows[-1].n}", too_many_conditions())
     else:
         form.rows = [Row(n, c.field, c.op, c.value_text) for n, c in enumerate(conditions)]
     advanced = bool(conditions) or form.from_form or args.get("advanced") == "1"
@@ -230,6 +270,6 @@ def rows_after_error(args):
     rows = []
     for name in args:
         parts = split_param(name) if name.startswith("flt") else None
-        if parts and parts[1] in FIELDS and parts[2]:
+        if parts and parts[1] in FIELDS and parts[2] and len(rows) < MAX_CONDITIONS:
             rows.append(Row(len(rows), parts[1], parts[2], args.get(name, "")))
     return rows or [Row(0)]

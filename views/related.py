@@ -7,10 +7,11 @@ from data import listing
 from data.errors import InvalidQuery
 from data.related import customer_accounts, customer_xdrs
 
-from .customers import customer_or_404
+from .customers import customer_or_404, ids_within_range
 from .htmx import render, safe_back
 
 bp = Blueprint("related", __name__, url_prefix="/customers/<int:customer_id>")
+bp.url_value_preprocessor(ids_within_range)
 
 
 def _date(param):
@@ -24,6 +25,11 @@ def _date(param):
 
 
 def _page_args():
+    for param in ("page", "per_page"):
+        # "²" and "٣" pass str.isdigit(); int("²") then fails with a 500. Only ASCII digits are numbers here.
+        text = request.args.get(param, "")
+        if text and not (text.isascii() and text.isdigit()):
+            raise InvalidQuery(param, "must be a whole number from 1 up")
     return (listing.parse_positive("page", request.args.get("page"), 1),
             listing.parse_page_size(request.args.get("per_page")))
 
