@@ -24,6 +24,16 @@ def _instance_secret(instance_path):
     return path.read_text().strip()
 
 
+def _check_positive(name, value):
+    # Read on every request: a typo must stop the start, not fail each page later.
+    try:
+        if float(value) > 0:
+            return
+    except (TypeError, ValueError):
+        pass
+    raise ValueError(f"{name} must be a positive number, not {value!r}")
+
+
 def create_app(test_config=None):
     # INSTANCE_PATH: where the secret key (and the default SQLite file) live; the
     # one-file install points it at its data folder.
@@ -38,9 +48,14 @@ def create_app(test_config=None):
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        # A session ends after this long without a request, and this long after sign-in.
+        SESSION_IDLE_MINUTES=os.environ.get("SESSION_IDLE_MINUTES", "30"),
+        SESSION_MAX_HOURS=os.environ.get("SESSION_MAX_HOURS", "12"),
     )
     if test_config:
         app.config.from_mapping(test_config)
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+        _check_positive(key, app.config[key])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 

@@ -29,10 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
+from data import sessions  # noqa: E402
 from data.db import db, is_postgres  # noqa: E402
 from data.models import Customer  # noqa: E402
 from data.records import Payment, User  # noqa: E402
 from data.users import create_user  # noqa: E402
+from views.auth import SESSION_KEY  # noqa: E402
 
 SIMPLE = ("name", "company_name", "first_name", "last_name", "state", "city", "country", "zip", "phone",
           "email", "login")
@@ -164,9 +166,10 @@ def signed_in_client(app):
     with app.app_context(), db.connection_context():
         user = User.get_or_none(User.name == "bench") or create_user(
             "bench", "operator_admin", secrets.token_urlsafe(16))
+        token = sessions.start(user.id)
     client = app.test_client()
     with client.session_transaction() as session:
-        session["user_id"], session["session_version"] = user.id, user.session_version
+        session[SESSION_KEY] = token
     return client
 
 

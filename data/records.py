@@ -134,6 +134,18 @@ class User(BaseModel):
         table_name = "app_user"
 
 
+class UserSession(BaseModel):
+    """A signed-in browser (m0009): its cookie holds a random token, ``id`` is the token's SHA-256."""
+    id = CharField(max_length=64, primary_key=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField()
+    last_seen_at = DateTimeField()
+    revoked = BooleanField(default=False)
+
+    class Meta:
+        table_name = "user_session"
+
+
 class SignInFailure(BaseModel):
     id = BigAutoField()
     user_name = CharField(max_length=100)
@@ -142,4 +154,4 @@ class SignInFailure(BaseModel):
 
 
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
-          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, SignInFailure)
+          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure)

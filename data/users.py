@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import clock
+from . import clock, sessions
 from .access import OWNER_ROLES, ROLES, Viewer
-from .db import write_transaction
+from .db import db, is_postgres, write_transaction
 from .errors import Invalid
 from .models import Customer
 from .records import SignInFailure, User
@@ -14,6 +14,9 @@ MIN_PASSWORD = 10
 WINDOW = timedelta(minutes=15)
 MAX_PER_USER = 5        # failures in WINDOW before the account waits out the window
 MAX_PER_ADDRESS = 20    # failures in WINDOW from one address, whatever the account
+# Serialises the count-and-reserve of sign-in attempts on PostgreSQL (SQLite's
+# IMMEDIATE transaction already admits one writer at a time).
+_THROTTLE_LOCK = 727101
 # Compared against when the name is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
 
@@ -61,11 +64,28 @@ def set_password(name, password):
         user.password_hash = generate_password_hash(password)
         user.session_version += 1
         user.save()
+        sessions.end_all(user.id)
     return user
 
 
 def _recent(condition, now):
     return SignInFailure.select().where(condition & (SignInFailure.at > now - WINDOW)).count()
+
+
+def _reserve_attempt(name, address, now):
+    """Count the attempt as a failure before the password is checked; its row id.
+
+    Counting and recording in one serialised transaction means that parallel
+    guesses see each other: without it, 40 at once all read "4 failures so far"
+    and 16 were checked against a limit of 5.
+    """
+    with write_transaction():
+        if is_postgres():
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_THROTTLE_LOCK,))
+        if (_recent(SignInFailure.user_name == name, now) >= MAX_PER_USER
+                or _recent(SignInFailure.address == address, now) >= MAX_PER_ADDRESS):
+            raise SignInRefused("Too many failed sign-ins. Wait 15 minutes, then try again.")
+        return SignInFailure.create(user_name=name, address=address, at=now).id
 
 
 def authenticate(name, password, address):
@@ -74,18 +94,17 @@ def authenticate(name, password, address):
     Failures are counted per account and per address over a sliding window of
     15 minutes; past the limits even a right password is refused until the
     window has moved on, and the message says so without telling which part
-    was wrong.
+    was wrong. Each attempt is reserved (counted) before its password is
+    checked, so parallel attempts cannot exceed the limits.
     """
     now = clock.utcnow()
     name = (name or "").strip()[:100]
     address = (address or "unknown")[:64]
-    if (_recent(SignInFailure.user_name == name, now) >= MAX_PER_USER
-            or _recent(SignInFailure.address == address, now) >= MAX_PER_ADDRESS):
-        raise SignInRefused("Too many failed sign-ins. Wait 15 minutes, then try again.")
+    _reserve_attempt(name, address, now)
     user = User.get_or_none(User.name == name)
     if not check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "") or user is None:
-        SignInFailure.create(user_name=name, address=address, at=now)
-        raise SignInRefused("Wrong user name or password.")
+        raise SignInRefused("Wrong user name or password.")  # the reservation stays: a failure
+    # Right password: this attempt and the account's earlier failures stop counting.
     SignInFailure.delete().where(SignInFailure.user_name == name).execute()
     return user
 

@@ -80,9 +80,12 @@ def make_user(name="admin", role="operator_admin", owner=None):
 
 def sign_in(client, user):
     """Put ``user`` in the client's session, as a successful sign-in does."""
+    from data import sessions
+    from views.auth import SESSION_KEY
+
+    token = sessions.start(user.id)
     with client.session_transaction() as session:
-        session["user_id"] = user.id
-        session["session_version"] = user.session_version
+        session[SESSION_KEY] = token
     return client
 
 

@@ -1,14 +1,17 @@
 """Sign-in, sign-out, and who is asking: every page but these needs a signed-in user."""
-from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from data import users
-from data.records import User
+from data import sessions, users
 
 from .htmx import is_fragment_request, safe_back
 
 bp = Blueprint("auth", __name__)
 PUBLIC = {"auth.sign_in", "auth.sign_in_post", "static", "ops.healthz"}
+# The one thing the signed cookie carries about who is signed in: the session's token.
+SESSION_KEY = "sid"
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -22,13 +25,27 @@ def _safe_next(value):
     return safe_back(value, prefix="/")
 
 
+def _lifetimes():
+    config = current_app.config
+    return {"idle": timedelta(minutes=float(config["SESSION_IDLE_MINUTES"])),
+            "max_age": timedelta(hours=float(config["SESSION_MAX_HOURS"]))}
+
+
+def start_session(user):
+    """Sign ``user`` in on this browser: a new session, nothing kept from before (no fixation)."""
+    session.clear()
+    session[SESSION_KEY] = sessions.start(user.id, max_age=_lifetimes()["max_age"])
+
+
 def load_user():
     """Before each request: the signed-in user (if the session is still valid)."""
     g.user = g.viewer = None
-    user_id = session.get("user_id")
-    if user_id is not None:
-        user = User.get_or_none(User.id == user_id)
-        if user is not None and user.session_version == session.get("session_version"):
+    token = session.get(SESSION_KEY)
+    if token is not None:
+        user = sessions.resume(token, **_lifetimes())
+        if user is None:
+            session.pop(SESSION_KEY)  # ended: sign-out elsewhere, timeout, new password
+        else:
             g.user = user
             g.viewer = users.viewer_for(user)
     if g.user is None and request.endpoint not in PUBLIC:
@@ -54,13 +71,12 @@ def sign_in_post():
     except users.SignInRefused as refused:
         return render_template("sign_in.html", next=_safe_next(request.form.get("next")), error=refused.message,
                                name=name), 401
-    session.clear()
-    session["user_id"] = user.id
-    session["session_version"] = user.session_version
+    start_session(user)
     return redirect(_safe_next(request.form.get("next")), 303)
 
 
 @bp.post("/sign-out")
 def sign_out():
+    sessions.end(session.get(SESSION_KEY))
     session.clear()
     return redirect(url_for("auth.sign_in"), 303)
