@@ -22,11 +22,13 @@ STATUSES = (
     Status(1, "permanently_terminated", "Permanently terminated",
            "Closed; kept only for informational and regulatory purposes. No further operations are possible."),
     Status(2, "blocked", "Blocked",
-           "Blocked by an administrator: no call services and no self-care access until the block is removed."),
+           "Blocked by an administrator: no call services and no self-care access until the block is removed. "
+           "No maintenance fees are charged while blocked; subscription fees still apply."),
     Status(3, "suspended", "Suspended",
            "Services suspended because of an overdue invoice; lifted automatically once it is paid."),
     Status(4, "provisionally_terminated", "Provisionally terminated",
-           "All services terminated; can still be restored within the class's reactivation period."),
+           "All services terminated; the customer can be restored within the class's reactivation period "
+           "(30 days unless the class sets another)."),
     Status(5, "credit_exceeded", "Credit exceeded",
            "Postpaid balance is above the credit limit: only free calls are allowed."),
     Status(6, "no_available_funds", "No available funds",

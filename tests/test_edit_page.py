@@ -181,7 +181,7 @@ def test_inline_status_change_from_the_list(client, token):
     c = factories.customer("Inline")
     menu = soup(client.get(f"/customers/{c.id}/status-menu?back=/customers", headers=HTMX))
     labels = [b.get_text(strip=True) for b in menu.find_all("button")]
-    assert labels == ["Block", "Terminate provisionally", "Terminate permanently"]
+    assert labels == ["Block", "Terminate provisionally", "Terminate permanently", "Cancel"]
     response = post(client, f"/customers/{c.id}/status", token, htmx=True, action="block", version=c.version, row="1")
     row = soup(response).find("tr", id=f"customer-{c.id}")
     assert response.status_code == 200 and row.select_one(".badge").get_text() == "Blocked"

@@ -74,7 +74,8 @@ def index():
 def owners():
     """``<option>``s for the reseller/distributor picker (a datalist)."""
     kind = request.args.get("scope", "")
-    names = _owner_options(kind, request.args.get("owner", ""))
+    # The scope picker sends ``owner``; the edit form's Reseller/Distributor inputs send their own name.
+    names = _owner_options(kind, request.args.get("owner", request.args.get(kind, "")))
     return render_template("customers/_owner_options.html", names=names)
 
 
@@ -91,6 +92,14 @@ def render_row(customer_id, message=None):
     customer = customer_or_404(customer_id)
     return render_template("customers/_row_update.html", c=customer, flags=deletion.row_flags([customer_id]),
                            back=safe_back(request.values.get("back")), message=message)
+
+
+@bp.get("/<int:customer_id>/row")
+def row(customer_id):
+    """One list row as it is now (htmx): what Cancel in the row's status menu puts back."""
+    if not is_fragment_request():
+        return redirect(url_for("customers.show", customer_id=customer_id))
+    return render_row(customer_id)
 
 
 def _list_count():

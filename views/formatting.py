@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 
 from data import clock
 from data.access import ROLES
+from data.conditions import FIELDS, OPERATORS, split_param
 from data.money import money_text
 from data.status import BY_CODE
 
@@ -55,6 +56,54 @@ def icon(name, label=None, css=""):
                   f'<use href="{escape(href)}"></use></svg>')
 
 
+# The status actions that cannot simply be undone, and what each does, told before
+# it is done (the spec's words). Their buttons look destructive and ask first.
+DESTRUCTIVE = {
+    "provisionally_terminate": "All services of the customer stop. It can be restored within the reactivation "
+                               "period of its class (30 days unless the class sets another); after that the "
+                               "termination becomes permanent.",
+    "permanently_terminate": "The customer is closed for good and kept only for informational and regulatory "
+                             "purposes. No further operations are possible. This cannot be undone.",
+}
+
+
+# URL parameters as a person knows them: the label of the control that sends them.
+PARAM_LABELS = {
+    "scope": "Show", "owner": "Reseller or distributor", "q": "Search", "sort": "Sort order",
+    "page": "Page", "per_page": "Per page", "from": "From date", "to": "To date",
+}
+# The advanced form's row inputs (cf0, co0, cv0), named as their labels name them.
+_ROW_PARTS = {"cf": "Field", "co": "Operator", "cv": "Value"}
+
+
+def param_heading(param):
+    """How an error names a bad parameter: ``Value of condition 1`` for a form row's
+    input (its name, ``cv0``, means nothing to a person), else the parameter as it
+    stands in the address bar with the control it belongs to: ``Invalid parameter
+    “per_page” (Per page)``."""
+    part, number = param[:2], param[2:]
+    if part in _ROW_PARTS and number.isdigit():
+        return f"{_ROW_PARTS[part]} of condition {int(number) + 1}"
+    heading = f"Invalid parameter “{param}”"
+    split = split_param(param) if param.startswith("flt") else None
+    if split and split[1] in FIELDS and split[2]:
+        return f"{heading} (condition {split[0] + 1}: {FIELDS[split[1]].label} {OPERATORS[split[2]]})"
+    return f"{heading} ({PARAM_LABELS[param]})" if param in PARAM_LABELS else heading
+
+
+def scope_heading(state=None, form=None):
+    """The list's heading: the spec's name of the scope shown ("Subcustomers of reseller Acme")."""
+    if state is not None:
+        kind, owner = state.scope.kind, state.scope.owner.name if state.scope.owner else ""
+    else:  # a bad or unfinished scope: what the form says
+        kind, owner = (form or {}).get("kind", "direct"), ((form or {}).get("owner") or "").strip()
+    if kind == "reseller":
+        return f"Subcustomers of reseller {owner}" if owner else "Subcustomers of a reseller"
+    if kind == "distributor":
+        return f"Customers of distributor {owner}" if owner else "Customers of a distributor"
+    return "All customers" if kind == "all" else "Direct customers"
+
+
 def status_info(code):
     return BY_CODE[code]
 
@@ -81,6 +130,9 @@ def register(app):
     app.add_template_global(icon)
     app.add_template_global(plural)
     app.add_template_global(status_info)
+    app.add_template_global(param_heading)
+    app.add_template_global(scope_heading)
+    app.add_template_global(DESTRUCTIVE, "destructive")
     app.add_template_filter(number)
     app.add_template_filter(utc)
     app.add_template_filter(duration)

@@ -60,3 +60,82 @@ def test_edit_form_shows_errors_inline_and_saves(admin_page, live_server, consol
     saved = Customer.get_by_id(c.id)
     assert (saved.email, saved.city) == ("ok@example.org", "Lisboa")
     assert not console_errors
+
+
+def test_terminating_from_the_row_menu_asks_and_cancel_puts_the_row_back(admin_page, live_server, console_errors,
+                                                                         screenshot):
+    page = admin_page
+    c = factories.customer("Careful Ltd")
+    page.goto(f"{live_server}/customers")
+    row = page.locator(f"#customer-{c.id}")
+    row.get_by_role("link", name="Change the status of Careful Ltd").click()
+    screenshot("list-row-status-menu")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("list-row-status-menu-390")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()  # "No": nothing may change
+
+    page.once("dialog", answer)
+    row.get_by_role("button", name="Terminate permanently").click()
+    expect(row.get_by_role("button", name="Cancel")).to_be_visible()
+    assert asked and asked[0].startswith("Terminate permanently “Careful Ltd”?") and "cannot be undone" in asked[0]
+    assert Customer.get_by_id(c.id).status == "active"
+    row.get_by_role("button", name="Cancel").click()
+    expect(row.get_by_role("button", name="Cancel")).to_have_count(0)
+    expect(row.get_by_role("link", name="Change the status of Careful Ltd")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("link", name="Change the status of Careful Ltd").click()
+    row.get_by_role("button", name="Terminate provisionally").click()
+    expect(row.locator(".badge")).to_have_text("Provisionally terminated")
+    assert not console_errors
+
+
+def test_terminating_on_the_edit_page_is_a_second_step(admin_page, live_server, console_errors, screenshot):
+    page = admin_page
+    c = factories.customer("Second Step")
+    page.goto(f"{live_server}/customers/{c.id}")
+    page.get_by_text("Change status").click()
+    page.get_by_text("Terminate permanently…").click()
+    confirm = page.get_by_role("button", name="Yes, terminate permanently “Second Step”")
+    expect(confirm).to_be_visible()
+    screenshot("edit-page-terminate-step")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("edit-page-terminate-step-390")
+    assert Customer.get_by_id(c.id).status == "active"  # opening the step changed nothing
+    confirm.click()
+    expect(page.locator("h1 .badge")).to_have_text("Permanently terminated")
+    expect(page.locator("#status")).not_to_contain_text("restore")
+    assert not console_errors
+
+
+def test_a_row_without_delete_says_why(admin_page, live_server, console_errors, screenshot):
+    page = admin_page
+    busy = factories.customer("Busy Line")
+    factories.xdr(busy)
+    factories.customer("Free Line")
+    page.goto(f"{live_server}/customers")
+    blocked = page.get_by_role("link", name="Busy Line cannot be deleted: it has xDRs")
+    expect(blocked).to_have_attribute("title", "Cannot be deleted: it has xDRs")
+    screenshot("list-delete-reasons")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("list-delete-reasons-390")
+    blocked.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Customer “Busy Line” cannot be deleted")
+    expect(page.locator("ul.reasons")).to_have_text("it has xDRs")
+    assert not console_errors
+
+
+def test_reseller_suggestions_on_the_edit_form(admin_page, live_server, console_errors):
+    page = admin_page
+    factories.reseller("Acme Telecom")
+    factories.reseller("Other Reseller")
+    c = factories.customer("Suggested")
+    page.goto(f"{live_server}/customers/{c.id}")
+    page.get_by_label("Reseller", exact=True).fill("acm")
+    expect(page.locator("#reseller-names option")).to_have_count(1)
+    expect(page.locator("#reseller-names option")).to_have_attribute("value", "Acme Telecom")
+    assert not console_errors
