@@ -53,6 +53,28 @@ class Viewer:
         if not self.can_change:
             raise Forbidden(f"{ROLES[self.role]} cannot change customers")
 
+    @property
+    def sets_opening_amounts(self):
+        """Whether this viewer may open a customer with a balance or available funds.
+
+        Only the operator's people: reseller staff create customers at zero, and
+        money then enters through payments, each in the history.
+        """
+        return self.owner_kind is None
+
+    def credit_limit_ceiling(self):
+        """``(limited, ceiling)``: the highest credit limit this viewer may give a customer.
+
+        Operators: any (``(False, None)``). Reseller staff: at most their reseller's own
+        credit limit (``(True, amount)``), or any when the operator gave the reseller none.
+        """
+        if self.owner_kind != "reseller":
+            return False, None
+        owner = Customer.get_or_none(Customer.id == self.owner_id)
+        if owner is None or owner.credit_limit is None:
+            return False, None
+        return True, owner.credit_limit
+
 
 # What the data layer uses when nobody signed in is involved (commands, maintenance).
 SYSTEM = Viewer("system", "operator_admin")

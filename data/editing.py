@@ -5,9 +5,10 @@ from werkzeug.security import generate_password_hash
 from .access import as_viewer
 from .db import write_transaction
 from .errors import Invalid
-from .history import record, snapshot
+from .history import record, show, snapshot
 from .lifecycle import load_for_change
 from .models import TEXT_FIELDS, Customer, CustomerClass
+from .money import money_text
 from .validation import customer_values
 
 # What the form edits. Balances move through payments and charges once a
@@ -15,7 +16,12 @@ from .validation import customer_values
 EDITABLE = TEXT_FIELDS + ("customer_type", "reseller", "distributor", "customer_class", "balance_control",
                           "credit_limit")
 OPENING = ("currency", "balance", "available_funds")
+# What a new customer's history shows it started with (ownership and money).
+OPENING_HISTORY = ("customer_type", "reseller", "distributor", "customer_class", "currency", "balance_control",
+                   "balance", "available_funds", "credit_limit")
 MIN_PASSWORD = 10
+# Staff learn nothing about customers outside their reach from a name clash.
+NAME_TAKEN_FOR_STAFF = "this ID cannot be used; choose another one"
 
 
 def _resolve(values, errors, customer=None):
@@ -44,14 +50,21 @@ def _resolve(values, errors, customer=None):
     return resolved
 
 
-def _check_name(values, errors, customer=None):
+def _name_taken(viewer, name):
+    """The message for a name already in use: staff are not told whose it is."""
+    if viewer.owner_kind:
+        return NAME_TAKEN_FOR_STAFF
+    return f"a customer “{name}” already exists"
+
+
+def _check_name(viewer, values, errors, customer=None):
     name = values.get("name")
     if name and not errors.get("name"):
         clash = Customer.select().where(Customer.name == name)
         if customer is not None:
             clash = clash.where(Customer.id != customer.id)
         if clash.exists():
-            errors["name"] = f"a customer “{name}” already exists"
+            errors["name"] = _name_taken(viewer, name)
 
 
 def _staff_limits(viewer, raw, customer=None):
@@ -61,6 +74,56 @@ def _staff_limits(viewer, raw, customer=None):
     raw = dict(raw, reseller=viewer.owner_name, customer_type="retail")
     raw["distributor"] = customer.distributor.name if customer is not None and customer.distributor_id else ""
     return raw
+
+
+def _check_money_rights(viewer, values, errors, customer=None):
+    """Who may put money on a customer (data/access.py decides, this enforces).
+
+    Opening balances and funds: only the operator's people. Credit limits: reseller
+    staff only up to their reseller's own limit; a limit that does not change is
+    not checked again (an older, larger one stays as the operator set it).
+    """
+    if customer is None and not viewer.sets_opening_amounts:
+        for name in ("balance", "available_funds"):
+            if values.get(name):
+                errors[name] = "only the operator can open a customer with money; record a payment once it is saved"
+    limited, ceiling = viewer.credit_limit_ceiling()
+    limit = values.get("credit_limit")
+    if not limited or "credit_limit" in errors or (customer is not None and limit == customer.credit_limit):
+        return
+    if limit is None or limit > ceiling:
+        errors["credit_limit"] = (f"can be at most {money_text(ceiling)}, the credit limit of "
+                                  f"{viewer.owner_name}")
+
+
+def credit_limit_help(viewer):
+    """What the credit limit field says to ``viewer`` about what it may enter."""
+    limited, ceiling = viewer.credit_limit_ceiling()
+    if limited:
+        return f"At most {money_text(ceiling)} (the credit limit of {viewer.owner_name})"
+    return "Empty: no limit"
+
+
+def stored_form(customer):
+    """The edit form's fields as ``customer`` has them now (strings, names for owners and class)."""
+    form = {name: getattr(customer, name) or "" for name in TEXT_FIELDS}
+    for name in ("reseller", "distributor", "customer_class"):
+        related = getattr(customer, name)
+        form[name] = related.name if related is not None else ""
+    form.update(customer_type=customer.customer_type, balance_control=customer.balance_control,
+                currency=customer.currency, credit_limit=money_text(customer.credit_limit))
+    return form
+
+
+def _opening(customer):
+    """History rows of what a new customer starts with; "no limit" said in words."""
+    rows = []
+    for name in OPENING_HISTORY:
+        value = getattr(customer, name)
+        text = "no limit" if name == "credit_limit" and value is None else show(value)
+        if text:
+            rows.append((name, "", text))
+    return rows
 
 
 def class_names():
@@ -74,27 +137,32 @@ def create_customer(raw, who):
     viewer.check_can_change()
     raw = _staff_limits(viewer, raw)
     values, errors = customer_values(raw)
-    _check_name(values, errors)
+    _check_name(viewer, values, errors)
+    _check_money_rights(viewer, values, errors)
     refs = _resolve(values, errors)
     if errors:
         raise Invalid(errors)
     fields = {name: values[name] for name in EDITABLE + OPENING if name in values}
     fields.update(refs)
-    with write_transaction():
-        try:
+    try:
+        with write_transaction():
             customer = Customer.create(**fields)
-        except IntegrityError:
-            raise Invalid({"name": f"a customer “{values['name']}” already exists"}) from None
-        record(customer, viewer.name, "create")
+            record(customer, viewer.name, "create", extra=_opening(customer))
+    except IntegrityError:  # the same name saved a moment ago by someone else
+        raise Invalid({"name": _name_taken(viewer, values["name"])}) from None
     return customer
 
 
 def update_customer(customer_id, raw, who, expected_version):
-    """Save the edit form. Raises ``Invalid``, ``Stale``, ``Conflict``, ``Forbidden`` or ``NotFound``."""
+    """Save the edit form. Raises ``Invalid``, ``Stale``, ``Conflict``, ``Forbidden`` or ``NotFound``.
+
+    Only the fields sent change: a form (or a client) that leaves a field out
+    keeps its stored value, never a default.
+    """
     viewer = as_viewer(who)
     with write_transaction():
         customer = load_for_change(customer_id, expected_version, viewer)
-        raw = _staff_limits(viewer, raw, customer)
+        raw = _staff_limits(viewer, {**stored_form(customer), **raw}, customer)
         values, errors = customer_values({**raw, "currency": raw.get("currency") or customer.currency})
         if values.get("currency") != customer.currency:
             errors["currency"] = f"is fixed once the customer is saved ({customer.currency})"
@@ -102,7 +170,8 @@ def update_customer(customer_id, raw, who, expected_version):
                 Customer.select().where((Customer.reseller == customer.id)
                                         | (Customer.distributor == customer.id)).exists()):
             errors["customer_type"] = "cannot change while it has customers of its own"
-        _check_name(values, errors, customer)
+        _check_name(viewer, values, errors, customer)
+        _check_money_rights(viewer, values, errors, customer)
         refs = _resolve(values, errors, customer)
         if errors:
             raise Invalid(errors)

@@ -31,7 +31,7 @@ def test_create_customer(client, token):
     c = Customer.get(name="New Person")
     assert (c.currency, c.country, c.available_funds, c.status) == ("EUR", "DE", Decimal("25"), "active")
     assert response.headers["Location"] == f"/customers/{c.id}"
-    assert [h.action for h in history.entries(c.id)] == ["create"]
+    assert {h.action for h in history.entries(c.id)} == {"create"}  # one row per opening value
 
 
 def test_create_refuses_bad_input_inline_with_422(client, token):

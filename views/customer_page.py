@@ -27,7 +27,7 @@ CURRENCIES = sorted((c.alpha_3, f"{c.alpha_3} – {c.name}") for c in pycountry.
 def _choices():
     return dict(countries=COUNTRIES, currencies=CURRENCIES, customer_types=CUSTOMER_TYPES,
                 balance_controls=BALANCE_CONTROLS, payment_methods=billing.PAYMENT_METHODS,
-                classes=editing.class_names())
+                classes=editing.class_names(), credit_help=editing.credit_limit_help(current_viewer()))
 
 
 def field_values(customer, form):
