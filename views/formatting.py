@@ -1,4 +1,5 @@
 """Template filters and globals: money with its currency, counts, dates, icons."""
+from datetime import date
 from functools import cache
 
 from babel.numbers import format_decimal, get_currency_precision
@@ -104,6 +105,15 @@ def scope_heading(state=None, form=None):
     return "All customers" if kind == "all" else "Direct customers"
 
 
+def date_value(text):
+    """``text`` if it is a ``YYYY-MM-DD`` date, else empty: the only values an
+    ``<input type="date">`` may carry (a bad one is named in the error message instead)."""
+    try:
+        return date.fromisoformat(text).isoformat() if text and len(text) == 10 else ""
+    except ValueError:
+        return ""
+
+
 def status_info(code):
     return BY_CODE[code]
 
@@ -135,4 +145,5 @@ def register(app):
     app.add_template_global(DESTRUCTIVE, "destructive")
     app.add_template_filter(number)
     app.add_template_filter(utc)
+    app.add_template_filter(date_value)
     app.add_template_filter(duration)
