@@ -202,3 +202,32 @@ def test_bad_input_keeps_what_was_typed(client):
     html = soup(client.get("/customers?scope=reseller:Ghost&q=abc"))
     assert html.find(id="q")["value"] == "abc"
     assert html.find(id="owner")["value"] == "Ghost"
+
+
+def test_typing_updates_the_history_entry_settled_searches_add_one(client):
+    """Issue 11 #18: one history entry per settled search (static/js/search-history.js marks typing)."""
+    factories.customer("Alice")
+    pushed = client.get("/customers?q=ali", headers=HTMX)
+    assert pushed.headers["HX-Push-Url"] == "/customers?q=ali" and "HX-Replace-Url" not in pushed.headers
+    typing = client.get("/customers?q=alic", headers={**HTMX, "X-History": "replace"})
+    assert typing.headers["HX-Replace-Url"] == "/customers?q=alic" and "HX-Push-Url" not in typing.headers
+    assert "X-History" in typing.headers["Vary"]
+    again = client.get("/customers?q=alic&owner=", headers={**HTMX, "HX-Current-URL": "http://x/customers?q=alic"})
+    assert "HX-Push-Url" not in again.headers  # the address it already shows: no second entry
+    short = client.get("/customers?q=a", headers=HTMX)  # not run while typing, but the address follows the box
+    assert short.headers["HX-Push-Url"] == "/customers?q=a"
+
+
+def test_back_and_forward_are_rendered_from_the_url(client):
+    """Issue 11 #18: htmx's snapshots kept results but not the typed box; Back asks the server instead."""
+    import json
+    page = soup(client.get("/customers"))
+    config = json.loads(page.find("meta", attrs={"name": "htmx-config"})["content"])
+    assert config["historyCacheSize"] == 0
+    restored = soup(client.get("/customers?q=smith", headers={**HTMX, "HX-History-Restore-Request": "true"}))
+    assert restored.find(id="q")["value"] == "smith"
+    script = page.find("script", src="/static/js/search-history.js")
+    assert script is not None
+    served = client.get(script["src"])
+    assert served.status_code == 200
+    served.close()

@@ -57,7 +57,9 @@ def index():
     if is_fragment_request() and state.search.is_slow() and "go" not in request.args:
         # Typing a 1-2 character substring would scan the whole table on every
         # keystroke; say so and let the admin run it on purpose.
-        return _render_list(state=state, rows=form.rows, reshaped=form.reshaped, removed=form.removed, slow=True)
+        # The address still follows the box (Back and reload must match what it shows).
+        return _render_list(push_url=state.url(), state=state, rows=form.rows, reshaped=form.reshaped,
+                            removed=form.removed, slow=True)
     page = search.find_page(state.search, state.sort, state.page, state.per_page)
     fixed = replace(state, page=page.page)
     complete = len(form.rows) == len(state.conditions) or not state.advanced

@@ -21,8 +21,28 @@ def render(page_template, fragment_template, status=200, push_url=None, **contex
         render_template(fragment_template if fragment else page_template, fragment=fragment, **context),
         status)
     if fragment and push_url is not None:
-        response.headers["HX-Push-Url"] = push_url
+        response.headers.update(history_headers(push_url))
+    response.vary.add("X-History")
     return response
+
+
+def history_headers(url):
+    """How an htmx answer at ``url`` updates the browser history.
+
+    A new entry (HX-Push-Url), except: the same address as the page already
+    shows adds none (leaving a search box after typing re-sends the search),
+    and while typing goes on (``X-History: replace`` from static/js/search-history.js)
+    the current entry is updated (HX-Replace-Url): one entry per settled search.
+    """
+    if url == "false":
+        return {"HX-Push-Url": "false"}
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    target = urlsplit(url)
+    if (current.path, current.query) == (target.path, target.query):
+        return {"HX-Replace-Url": url}
+    if request.headers.get("X-History") == "replace":
+        return {"HX-Replace-Url": url}
+    return {"HX-Push-Url": url}
 
 
 def safe_back(value, default_endpoint="customers.index", prefix="/customers"):

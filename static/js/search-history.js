@@ -1,0 +1,28 @@
+// One browser-history entry per settled search, not one per pause in typing.
+//
+// The search form asks the server as you type (htmx), and each answer carries the
+// URL of that search (HX-Push-Url). htmx alone cannot tell the first request of a
+// burst of typing from the ones that follow it, so this marks the followers with
+// "X-History: replace": the server then answers with HX-Replace-Url, and the entry
+// the burst began is updated in place. A burst ends when typing pauses for
+// SETTLED_MS, or when anything else (Enter, a select, sort, page) asks instead.
+// Without this file every search is simply its own entry.
+(function () {
+  "use strict";
+  var SETTLED_MS = 1500;
+  var lastTyped = 0;
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (!detail.elt || detail.elt.id !== "search-form") {
+      lastTyped = 0;
+      return;
+    }
+    var typing = detail.triggeringEvent && detail.triggeringEvent.type === "input";
+    var now = Date.now();
+    if (typing && now - lastTyped < SETTLED_MS) {
+      detail.headers["X-History"] = "replace";
+    }
+    lastTyped = typing ? now : 0;
+  });
+}());
