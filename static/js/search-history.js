@@ -14,8 +14,12 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
-    if (!detail.elt || detail.elt.id !== "search-form") {
+    var form = document.getElementById("search-form");
+    if (!form || !form.contains(detail.elt)) {  // sort, page, delete...: the burst is over
       lastTyped = 0;
+      return;
+    }
+    if (detail.elt !== form) {  // the owner picker's suggestions: not a search
       return;
     }
     var typing = detail.triggeringEvent && detail.triggeringEvent.type === "input";
