@@ -74,3 +74,23 @@ def test_axe_sees_a_violation(axe_page, live_server):
     page.goto(f"{live_server}/sign-in")
     page.evaluate("() => { document.querySelector('h1').style.color = '#c2c8d0'; }")
     assert any(line.startswith("color-contrast") for line in violations(page))
+
+
+def contrast(rgb, background=(255, 255, 255)):
+    def luminance(colour):
+        channels = [c / 255 for c in colour]
+        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    high, low = sorted((luminance(rgb), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_faded_row_icons_stay_visible(admin_page, live_server):
+    """Icons need 3:1 (WCAG 1.4.11), which axe does not check: "no accounts" and the status pencil."""
+    page = admin_page
+    factories.customer("Lonely")
+    page.goto(f"{live_server}/customers")
+    for selector in ("a.no-accounts", "a.row-status-link"):
+        colour = page.locator(selector).first.evaluate("a => getComputedStyle(a).color")
+        rgb = tuple(int(part) for part in colour[colour.index("(") + 1:-1].split(",")[:3])
+        assert contrast(rgb) >= 3, (selector, colour)
