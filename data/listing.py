@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from .errors import InvalidQuery
-from .models import Customer, CustomerSearch
+from .models import Customer, CustomerSearch, sort_key
 from .search import CUSTOMER_SORTS, TEXT_SORTS
 from .search_sql import like
 from .text import clean, fold, like_escape
@@ -38,7 +38,9 @@ def find_owner(kind, name, viewer=None):
     exact = candidates.where(Customer.name == clean(name)).first()
     if exact:
         return exact
-    folded = list(candidates.join(CustomerSearch).where(CustomerSearch.name == fold(name)).limit(2))
+    key = fold(name)
+    folded = list(candidates.join(CustomerSearch)
+                  .where((CustomerSearch.sort_name == sort_key(key)) & (CustomerSearch.name == key)).limit(2))
     return folded[0] if len(folded) == 1 else None
 
 
@@ -82,7 +84,7 @@ def owner_choices(kind, text="", limit=20, viewer=None):
     query = (Customer.select(Customer.name)
              .join(CustomerSearch)
              .where(Customer.customer_type == kind)
-             .order_by(CustomerSearch.name)
+             .order_by(CustomerSearch.sort_name, CustomerSearch.name)
              .limit(limit))
     if fold(text):
         query = query.where(like(CustomerSearch.name, "%" + like_escape(fold(text)) + "%"))

@@ -1,5 +1,6 @@
 """Peewee models. The schema itself is created by the numbered migrations in
 ``data/migrations``; these classes must describe the same columns (a test checks)."""
+import unicodedata
 from decimal import Decimal
 
 from peewee import (
@@ -142,11 +143,34 @@ class Customer(BaseModel):
         return self.reseller_id is None
 
 
+def sort_key(folded):
+    """The order of a folded name: accents set aside, so "éric" sorts with "eric", not after "z".
+
+    Only combining marks (canonical class > 0) are dropped after decomposition,
+    so ``sort_key(p)`` is a prefix of ``sort_key(v)`` whenever ``p`` is a prefix
+    of ``v``: an index on the key can then find Is and Begins-with candidates.
+    """
+    if folded.isascii():
+        return folded
+    return "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+
+
+def _reseller_id(customer):
+    # A model instance, or the plain row objects bulk loads pass (``reseller`` holds the id).
+    if isinstance(customer, Model):
+        return customer.reseller_id
+    value = getattr(customer, "reseller", None)
+    return getattr(value, "id", value)
+
+
 class CustomerSearch(BaseModel):
     """Case-folded copies of a customer's text fields, written with the customer.
 
     Kept out of the customer table so list scans stay narrow; searches and
-    text sorts run here and join back by id.
+    text sorts run here and join back by id. ``direct`` (no reseller) is
+    copied here, and kept in step by a trigger on ``customer.reseller_id``
+    (migration 0005), so the default scope is answered from this table's
+    indexes without a join.
     """
     customer = ForeignKeyField(Customer, primary_key=True, column_name="id", on_delete="CASCADE")
     name = TextField(default="")
@@ -162,6 +186,8 @@ class CustomerSearch(BaseModel):
     fax = TextField(default="")
     email = TextField(default="")
     login = TextField(default="")
+    direct = BooleanField(default=True)
+    sort_name = TextField(default="")
 
     @staticmethod
     def row_for(customer):
@@ -172,6 +198,8 @@ class CustomerSearch(BaseModel):
         """
         row = {name: getattr(customer, name).casefold() for name in TEXT_FIELDS}
         row["customer"] = customer.id
+        row["direct"] = _reseller_id(customer) is None
+        row["sort_name"] = sort_key(row["name"])
         return row
 
     @classmethod
@@ -180,5 +208,5 @@ class CustomerSearch(BaseModel):
         row = cls.row_for(customer)
         (cls.insert(row)
             .on_conflict(conflict_target=[cls.customer],
-                         preserve=[getattr(cls, name) for name in TEXT_FIELDS])
+                         preserve=[getattr(cls, name) for name in (*TEXT_FIELDS, "direct", "sort_name")])
             .execute())

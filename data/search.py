@@ -15,12 +15,13 @@ possible), then the rows for those ids. SQLite's planner is steered by the
 count: few hits are fetched and sorted, many hits are met by walking the sort
 column's index (unary ``+`` keeps the planner off the other indexes).
 """
-from dataclasses import dataclass
-from functools import reduce
+from dataclasses import dataclass, replace
+from functools import cached_property, reduce
 from operator import and_
 
 from peewee import SQL, NodeList, Tuple, fn
 
+from .conditions import build
 from .db import db, is_postgres
 from .paging import Page
 from .search_sql import SIMPLE_SEARCH_FIELDS, C, Parts, S, short_for_trigrams
@@ -28,11 +29,18 @@ from .text import fold
 
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
 SORT_HITS_LIMIT = 5000
-TEXT_SORTS = {"name": S.name, "email": S.email}
+# A reseller's or distributor's customers up to this many are read one by one and
+# checked on their rows: cheaper than any search index (whose statistics know
+# nothing of how few rows the owner has), and the same for every operator.
+SMALL_OWNER = SORT_HITS_LIMIT
+TEXT_SORTS = {"name": S.sort_name, "email": S.email}
 NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
 CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
                   "available_funds": C.available_funds, "balance": C.balance,
                   "credit_limit": C.credit_limit, "status": C.status}
+# Balance means something for postpaid customers, Available funds for prepaid ones:
+# sorted by either, the customers it does not apply to come last in both directions.
+APPLIES_TO = {"balance": "postpaid", "available_funds": "prepaid"}
 __all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "find_page", "batches"]
 
 
@@ -45,8 +53,28 @@ class Search:
     conditions: tuple = ()
     viewer: object = None
 
+    @cached_property
+    def small_owner(self):
+        """The owner column (reseller/distributor) of a scope or reach of at most
+        SMALL_OWNER customers, else None."""
+        owners = []
+        if self.scope.kind in ("reseller", "distributor"):
+            owners.append((self.scope.kind, self.scope.owner.id))
+        if self.viewer is not None and self.viewer.owner_kind:
+            owners.append((self.viewer.owner_kind, self.viewer.owner_id))
+        for kind, owner_id in owners:
+            column = C.reseller if kind == "reseller" else C.distributor
+            if C.select(C.id).where(column == owner_id).limit(SMALL_OWNER + 1).count() <= SMALL_OWNER:
+                return column
+        return None
+
     def compile(self, hint=False, keep=None, skip_negated=False):
-        parts = Parts(hint=hint, keep=keep)
+        small = self.small_owner if not is_postgres() else None
+        if small is not None:
+            # Walk the owner's index; every other condition is a check on the row.
+            parts = Parts(hint=True, keep=small, rows=True)
+        else:
+            parts = Parts(hint=hint, keep=keep)
         parts.reach(self.viewer)
         parts.scope(self.scope)
         if self.q:
@@ -82,9 +110,9 @@ def _query(parts, columns, sort_table=None):
 
 def _count(parts):
     if parts.match and not parts.on_search and not parts.on_customer:
-        # Only substring searches: the FTS index counts by itself, no row lookups.
+        # Only substring searches (and the direct scope): the FTS index counts by itself.
         cursor = db.execute_sql("SELECT COUNT(*) FROM customer_fts WHERE customer_fts MATCH ?",
-                                [" AND ".join(parts.match)])
+                                [parts.fts_expression()])
         return cursor.fetchone()[0]
     parts.finish()
     if not parts.on_search and not parts.on_customer:
@@ -119,7 +147,7 @@ def _order(sort, hint):
     column = TEXT_SORTS.get(key) or CUSTOMER_SORTS[key]
     if hint:
         column = NodeList((SQL("+"), column), glue="")
-    keys = [column]
+    keys = [column, S.direct] if table is S else [column]
     if key == "credit_limit":
         # No limit sorts as the largest; the index is on (credit_limit IS NULL, credit_limit, id).
         keys.insert(0, C.credit_limit.is_null())
@@ -128,6 +156,22 @@ def _order(sort, hint):
 
 
 def _page_ids(search, sort, offset, limit, total):
+    if sort[0] not in APPLIES_TO:
+        return _sorted_ids(search, sort, offset, limit, total)
+    # Two index-served walks of the same sort index: those the column applies to,
+    # then the others (a single ORDER BY with the split first would need one
+    # index per direction).
+    kind = APPLIES_TO[sort[0]]
+    first, rest = (replace(search, conditions=(*search.conditions, build("balance_control", op, kind, "sort")))
+                   for op in ("is", "is_not"))
+    applicable = count(first)
+    ids = _sorted_ids(first, sort, offset, limit, applicable) if offset < applicable else []
+    if len(ids) < limit:
+        ids += _sorted_ids(rest, sort, max(0, offset - applicable), limit - len(ids), total - applicable)
+    return ids
+
+
+def _sorted_ids(search, sort, offset, limit, total):
     few = total <= SORT_HITS_LIMIT
     steer = not is_postgres()  # PostgreSQL's planner has statistics and no unary + on text
     # Few hits: let the filters' indexes find them, then sort (no index for the sort).
@@ -160,7 +204,7 @@ def find_page(search, sort=("name", False), page=1, per_page=50):
 def batches(search, size=1000):
     """Every match ordered by name, as lists of ``size`` customers (constant memory).
 
-    SQLite: keyset pagination on (folded name, id); no cursor is held open
+    SQLite: keyset pagination on (sort key of the name, direct, id); no cursor is held open
     between batches and deep batches cost the same as the first.
     PostgreSQL: one query read through a server-side cursor (see _cursor_batches).
     """
@@ -170,14 +214,15 @@ def batches(search, size=1000):
         return
     last = None
     while True:
-        query = _query(parts, [S.customer, S.name], S).order_by(S.name, S.customer).limit(size)
+        keys = (S.sort_name, S.direct, S.customer)
+        query = _query(parts, list(keys), S).order_by(*keys).limit(size)
         if last is not None:
-            query = query.where(Tuple(S.name, S.customer) > Tuple(*last))
+            query = query.where(Tuple(*keys) > Tuple(*last))
         chunk = list(query.tuples())
         if not chunk:
             return
-        yield rows_for([customer_id for customer_id, _ in chunk])
-        last = (chunk[-1][1], chunk[-1][0])
+        yield rows_for([row[2] for row in chunk])
+        last = chunk[-1]
 
 
 def _cursor_batches(parts, size):
@@ -187,7 +232,7 @@ def _cursor_batches(parts, size):
     # (cursor_tuple_fraction = 1) runs the search once from its trigram index and
     # sorts once (0.7 s). It lives in a transaction, which also makes the export
     # one snapshot; closing the generator early rolls it back.
-    sql, params = _query(parts, [S.customer], S).order_by(S.name, S.customer).sql()
+    sql, params = _query(parts, [S.customer], S).order_by(S.sort_name, S.direct, S.customer).sql()
     with db.atomic():
         db.execute_sql("SET LOCAL cursor_tuple_fraction = 1.0")
         db.execute_sql("DECLARE customer_export NO SCROLL CURSOR FOR " + sql, params)

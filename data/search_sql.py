@@ -11,12 +11,14 @@ from operator import or_
 from peewee import SQL, NodeList, Value
 
 from .db import is_postgres
-from .models import Customer, CustomerClass, CustomerSearch
+from .models import Customer, CustomerClass, CustomerSearch, sort_key
 from .text import fold, like_escape
 
 S, C = CustomerSearch, Customer
 Owner, OwnerSearch = Customer.alias("owner"), CustomerSearch.alias("owner_search")
 END = "\x03"   # closes every value in the FTS index (char(3)), so Ends with is a phrase
+# The owner column of the FTS index holds this for customers with a reseller (migration 0005).
+NOT_DIRECT = 'NOT owner : "\x01r\x01"'
 SIMPLE_SEARCH_FIELDS = ("name", "company_name", "first_name", "last_name", "state", "city",
                         "country", "zip", "phone", "email", "login")
 
@@ -50,6 +52,8 @@ class Parts:
     on_customer: list = field(default_factory=list)  # conditions on customer (C)
     match: list = field(default_factory=list)        # FTS5 expressions, ANDed in one MATCH
     negated: list = field(default_factory=list)      # ("sql"|"fts", positive form) of negative text ops
+    direct: bool = False                             # the direct scope (no reseller)
+    rows: bool = False                               # substrings checked on each row, not through FTS
 
     def col(self, column):
         if self.hint and column is not self.keep:
@@ -73,6 +77,8 @@ class Parts:
         """
         column = getattr(S, column_name)
         folded = fold(value) if value is not None else None
+        if column_name == "name" and op in ("is", "is_not", "is_empty", "is_not_empty", "begins_with"):
+            return self._name(op, folded or "")
         if op in ("is", "is_not", "is_empty", "is_not_empty"):
             target = "" if op.endswith("empty") else folded
             if op in ("is", "is_empty"):
@@ -82,7 +88,7 @@ class Parts:
         if op == "begins_with":
             return like(self.col(column), like_escape(folded) + "%")
         pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
-        indexed = not is_postgres() and not short_for_trigrams(op, value)
+        indexed = not is_postgres() and not self.rows and not short_for_trigrams(op, value)
         if op == "not_contains":
             self.negated.append(("fts", f"{column_name} : {_phrase(folded)}") if indexed
                                 else ("sql", like(column, pattern)))
@@ -92,13 +98,33 @@ class Parts:
             return None
         return like(column, pattern)
 
+    def _name(self, op, folded):
+        """Names have no index of their own: the accent-free sort key's index finds
+        the candidates (a prefix of a name keeps a prefix of its key) and the name decides."""
+        key = sort_key(folded)
+        if op == "begins_with":
+            return (like(self.col(S.sort_name), like_escape(key) + "%")
+                    & like(S.name, like_escape(folded) + "%"))
+        positive = (self.col(S.sort_name) == key) & (S.name == folded)
+        if op in ("is", "is_empty"):
+            return positive
+        self.negated.append(("sql", (S.sort_name == key) & (S.name == folded)))
+        return S.name != folded
+
+    def fts_expression(self):
+        """The one MATCH of every substring term, within the direct scope if that is the scope."""
+        if not self.match:
+            return None
+        expression = " AND ".join(self.match)
+        return f"({expression}) {NOT_DIRECT}" if self.direct else expression
+
     def in_fts(self, expression):
         subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [expression])
         return NodeList((self.col(S.customer), SQL("IN"), subquery))
 
     def simple(self, q):
         folded = fold(q)
-        if not is_postgres() and len(folded) >= 3:
+        if not is_postgres() and not self.rows and len(folded) >= 3:
             self.match.append("{" + " ".join(SIMPLE_SEARCH_FIELDS) + "} : " + _phrase(folded))
             return None
         pattern = "%" + like_escape(folded) + "%"
@@ -156,12 +182,15 @@ class Parts:
 
     def scope(self, scope):
         if scope.kind == "direct":
-            self.on_customer.append(self.col(C.reseller).is_null())
+            self.direct = True
         elif scope.kind in ("reseller", "distributor"):
             column = C.reseller if scope.kind == "reseller" else C.distributor
             self.on_customer.append(self.col(column) == self._bound(column, scope.owner.id))
 
     def finish(self):
+        if self.direct:
+            # Every index of customer_search ends with ``direct``: counts stay index-only.
+            self.on_search.append(self.col(S.direct) == self._bound(S.direct, True))
         if self.match:
-            self.on_search.append(self.in_fts(" AND ".join(self.match)))
+            self.on_search.append(self.in_fts(self.fts_expression()))
         return self

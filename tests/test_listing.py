@@ -112,6 +112,29 @@ def test_sorting_and_paging(database):
     assert search.find_page(Search(Scope("all")), ("name", False), 9, 3).page == 2  # clamped
 
 
+def test_balance_and_funds_sorts_put_those_they_do_not_apply_to_last(database):
+    """Issue 11 item 20: Balance is a postpaid figure, Available funds a prepaid one."""
+    factories.customer("post low", balance=Decimal("-5"))
+    factories.customer("post high", balance=Decimal("50"))
+    factories.customer("pre rich", balance_control="prepaid", available_funds=Decimal("90"), balance=Decimal("-99"))
+    factories.customer("pre poor", balance_control="prepaid", available_funds=Decimal("1"), balance=Decimal("99"))
+    assert names(sort=("balance", False)) == ["post low", "post high", "pre rich", "pre poor"]
+    assert names(sort=("balance", True)) == ["post high", "post low", "pre poor", "pre rich"]
+    assert names(sort=("available_funds", False))[:2] == ["pre poor", "pre rich"]
+    assert names(sort=("available_funds", True))[:2] == ["pre rich", "pre poor"]
+    # Pages cut across the two groups without losing or repeating anyone.
+    assert [names(sort=("balance", False), page=n, per_page=3) for n in (1, 2)] == [
+        ["post low", "post high", "pre rich"], ["pre poor"]]
+
+
+def test_accented_names_sort_with_their_letter(database):
+    """Issue 11 item 20: "Éric" belongs with "Eric", not after "Z"."""
+    for name in ("Zoë", "Eric", "Éric", "Émile", "Dora", "Ångström", "Fred"):
+        factories.customer(name)
+    assert names() == ["Ångström", "Dora", "Émile", "Eric", "Éric", "Fred", "Zoë"]
+    assert names(sort=("name", True)) == ["Zoë", "Fred", "Éric", "Eric", "Émile", "Dora", "Ångström"]
+
+
 def test_no_credit_limit_sorts_as_the_largest(database):
     factories.customer("limited", credit_limit=Decimal("10"))
     factories.customer("unlimited")

@@ -86,6 +86,9 @@ def migrate():
             if isinstance(statements, dict):  # a migration that differs per backend
                 statements = statements[dialect()]
             for statement in statements:
+                if callable(statement):  # a data step that needs Python (m0005: accent-free sort keys)
+                    statement()
+                    continue
                 db.execute_sql(statement.format(**DIALECTS[dialect()]))
             _ledger.insert(version=version, name=name,
                            applied_at=utcnow().isoformat(" ")).execute()
