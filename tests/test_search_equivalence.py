@@ -1,0 +1,156 @@
+"""Every fast path gives what a plain scan gives (issue 10).
+
+A few thousand mixed customers (direct, resellers' subcustomers, distributors'
+customers, non-ASCII text, wildcards and quotes in values) are searched with
+every operator, the simple search and every scope; each count and first page is
+compared with a Python scan that applies the README's rules literally (``fold``,
+plain substrings, the name order of ``sort_key``). The searches run twice: with
+the real thresholds, and with thresholds so low that the other paths (walking
+the sort index, the owner's rows read one by one) are taken.
+"""
+import random
+
+import pytest
+
+from data import search
+from data.conditions import build
+from data.db import db
+from data.listing import Scope
+from data.models import TEXT_FIELDS, Customer, CustomerSearch, sort_key
+from data.search import Search
+from data.search_sql import SIMPLE_SEARCH_FIELDS
+from data.text import fold
+
+WORDS = ["Müller", "MÜLLER", "Straße", "STRASSE", "Éric", "eric", "Erica", "Émile", "Ångström", "Søren",
+         "Johnson", "johnson", "Jo", "O'Brien", 'say "hi"', "100%", "a_b", "back\\slash", "Σωκράτης",
+         "İzmir", "Zoë", "son", "Anderson", "x", "yahoo.com", "example.org", "ﬁle", "Ⅻ", ""]
+FIELDS = ("name", "email", "fax", "city", "address", "country")
+TERMS = {
+    "is": ["müller", "ÉRIC", "jo", "", "zz"],
+    "is_not": ["müller", "eric"],
+    "begins_with": ["jo", "É", "MÜ", "s", "e", "%"],
+    "contains": ["son", "ü", "er", "o'b", "%", "_", "STRASSE", "ric", "\\", "e"],
+    "not_contains": ["son", "e", "ü"],
+    "ends_with": [".org", "n", "É", "er", "son", "%"],
+    "is_empty": [None],
+    "is_not_empty": [None],
+}
+Q_TERMS = ["son", "jo", "e", "MÜLLER", "strasse", "%", "_", "o'brien", '"hi"', "yahoo.com", "ßtr", "zzz", "ﬁ"]
+
+
+def _value(rng, unique=""):
+    words = [w for w in rng.sample(WORDS, rng.randint(0, 3)) if w]
+    return (" ".join(words) + unique).strip()
+
+
+@pytest.fixture
+def mixed(database):
+    rng = random.Random(10)
+    with db.atomic():
+        resellers = [Customer.create(name=f"Reseller {_value(rng)} {n}", customer_type="reseller",
+                                     currency="EUR") for n in range(5)]
+        distributors = [Customer.create(name=f"Distributor {_value(rng)} {n}", customer_type="distributor",
+                                        currency="EUR") for n in range(3)]
+        for n in range(1500):
+            values = {f: _value(rng) for f in TEXT_FIELDS}
+            values["name"] = _value(rng, f" #{n}")
+            values["country"] = rng.choice(["DE", "FR", "US", ""])
+            values["fax"] = values["fax"] if rng.random() < 0.3 else ""
+            kind = rng.random()
+            reseller = rng.choice(resellers) if kind < 0.35 else None
+            distributor = rng.choice(distributors) if 0.2 < kind < 0.6 else None
+            Customer.create(currency="USD", reseller=reseller, distributor=distributor,
+                            balance_control=rng.choice(["prepaid", "postpaid"]), **values)
+        # Move a few between scopes afterwards: the direct flag follows the reseller.
+        for customer in Customer.select().where(Customer.customer_type == "retail").limit(40):
+            customer.reseller = None if customer.reseller_id else resellers[0]
+            customer.save()
+    customers = list(Customer.select())
+    scopes = [Scope("direct"), Scope("all"), Scope("reseller", resellers[0]), Scope("distributor", distributors[1])]
+    return customers, scopes
+
+
+def _in_scope(customer, scope):
+    return {"direct": customer.reseller_id is None, "all": True,
+            "reseller": customer.reseller_id == getattr(scope.owner, "id", None),
+            "distributor": customer.distributor_id == getattr(scope.owner, "id", None)}[scope.kind]
+
+
+def _holds(value, op, term):
+    value = fold(value)
+    term = fold(term) if term is not None else None
+    return {"is": lambda: value == term, "is_not": lambda: value != term,
+            "begins_with": lambda: value.startswith(term), "contains": lambda: term in value,
+            "not_contains": lambda: term not in value, "ends_with": lambda: value.endswith(term),
+            "is_empty": lambda: value == "", "is_not_empty": lambda: value != ""}[op]()
+
+
+def _truth(customers, scope, keep):
+    found = [c for c in customers if _in_scope(c, scope) and keep(c)]
+    found.sort(key=lambda c: (sort_key(fold(c.name)), c.reseller_id is None, c.id))
+    return len(found), [c.id for c in found[:50]]
+
+
+def _check(customers, scope, keep, q="", conditions=()):
+    page = search.find_page(Search(scope, q, conditions), ("name", False), 1, 50)
+    return (page.total, [c.id for c in page.rows]) == _truth(customers, scope, keep)
+
+
+@pytest.fixture(params=["real thresholds", "tiny thresholds"])
+def thresholds(request, monkeypatch):
+    if request.param == "tiny thresholds":
+        monkeypatch.setattr(search, "SORT_HITS_LIMIT", 3)
+        monkeypatch.setattr(search, "SMALL_OWNER", 3)
+    return request.param
+
+
+def test_search_rows_are_what_the_write_path_stores(mixed):
+    customers, _ = mixed
+    for customer in customers:
+        row = CustomerSearch.get_by_id(customer.id)
+        assert row.direct == (customer.reseller_id is None)
+        assert row.sort_name == sort_key(fold(customer.name))
+
+
+def test_every_operator_and_scope_matches_a_scan(mixed, thresholds):
+    customers, scopes = mixed
+    wrong = []
+    for scope in scopes:
+        for field in FIELDS:
+            for op, terms in TERMS.items():
+                for term in terms:
+                    if op not in ("is_empty", "is_not_empty") and not fold(term):
+                        continue
+
+                    def keep(c, field=field, op=op, term=term):
+                        return _holds(getattr(c, field), op, term)
+
+                    condition = build(field, op, term, "test")
+                    if not _check(customers, scope, keep, conditions=(condition,)):
+                        wrong.append((scope.param, field, op, term))
+    assert wrong == []
+
+
+def test_simple_search_and_combinations_match_a_scan(mixed, thresholds):
+    customers, scopes = mixed
+    wrong = []
+    for scope in scopes:
+        for q in Q_TERMS:
+            def keep(c, q=q):
+                return any(fold(q) in fold(getattr(c, f)) for f in SIMPLE_SEARCH_FIELDS)
+
+            if not _check(customers, scope, keep, q=q):
+                wrong.append((scope.param, q))
+        # Two negatives (row checks) and a positive with a negative (count by subtraction).
+        combos = [(("email", "not_contains", "e"), ("city", "is_not", "müller")),
+                  (("name", "contains", "son"), ("fax", "is_not_empty", None)),
+                  (("name", "begins_with", "é"), ("address", "ends_with", "n"))]
+        for combo in combos:
+            def keep(c, combo=combo):
+                return (all(_holds(getattr(c, f), op, t) for f, op, t in combo)
+                        and any("e" in fold(getattr(c, f)) for f in SIMPLE_SEARCH_FIELDS))
+
+            conditions = tuple(build(f, op, t, "test") for f, op, t in combo)
+            if not _check(customers, scope, keep, q="e", conditions=conditions):
+                wrong.append((scope.param, combo))
+    assert wrong == []
