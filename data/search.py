@@ -164,10 +164,11 @@ def _page_ids(search, sort, offset, limit, total):
     kind = APPLIES_TO[sort[0]]
     first, rest = (replace(search, conditions=(*search.conditions, build("balance_control", op, kind, "sort")))
                    for op in ("is", "is_not"))
-    applicable = count(first)
-    ids = _sorted_ids(first, sort, offset, limit, applicable) if offset < applicable else []
+    ids = _sorted_ids(first, sort, offset, limit, total)
     if len(ids) < limit:
-        ids += _sorted_ids(rest, sort, max(0, offset - applicable), limit - len(ids), total - applicable)
+        # Counted only when the page reaches the others: then the offset into them is needed.
+        applicable = offset + len(ids) if ids else count(first)
+        ids += _sorted_ids(rest, sort, max(0, offset - applicable), limit - len(ids), total)
     return ids
 
 
@@ -177,8 +178,8 @@ def _sorted_ids(search, sort, offset, limit, total):
     # Few hits: let the filters' indexes find them, then sort (no index for the sort).
     # Many hits: keep the planner off the filter indexes so it walks the sort index.
     sort_column = TEXT_SORTS.get(sort[0]) or CUSTOMER_SORTS[sort[0]]
-    parts = search.compile(hint=steer and not few, keep=sort_column).finish()
     order, table = _order(sort, hint=steer and few)
+    parts = search.compile(hint=steer and not few, keep=sort_column).finish(table)
     id_column = S.customer if table is S else C.id
     query = _query(parts, [id_column], table).order_by(*order).offset(offset).limit(limit)
     return [customer_id for (customer_id,) in query.tuples()]

@@ -187,10 +187,17 @@ class Parts:
             column = C.reseller if scope.kind == "reseller" else C.distributor
             self.on_customer.append(self.col(column) == self._bound(column, scope.owner.id))
 
-    def finish(self):
+    def finish(self, table=None):
+        """Add the scope and the FTS terms; ``table`` is the one the sort reads (S or C)."""
         if self.direct:
-            # Every index of customer_search ends with ``direct``: counts stay index-only.
-            self.on_search.append(self.col(S.direct) == self._bound(S.direct, True))
+            if self.match or self.on_search or table is S or not self.on_customer:
+                # Every index of customer_search ends with ``direct``: counts stay index-only.
+                # Beside other conditions it only filters (+), so it never drives the plan.
+                column = NodeList((SQL("+"), S.direct), glue="") if (self.match or self.on_search) else S.direct
+                self.on_search.append(column == self._bound(S.direct, True))
+            else:
+                # Only customer-table conditions and sort: no reason to join the search table.
+                self.on_customer.append(self.col(C.reseller).is_null())
         if self.match:
             self.on_search.append(self.in_fts(self.fts_expression()))
         return self
