@@ -193,7 +193,8 @@ class Parts:
             if self.match or self.on_search or table is S or not self.on_customer:
                 # Every index of customer_search ends with ``direct``: counts stay index-only.
                 # Beside other conditions it only filters (+), so it never drives the plan.
-                column = NodeList((SQL("+"), S.direct), glue="") if (self.match or self.on_search) else S.direct
+                others = (self.match or self.on_search) and not is_postgres()  # no unary + on booleans there
+                column = NodeList((SQL("+"), S.direct), glue="") if others else S.direct
                 self.on_search.append(column == self._bound(S.direct, True))
             else:
                 # Only customer-table conditions and sort: no reason to join the search table.
