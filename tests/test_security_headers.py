@@ -42,3 +42,26 @@ def test_nul_characters_are_refused_everywhere_before_they_reach_the_database(cl
     assert not Xdr.select().where(Xdr.customer == c.id).exists()
     assert client.get("/customers?q=%00").status_code == 400
     assert anonymous.post("/sign-in", data={"name": "a\x00", "password": "x"}).status_code == 400
+
+
+def test_signed_in_answers_are_never_stored_in_caches(client):
+    for url, headers in (("/customers", {}), ("/customers", {"HX-Request": "true"}), ("/customers.csv", {}),
+                         ("/customers/999999", {})):
+        with client.get(url, headers=headers) as response:
+            assert response.headers["Cache-Control"] == "no-store", url
+    with client.get("/static/app.css") as static:
+        assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_a_csv_export_that_fails_at_once_is_an_error_page_with_the_usual_headers(client, monkeypatch):
+    from data import search
+
+    def broken(_search, size=1000):
+        raise RuntimeError("the database went away")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(search, "batches", broken)
+    with client.get("/customers.csv") as response:
+        assert response.status_code == 500 and response.mimetype == "text/html"
+        assert "Content-Security-Policy" in response.headers and response.headers["Cache-Control"] == "no-store"
+        assert "Something went wrong" in response.get_data(as_text=True)

@@ -1,5 +1,5 @@
 """Response headers every page gets, and the one check every request's input gets."""
-from flask import request
+from flask import g, request
 
 from .errors import error_response
 
@@ -26,6 +26,10 @@ def register(app):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        # What a signed-in user sees (customers, balances, the CSV) must not stay in a
+        # browser's or proxy's cache for the next person at that machine.
+        if g.get("user") is not None and request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         # Pages and fragments share URLs; caches must keep them apart.
         response.vary.add("HX-Request")
         response.vary.add("HX-History-Restore-Request")
