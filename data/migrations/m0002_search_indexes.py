@@ -47,5 +47,5 @@ STATEMENTS = {
     + [f"CREATE INDEX customer_search_{c} ON customer_search ({c})" for c in BTREE]
     + [f"CREATE INDEX customer_search_{c}_trgm ON customer_search USING gin ({c} public.gin_trgm_ops)"
        for c in COLUMNS]
-    + CREDIT_LIMIT + ["ANALYZE"],
+    + CREDIT_LIMIT + ["ANALYZE customer, customer_search"],
 }
