@@ -9,7 +9,7 @@ import click
 
 from data import backup, importer, maintenance, users
 from data import seed as demo
-from data.access import ROLES
+from data.access import OWNER_ROLES, ROLES
 from data.db import db
 from data.errors import Invalid
 from data.migrations import migrate
@@ -93,17 +93,39 @@ def maintenance_command(all_statuses):
 @click.option("--role", required=True, type=click.Choice(sorted(ROLES)), help="What the user may see and do.")
 @click.option("--reseller", help="The reseller a reseller_staff user belongs to.")
 @click.option("--distributor", help="The distributor a distributor_staff user belongs to.")
-@click.password_option(help="Read from a prompt (or standard input); never give it on the command line.",
-                       prompt="Password", confirmation_prompt=True, hidden=True)
-def create_user_command(name, role, reseller, distributor, password):
-    """Create a user who can sign in (the password is asked for, and stored hashed)."""
+def create_user_command(name, role, reseller, distributor):
+    """Create a user who can sign in.
+
+    The password is asked for twice at a terminal; from a pipe, the first line is
+    the password (``echo "$PASSWORD" | flask --app app create-user NAME --role ROLE``).
+    It is stored hashed, and never given on the command line.
+    """
+    kind = OWNER_ROLES.get(role)
+    owner = {"reseller": reseller, "distributor": distributor}.get(kind)
+    if kind and not owner:
+        raise click.UsageError(f"--role {role} needs --{kind} NAME: the {kind} this user works for.")
+    if not kind and (reseller or distributor):
+        raise click.UsageError(f"--role {role} belongs to no reseller or distributor; leave out "
+                               f"--{'reseller' if reseller else 'distributor'}.")
     with db.connection_context():
         migrate()
         try:
-            users.create_user(name, role, password, reseller or distributor)
+            # Everything but the password is checked before asking for it.
+            users.check_new_user(name, role, owner)
+            users.create_user(name, role, _read_password(), owner)
         except Invalid as invalid:
             raise click.ClickException("; ".join(f"{k}: {v}" for k, v in invalid.errors.items())) from None
     click.echo(f"Created {ROLES[role].lower()} “{name}”.")
+
+
+def _read_password():
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # A pipe or a file: one line, no confirmation (nobody mistyped it twice).
+    line = sys.stdin.readline()
+    if not line:
+        raise click.ClickException("No password: standard input was empty.")
+    return line.rstrip("\r\n")
 
 
 @click.command("demo-admin")
@@ -125,21 +147,25 @@ def demo_admin_command(name):
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def backup_command(path):
+@click.option("--force", is_flag=True, help="Replace PATH if it exists (otherwise an existing file is kept).")
+def backup_command(path, force):
     """Write a consistent copy of the database to PATH while the app keeps running.
 
     SQLite: the online backup API. PostgreSQL: explains how to use pg_dump.
     """
     with db.connection_context():
         try:
-            pages = backup.backup(path)
+            size = backup.backup(path, overwrite=force)
         except backup.BackupNotHere as explained:
             click.echo(str(explained))
             raise SystemExit(2) from None
+        except backup.TargetExists:
+            raise click.ClickException(f"No backup written: {path} exists already (it may be the last good copy). "
+                                       "Choose another name, or add --force to replace it.") from None
         except (OSError, sqlite3.Error, RuntimeError) as error:
             raise click.ClickException(f"No backup written: {error}") from None
-    click.echo(f"Backed up {pages:,} pages to {path}. To restore: stop the app, replace the database file with "
-               f"this copy (and delete the old file's -wal and -shm files), start the app.")
+    click.echo(f"Backed up the database ({size / 1e6:,.1f} MB) to {path}. To restore: stop the app, replace the "
+               f"database file with this copy (and delete the old file's -wal and -shm files), start the app.")
 
 
 def register(app):

@@ -29,26 +29,44 @@ class SignInRefused(Exception):
         self.message = message
 
 
-def create_user(name, role, password, owner_name=None):
-    """Create a user; staff roles need the reseller or distributor they belong to."""
+def _problems(name, role, owner_name):
+    """What is wrong with a new user (password aside), and the owner it belongs to."""
     errors = {}
-    name = (name or "").strip()
     if not name or len(name) > 100:
         errors["name"] = "must be 1 to 100 characters"
     if role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = f"must be at least {MIN_PASSWORD} characters"
     owner = None
     kind = OWNER_ROLES.get(role)
-    if kind:
-        owner = Customer.get_or_none((Customer.name == (owner_name or "").strip()) & (Customer.customer_type == kind))
+    if kind and not (owner_name or "").strip():
+        errors[kind] = f"missing: a {role} user belongs to a {kind}; say which"
+    elif kind:
+        owner = Customer.get_or_none((Customer.name == owner_name.strip()) & (Customer.customer_type == kind))
         if owner is None:
-            errors[kind] = f"there is no {kind} named “{owner_name or ''}”"
+            errors[kind] = f"there is no {kind} named “{owner_name}”"
     elif owner_name:
         errors["role"] = "only reseller and distributor staff belong to a customer"
     if User.select().where(User.name == name).exists():
         errors["name"] = f"a user “{name}” already exists"
+    return errors, owner
+
+
+def check_new_user(name, role, owner_name=None):
+    """Raise ``Invalid`` if ``create_user`` would refuse these, whatever the password.
+
+    Lets a command say so before it asks for a password.
+    """
+    errors, _ = _problems((name or "").strip(), role, owner_name)
+    if errors:
+        raise Invalid(errors)
+
+
+def create_user(name, role, password, owner_name=None):
+    """Create a user; staff roles need the reseller or distributor they belong to."""
+    name = (name or "").strip()
+    errors, owner = _problems(name, role, owner_name)
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = f"must be at least {MIN_PASSWORD} characters"
     if errors:
         raise Invalid(errors)
     with write_transaction():

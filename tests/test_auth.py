@@ -120,8 +120,8 @@ def test_create_user_command(runner, database):
     rita = User.get(User.name == "rita")
     assert rita.owner.name == "Acme Resale" and "a long enough" not in rita.password_hash
     for args, words in ((["rita", "--role", "operator_admin"], "already exists"),
-                        (["sam", "--role", "reseller_staff"], "there is no reseller"),
-                        (["tom", "--role", "operator_admin", "--reseller", "Acme Resale"], "only reseller"),
+                        (["sam", "--role", "reseller_staff"], "needs --reseller"),
+                        (["tom", "--role", "operator_admin", "--reseller", "Acme Resale"], "leave out --reseller"),
                         (["uma", "--role", "operator_viewer"], "at least 10")):
         password = "short\nshort\n" if "at least" in words else "a long enough password\na long enough password\n"
         result = runner.invoke(args=["create-user", *args], input=password)
@@ -146,3 +146,24 @@ def test_failures_older_than_the_window_do_not_count(anonymous, window):
         assert sign_in(anonymous, "fay").status_code == 303
     finally:
         clock.freeze(None)
+
+
+def test_create_user_reads_one_password_line_from_a_pipe(runner, database):
+    result = runner.invoke(args=["create-user", "pia", "--role", "operator_viewer"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    assert "Repeat" not in result.output
+    from werkzeug.security import check_password_hash
+    assert check_password_hash(User.get(User.name == "pia").password_hash, "a long enough password")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--role", "reseller_staff"], "--role reseller_staff needs --reseller NAME"),
+    (["--role", "distributor_staff"], "--role distributor_staff needs --distributor NAME"),
+    (["--role", "reseller_staff", "--reseller", "Nobody"], "there is no reseller named “Nobody”"),
+    (["--role", "operator_admin", "--reseller", "Nobody"], "leave out --reseller"),
+])
+def test_create_user_checks_role_and_owner_before_asking_for_a_password(runner, database, args, words):
+    result = runner.invoke(args=["create-user", "quinn", *args], input="")  # no password given at all
+    assert result.exit_code != 0 and words in result.output, result.output
+    assert "Password" not in result.output and "No password" not in result.output
+    assert not User.select().where(User.name == "quinn").exists()

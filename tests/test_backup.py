@@ -128,3 +128,21 @@ def test_postgresql_dump_while_writing_then_restore_into_an_empty_database(tmp_p
         for name in names:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
+
+
+def test_backup_keeps_an_existing_file_unless_forced(runner, tmp_path):
+    if is_postgres():
+        pytest.skip("PostgreSQL backups are pg_dump's")
+    factories.customer("Kept")
+    target = tmp_path / "copy.sqlite3"
+    target.write_bytes(b"yesterday's good copy")
+    refused = runner.invoke(args=["backup", str(target)])
+    assert refused.exit_code == 1 and "exists already" in refused.output and "--force" in refused.output
+    assert target.read_bytes() == b"yesterday's good copy"
+    assert not (tmp_path / "copy.sqlite3.partial").exists()
+    forced = runner.invoke(args=["backup", "--force", str(target)])
+    assert forced.exit_code == 0, forced.output
+    assert "pages" not in forced.output and " MB)" in forced.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("SELECT name FROM customer").fetchall() == [("Kept",)]
+    copy.close()
