@@ -1,18 +1,51 @@
 """Who may see and change which customers. Enforced here, in the queries, not
 only hidden in the pages: every list, count, export, lookup and change takes a
-``Viewer`` and stays inside its reach."""
+``Viewer`` and stays inside its reach.
+
+``PERMISSIONS`` is the only place roles are defined: a role is a row there (its
+label, the kinds of change it may make, and whose customers it sees), not a
+database constraint, so a new role is one entry here.
+"""
 from dataclasses import dataclass
 
 from .errors import NotFound
 from .models import Customer
 
-ROLES = {
-    "operator_admin": "Operator administrator",
-    "operator_viewer": "Operator viewer (read-only)",
-    "reseller_staff": "Reseller staff",
-    "distributor_staff": "Distributor staff (read-only)",
+# Every kind of change the app knows, and how a refusal names it.
+KINDS = {
+    "edit": "edit customers",
+    "status": "change a customer's status",
+    "money": "record payments and charges",
+    "password": "set web self-care passwords",
+    "delete": "delete customers",
+    "create": "create customers",
+    "export_file": "export customers to another installation",
+    "opening_amounts": "open a customer with a balance or funds",
+    "manage_users": "manage users",
 }
-OWNER_ROLES = {"reseller_staff": "reseller", "distributor_staff": "distributor"}
+# What reseller staff do to their reseller's customers; opening amounts stay the
+# operator's (money then enters through payments, each in the history).
+_CUSTOMER_WORK = frozenset({"edit", "status", "money", "password", "delete", "create", "export_file"})
+
+
+@dataclass(frozen=True)
+class Role:
+    label: str
+    may: frozenset = frozenset()
+    # None: sees every customer; "reseller"/"distributor": only that owner's customers.
+    owner_kind: str | None = None
+
+
+PERMISSIONS = {
+    "operator_admin": Role("Operator administrator", frozenset(KINDS)),
+    "operator_viewer": Role("Operator viewer (read-only)"),
+    "reseller_staff": Role("Reseller staff", _CUSTOMER_WORK, owner_kind="reseller"),
+    "distributor_staff": Role("Distributor staff (read-only)", owner_kind="distributor"),
+    "billing_clerk": Role("Billing clerk", frozenset({"money"})),
+}
+# Derived views of the table, for the command line, the pages and data/users.py.
+ROLES = {code: role.label for code, role in PERMISSIONS.items()}
+OWNER_ROLES = {code: role.owner_kind for code, role in PERMISSIONS.items() if role.owner_kind}
 
 
 class Forbidden(Exception):
@@ -31,9 +64,26 @@ class Viewer:
         """``"reseller"`` or ``"distributor"`` for staff; None for the operator's people."""
         return OWNER_ROLES.get(self.role)
 
+    def may(self, kind):
+        """Whether this viewer's role allows ``kind`` of change (a key of ``KINDS``)."""
+        if kind not in KINDS:  # a typo must not quietly refuse (or allow) everything
+            raise ValueError(f"unknown kind of change “{kind}”")
+        role = PERMISSIONS.get(self.role)
+        return role is not None and kind in role.may
+
+    def check_may(self, kind):
+        """Raise ``Forbidden`` unless this viewer may make ``kind`` of change."""
+        if not self.may(kind):
+            label = ROLES.get(self.role, self.role)
+            if not self.may_change_anything:
+                raise Forbidden(f"{label} cannot change customers")
+            raise Forbidden(f"{label} cannot {KINDS[kind]}")
+
     @property
-    def can_change(self):
-        return self.role in ("operator_admin", "reseller_staff")
+    def may_change_anything(self):
+        """Whether the role allows any change at all (read-only roles: no)."""
+        role = PERMISSIONS.get(self.role)
+        return role is not None and bool(role.may)
 
     def allows(self, customer):
         """Whether ``customer`` is inside this viewer's reach."""
@@ -48,19 +98,6 @@ class Viewer:
         if customer is None or not self.allows(customer):
             raise NotFound("no such customer")
         return customer
-
-    def check_can_change(self):
-        if not self.can_change:
-            raise Forbidden(f"{ROLES[self.role]} cannot change customers")
-
-    @property
-    def sets_opening_amounts(self):
-        """Whether this viewer may open a customer with a balance or available funds.
-
-        Only the operator's people: reseller staff create customers at zero, and
-        money then enters through payments, each in the history.
-        """
-        return self.owner_kind is None
 
     def credit_limit_ceiling(self):
         """``(limited, ceiling)``: the highest credit limit this viewer may give a customer.

@@ -6,12 +6,8 @@ from decimal import Decimal
 from peewee import IntegrityError
 
 from . import clock
-from .access import as_viewer
-from .db import write_transaction
+from .changes import change_customer, load
 from .errors import Conflict, Invalid
-from .history import record, snapshot
-from .lifecycle import load_for_change
-from .models import Customer
 from .money import MoneyError, check_amount, money_text, parse_money
 from .records import Invoice, Payment, Subscription, Xdr
 from .text import clean
@@ -88,9 +84,7 @@ def _once(key, find, change, customer_id, who):
         used = find()
         if used is None:
             return None
-        viewer = as_viewer(who)
-        customer = viewer.check_visible(Customer.get_or_none(Customer.id == customer_id))
-        viewer.check_can_change()
+        customer = load(customer_id, who, "money", allow_terminated=True)
         if not used:
             raise Conflict("This form was already sent with other values",
                            ["reload the page to see what was recorded"])
@@ -117,17 +111,16 @@ def charge(customer_id, amount, description, who, expected_version=None, now=Non
     key = _request_key(key)
     now = now or clock.utcnow()
 
+    def charge_it(customer):
+        try:
+            apply_charge(customer, amount, "manual", (clean(description) or "Manual charge")[:200], now,
+                         request_key=key)
+        except MoneyError as error:
+            raise Invalid({"amount": str(error)}) from None
+        return [("charge", "", money_text(amount))]
+
     def change():
-        with write_transaction():
-            customer = load_for_change(customer_id, expected_version, who)
-            before = snapshot(customer)
-            try:
-                apply_charge(customer, amount, "manual", (clean(description) or "Manual charge")[:200], now,
-                             request_key=key)
-            except MoneyError as error:
-                raise Invalid({"amount": str(error)}) from None
-            record(customer, as_viewer(who).name, "charge", before, extra=[("charge", "", money_text(amount))])
-        return customer
+        return change_customer(customer_id, who, "money", "charge", charge_it, expected_version)
 
     def find():
         xdr = Xdr.get_or_none(Xdr.request_key == key)
@@ -163,38 +156,40 @@ def record_payment(customer_id, amount, method, who, expected_version=None, now=
     key = _request_key(key)
     now = now or clock.utcnow()
 
+    def pay(customer):
+        Payment.create(customer=customer.id, amount=amount, method=method, received_at=now, request_key=key)
+        if customer.balance_control == "prepaid":
+            customer.available_funds += amount
+        else:
+            customer.balance -= amount
+        try:
+            check_totals(customer)
+        except MoneyError as error:
+            raise Invalid({"amount": str(error)}) from None
+        if not customer.payment_frozen:
+            customer.failed_payments = 0
+        _settle(customer.id, amount)
+        if not overdue_invoices(customer.id, now.date(), grace_days(customer)).exists():
+            customer.suspended = False
+            customer.suspension_lifted_until = None
+        return [("payment", "", f"{money_text(amount)} ({method})")]
+
     def change():
-        with write_transaction():
-            customer = load_for_change(customer_id, expected_version, who)
-            before = snapshot(customer)
-            Payment.create(customer=customer.id, amount=amount, method=method, received_at=now, request_key=key)
-            if customer.balance_control == "prepaid":
-                customer.available_funds += amount
-            else:
-                customer.balance -= amount
-            try:
-                check_totals(customer)
-            except MoneyError as error:
-                raise Invalid({"amount": str(error)}) from None
-            if not customer.payment_frozen:
-                customer.failed_payments = 0
-            left = amount
-            for invoice in _unpaid(customer.id):
-                if left <= 0:
-                    break
-                part = min(left, invoice.amount - invoice.paid)
-                invoice.paid += part
-                invoice.save()
-                left -= part
-            if not overdue_invoices(customer.id, now.date(), grace_days(customer)).exists():
-                customer.suspended = False
-                customer.suspension_lifted_until = None
-            customer.save()
-            paid = f"{money_text(amount)} ({method})"
-            record(customer, as_viewer(who).name, "payment", before, extra=[("payment", "", paid)])
-        return customer
+        return change_customer(customer_id, who, "money", "payment", pay, expected_version)
 
     return _once(key, _payment_finder(key, customer_id, amount, method, True), change, customer_id, who)
+
+
+def _settle(customer_id, amount):
+    """Pay unpaid invoices with ``amount``, oldest due first."""
+    left = amount
+    for invoice in _unpaid(customer_id):
+        if left <= 0:
+            break
+        part = min(left, invoice.amount - invoice.paid)
+        invoice.paid += part
+        invoice.save()
+        left -= part
 
 
 def _payment_finder(key, customer_id, amount, method, succeeded):
@@ -218,18 +213,17 @@ def record_failed_payment(customer_id, amount, reason, who, now=None, key=None):
     key = _request_key(key)
     now = now or clock.utcnow()
 
+    def fail(customer):
+        Payment.create(customer=customer.id, amount=amount, method="card", received_at=now,
+                       succeeded=False, note=(clean(reason) or "declined")[:200], request_key=key)
+        customer.failed_payments += 1
+        if customer.failed_payments >= FREEZE_AFTER_FAILURES:
+            customer.payment_frozen = True
+
     def change():
-        with write_transaction():
-            customer = load_for_change(customer_id, None, who)
-            before = snapshot(customer)
-            Payment.create(customer=customer.id, amount=amount, method="card", received_at=now,
-                           succeeded=False, note=(clean(reason) or "declined")[:200], request_key=key)
-            customer.failed_payments += 1
-            if customer.failed_payments >= FREEZE_AFTER_FAILURES:
-                customer.payment_frozen = True
-            customer.save()
-            record(customer, as_viewer(who).name, "failed_payment", before)
-        return customer
+        # No version: the failed-payment form carries none (a failure reported by the
+        # payment provider is a fact, whatever else changed meanwhile).
+        return change_customer(customer_id, who, "money", "failed_payment", fail)
 
     return _once(key, _payment_finder(key, customer_id, amount, "card", False), change, customer_id, who)
 

@@ -9,7 +9,8 @@ terminated ones (kept for regulatory purposes, "no further operations").
 from peewee import SQL, IntegrityError, fn
 
 from .access import as_viewer
-from .db import db, is_postgres, write_transaction
+from .changes import load
+from .db import db, write_transaction
 from .errors import Conflict
 from .history import record
 from .models import Customer
@@ -105,11 +106,9 @@ def delete_customer(customer_id, who):
     """
     viewer = as_viewer(who)
     with write_transaction():
-        query = Customer.select().where(Customer.id == customer_id)
-        if is_postgres():
-            query = query.for_update()
-        customer = viewer.check_visible(query.first())
-        viewer.check_can_change()
+        # No version to check (the list has none to send): the row lock and the
+        # blockers read under it decide. A terminated customer is one of the blockers.
+        customer = load(customer_id, viewer, "delete", allow_terminated=True, lock=True)
         reasons = delete_blockers(customer)
         if reasons:
             raise Conflict(f"Customer “{customer.name}” cannot be deleted", reasons)

@@ -3,10 +3,10 @@ from peewee import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from .access import as_viewer
+from .changes import change_customer
 from .db import write_transaction
 from .errors import Invalid
-from .history import record, show, snapshot
-from .lifecycle import load_for_change
+from .history import record, show
 from .models import TEXT_FIELDS, Customer, CustomerClass
 from .money import money_text
 from .validation import customer_values
@@ -83,7 +83,7 @@ def _check_money_rights(viewer, values, errors, customer=None):
     staff only up to their reseller's own limit; a limit that does not change is
     not checked again (an older, larger one stays as the operator set it).
     """
-    if customer is None and not viewer.sets_opening_amounts:
+    if customer is None and not viewer.may("opening_amounts"):
         for name in ("balance", "available_funds"):
             if values.get(name):
                 errors[name] = "only the operator can open a customer with money; record a payment once it is saved"
@@ -134,7 +134,7 @@ def class_names():
 def create_customer(raw, who):
     """Validate and insert a new customer for ``who``; returns it. Raises ``Invalid``/``Forbidden``."""
     viewer = as_viewer(who)
-    viewer.check_can_change()
+    viewer.check_may("create")
     raw = _staff_limits(viewer, raw)
     values, errors = customer_values(raw)
     _check_name(viewer, values, errors)
@@ -160,10 +160,10 @@ def update_customer(customer_id, raw, who, expected_version):
     keeps its stored value, never a default.
     """
     viewer = as_viewer(who)
-    with write_transaction():
-        customer = load_for_change(customer_id, expected_version, viewer)
-        raw = _staff_limits(viewer, {**stored_form(customer), **raw}, customer)
-        values, errors = customer_values({**raw, "currency": raw.get("currency") or customer.currency})
+
+    def edit(customer):
+        form = _staff_limits(viewer, {**stored_form(customer), **raw}, customer)
+        values, errors = customer_values({**form, "currency": form.get("currency") or customer.currency})
         if values.get("currency") != customer.currency:
             errors["currency"] = f"is fixed once the customer is saved ({customer.currency})"
         if values["customer_type"] != customer.customer_type and (
@@ -175,28 +175,26 @@ def update_customer(customer_id, raw, who, expected_version):
         refs = _resolve(values, errors, customer)
         if errors:
             raise Invalid(errors)
-        before = snapshot(customer)
         for name in EDITABLE:
             if name in refs:
                 setattr(customer, name, refs[name])
             elif name in values:
                 setattr(customer, name, values[name])
-        customer.save()
-        record(customer, viewer.name, "edit", before)
-    return customer
+
+    return change_customer(customer_id, viewer, "edit", "edit", edit, expected_version)
 
 
 def set_password(customer_id, password, who, expected_version=None):
     """Set or reset the web self-care password (stored as a salted hash only)."""
     if len(password or "") < MIN_PASSWORD:
         raise Invalid({"password": f"must be at least {MIN_PASSWORD} characters"})
-    with write_transaction():
-        customer = load_for_change(customer_id, expected_version, who)
+
+    def set_hash(customer):
         if not customer.login:
             raise Invalid({"password": "set a login first"})
         had = bool(customer.password_hash)
         customer.password_hash = generate_password_hash(password)
-        customer.save()
-        change = ("password", "set", "reset") if had else ("password", "", "set")
-        record(customer, as_viewer(who).name, "password", extra=[change])
-    return customer
+        # The history says that it was set, never the value (nor its hash).
+        return [("password", "set", "reset") if had else ("password", "", "set")]
+
+    return change_customer(customer_id, who, "password", "password", set_hash, expected_version)

@@ -36,3 +36,7 @@ class Invalid(ValueError):
     def __init__(self, errors):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = dict(errors)
+
+
+class Terminated(Conflict):
+    """The customer is permanently terminated: kept as it is, no further changes."""

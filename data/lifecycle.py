@@ -1,19 +1,15 @@
 """Status changes an administrator can make, and the rules that allow them.
 
-Every change runs in one write transaction, checks the version the admin saw
-(optimistic locking), refuses anything on a permanently terminated customer,
-allows only the actions valid for the customer's state right now, and writes
-the history.
+Every change goes through ``changes.change_customer`` (reach, permission,
+version, "not permanently terminated", history); this module adds which actions
+are valid for the customer's state right now.
 """
 from datetime import date, timedelta
 from decimal import Decimal
 
 from . import clock
-from .access import SYSTEM, as_viewer
-from .db import write_transaction
-from .errors import Conflict, Invalid, Stale
-from .history import record, snapshot
-from .models import Customer
+from .changes import change_customer
+from .errors import Conflict, Invalid
 from .money import MoneyError, parse_money
 from .status import spent_on
 
@@ -115,39 +111,29 @@ def _apply(customer, action, now, params):
         customer.daily_spending_limit = _limit(params.get("limit"))
 
 
-def load_for_change(customer_id, expected_version=None, who=SYSTEM):
-    """The customer, if ``who`` may change it, refusing a stale version or a
-    permanently terminated customer."""
-    viewer = as_viewer(who)
-    customer = viewer.check_visible(Customer.get_or_none(Customer.id == customer_id))
-    viewer.check_can_change()
-    if expected_version is not None and str(expected_version).strip() != str(customer.version):
-        raise Stale(f"Customer “{customer.name}” was changed by someone else. Reload the page to see "
-                    "the current values, then make your change again.")
-    if customer.terminated_at is not None:
-        raise Conflict(f"Customer “{customer.name}” is permanently terminated",
-                       ["it is kept for informational and regulatory purposes; no further changes are possible"])
-    return customer
+def kind_of(action):
+    """The permission an action needs: exporting hands the customer's data out, so
+    it is a kind of its own; every other action changes the status."""
+    return "export_file" if action == "export" else "status"
 
 
 def perform(customer_id, action, who, expected_version=None, now=None, **params):
     """Carry out ``action`` on the customer for ``who``; return the saved customer.
 
-    Raises ``NotFound`` (also outside ``who``'s reach), ``Forbidden`` (a read-only
-    role), ``Stale`` (someone else changed it), ``Conflict`` (not allowed now, or
+    Raises ``NotFound`` (also outside ``who``'s reach), ``Forbidden`` (a role that
+    may not), ``Stale`` (someone else changed it), ``Conflict`` (not allowed now, or
     terminated) or ``Invalid`` (a parameter is wrong).
     """
     now = now or clock.utcnow()
-    with write_transaction():
-        # Reach first: nothing, not even a bad parameter, is answered for a customer out of reach.
-        customer = load_for_change(customer_id, expected_version, who)
+
+    def change(customer):
+        # Reach came first (in the pipeline): nothing, not even a bad parameter, is
+        # answered for a customer out of reach.
         if action not in ACTIONS:
             raise Invalid({"action": f"“{action}” is not a status change"})
         if action not in available_actions(customer, now):
             raise Conflict(f"“{ACTIONS[action]}” is not possible for customer “{customer.name}” now",
                            [f"it is {customer.status.replace('_', ' ')}"])
-        before = snapshot(customer)
         _apply(customer, action, now, params)
-        customer.save()
-        record(customer, as_viewer(who).name, action, before)
-    return customer
+
+    return change_customer(customer_id, who, kind_of(action), action, change, expected_version)

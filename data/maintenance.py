@@ -19,9 +19,8 @@ from peewee import JOIN, IntegrityError, InterfaceError, OperationalError, fn
 
 from . import clock
 from .billing import apply_charge, grace_days, overdue_invoices
-from .db import write_transaction
-from .errors import Stale
-from .history import record, snapshot
+from .changes import SKIP, change_customer
+from .errors import NotFound, Stale, Terminated
 from .lifecycle import DEFAULT_REACTIVATION_DAYS, reactivation_deadline
 from .models import Customer, CustomerClass
 from .money import money_text
@@ -65,19 +64,23 @@ def _change(customer_id, step, report, change, now):
 
 
 def _change_one(customer_id, step, report, change):
+    # Maintenance acts with the operator's full rights under its own name (``ACTOR``).
+    done = []
+
+    def apply(customer):
+        if change(customer) is False:
+            return SKIP
+        done.append(step)
+
     try:
-        with write_transaction():
-            customer = Customer.get_or_none(Customer.id == customer_id)
-            if customer is None or customer.terminated_at is not None and step != "terminate":
-                return
-            before = snapshot(customer)
-            if change(customer) is False:
-                return
-            customer.save()
-            record(customer, ACTOR, step, before)
-            report.add(step)
+        change_customer(customer_id, ACTOR, "status", step, apply, allow_terminated=step == "terminate")
+    except (NotFound, Terminated):
+        return  # deleted or terminated since the query found it: nothing to do any more
     except Stale:
         report.add("retried next run")
+        return
+    if done:  # a skipped change wrote nothing and is not counted
+        report.add(step)
 
 
 def _renew_spending(now, report):
@@ -153,21 +156,24 @@ def _charge_once(customer_id, kind, reference_id, amount, description, now, repo
 
 
 def _charge_one(customer_id, kind, reference_id, amount, description, now, period, report):
+    def charge(customer):
+        ledger = PeriodicCharge.create(customer=customer_id, kind=kind, reference_id=reference_id, period=period)
+        # A fee is not usage: it does not count toward the daily spending limit.
+        xdr = apply_charge(customer, amount, kind, f"{description} ({period})", now, usage=False)
+        ledger.xdr = xdr.id
+        ledger.save()
+        return [(kind, "", f"{money_text(amount)} for {period}")]
+
     try:
-        with write_transaction():
-            customer = Customer.get_by_id(customer_id)
-            ledger = PeriodicCharge.create(customer=customer_id, kind=kind, reference_id=reference_id, period=period)
-            before = snapshot(customer)
-            # A fee is not usage: it does not count toward the daily spending limit.
-            xdr = apply_charge(customer, amount, kind, f"{description} ({period})", now, usage=False)
-            ledger.xdr = xdr.id
-            ledger.save()
-            record(customer, ACTOR, f"{kind}_fee", before, extra=[(kind, "", f"{money_text(amount)} for {period}")])
-            report.add(f"{kind}_fee")
+        change_customer(customer_id, ACTOR, "money", f"{kind}_fee", charge)
     except IntegrityError:
-        pass  # charged already this month (maybe by an overlapping run)
+        return  # charged already this month (maybe by an overlapping run)
+    except (NotFound, Terminated):
+        return  # deleted or terminated since the query found it: no fee any more
     except Stale:
         report.add("retried next run")
+        return
+    report.add(f"{kind}_fee")
 
 
 def _operational():

@@ -9,7 +9,13 @@ from data.models import Customer
 from tests import factories
 from tests.conftest import HTMX, make_user, sign_in, soup
 
-ROLES = ("operator_admin", "operator_viewer", "reseller_staff", "distributor_staff")
+ROLES = ("operator_admin", "operator_viewer", "reseller_staff", "distributor_staff", "billing_clerk")
+# Roles that see every customer; staff see only their owner's.
+SEES_ALL = ("operator_admin", "operator_viewer", "billing_clerk")
+# What each role may change (written out here, not read from data/access.py: this is the spec).
+EVERYTHING = {"edit", "status", "money", "password", "delete", "create", "export_file"}
+MAY = {"operator_admin": EVERYTHING, "operator_viewer": set(), "reseller_staff": EVERYTHING,
+       "distributor_staff": set(), "billing_clerk": {"money"}}
 FOREIGN_NAMES = ("Foreign Sub Zed", "Direct Quinn", "Other Reseller Ltd")
 # What each staff role must never see, besides FOREIGN_NAMES: the other staff role's side.
 NOT_THEIRS = {"reseller_staff": ("Distributed Dora", "Own Distributor Ltd"),
@@ -43,20 +49,20 @@ def own_customer(world, role):
 
 
 def expected_read(role, mine):
-    return 200 if mine or role.startswith("operator") else 404
+    return 200 if mine or role in SEES_ALL else 404
 
 
-def expected_write(role, mine):
-    if not (mine or role.startswith("operator")):
+def expected_write(role, mine, kind):
+    if not (mine or role in SEES_ALL):
         return 404
-    return 403 if role in ("operator_viewer", "distributor_staff") else "ok"
+    return "ok" if kind in MAY[role] else 403
 
 
 READS = ("/customers/{id}", "/customers/{id}/xdrs", "/customers/{id}/accounts", "/customers/{id}/delete")
 
 
 def no_foreign_names(body, role):
-    if role.startswith("operator"):
+    if role in SEES_ALL:
         return True
     return not any(name in body for name in FOREIGN_NAMES + NOT_THEIRS[role])
 
@@ -74,23 +80,24 @@ def test_reading_a_customer(app, world, role, whose, path):
         assert no_foreign_names(response.get_data(as_text=True), role)
 
 
-WRITES = (
-    ("post", "/customers/{id}/status", {"action": "block"}),
-    ("post", "/customers/{id}/status", {"action": "block", "row": "1"}),
-    ("post", "/customers/{id}/payments", {"amount": "1", "method": "cash"}),
-    ("post", "/customers/{id}/charges", {"amount": "1"}),
-    ("post", "/customers/{id}/password", {"password": "a long enough password"}),
-    ("post", "/customers/{id}/export-file", {}),
-    ("post", "/customers/{id}", {"name": "Renamed", "currency": "USD"}),
-    ("post", "/customers/{id}/delete", {}),
-    ("delete", "/customers/{id}", {}),
+WRITES = (  # method, path, form, the kind of change it is
+    ("post", "/customers/{id}/status", {"action": "block"}, "status"),
+    ("post", "/customers/{id}/status", {"action": "block", "row": "1"}, "status"),
+    ("post", "/customers/{id}/payments", {"amount": "1", "method": "cash"}, "money"),
+    ("post", "/customers/{id}/payments", {"amount": "1", "outcome": "failed", "reason": "bounced"}, "money"),
+    ("post", "/customers/{id}/charges", {"amount": "1"}, "money"),
+    ("post", "/customers/{id}/password", {"password": "a long enough password"}, "password"),
+    ("post", "/customers/{id}/export-file", {}, "export_file"),
+    ("post", "/customers/{id}", {"name": "Renamed", "currency": "USD"}, "edit"),
+    ("post", "/customers/{id}/delete", {}, "delete"),
+    ("delete", "/customers/{id}", {}, "delete"),
 )
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("whose", ["own", "foreign"])
-@pytest.mark.parametrize("method,path,data", WRITES)
-def test_changing_a_customer(app, world, role, whose, method, path, data):
+@pytest.mark.parametrize("method,path,data,kind", WRITES)
+def test_changing_a_customer(app, world, role, whose, method, path, data, kind):
     client, token = client_for(app, world, role)
     customer = own_customer(world, role) if whose == "own" else world["foreign"]
     customer = Customer.get_by_id(customer.id)
@@ -105,7 +112,7 @@ def test_changing_a_customer(app, world, role, whose, method, path, data):
         response = client.delete(path.format(id=customer.id), headers=headers)
     else:
         response = client.post(path.format(id=customer.id), data=form, headers=headers)
-    expected = expected_write(role, whose == "own")
+    expected = expected_write(role, whose == "own", kind)
     if expected == "ok":
         assert response.status_code in (200, 303), (role, whose, path, response.status_code)
     else:
@@ -134,7 +141,7 @@ def test_lists_counts_and_exports_stay_in_reach(app, world, role, path):
 
 @pytest.mark.parametrize("role,visible", [("reseller_staff", ["Own Sub Alma"]),
                                           ("distributor_staff", ["Distributed Dora"]),
-                                          ("operator_viewer", None)])
+                                          ("operator_viewer", None), ("billing_clerk", None)])
 def test_each_role_sees_exactly_its_customers(app, world, role, visible):
     client, _ = client_for(app, world, role)
     rows = [a.get_text(strip=True) for a in soup(client.get("/customers?scope=all")).select("tbody td.id-col a")]
@@ -156,7 +163,7 @@ def test_the_inline_status_menu_is_for_those_who_may_change(app, world, role, wh
     client, _ = client_for(app, world, role)
     customer = own_customer(world, role) if whose == "own" else world["foreign"]
     path = f"/customers/{customer.id}/status-menu"
-    expected = expected_write(role, whose == "own")
+    expected = expected_write(role, whose == "own", "status")
     menu = client.get(path, headers=HTMX)
     assert menu.status_code == (200 if expected == "ok" else expected), (role, whose)
     assert no_foreign_names(menu.get_data(as_text=True), role)
@@ -174,7 +181,7 @@ def test_a_bad_status_action_reveals_nothing_out_of_reach(app, world, role, whos
     customer = own_customer(world, role) if whose == "own" else world["foreign"]
     response = client.post(f"/customers/{customer.id}/status", headers={**HTMX, "X-CSRFToken": token},
                            data={"action": "bogus", "row": "1", "version": customer.version})
-    expected = expected_write(role, whose == "own")
+    expected = expected_write(role, whose == "own", "status")
     assert response.status_code == (422 if expected == "ok" else expected), (role, whose)
     assert no_foreign_names(response.get_data(as_text=True), role)
     missing = client.post("/customers/999999/status", headers={**HTMX, "X-CSRFToken": token},
@@ -192,7 +199,7 @@ def test_staff_create_customers_for_their_own_reseller_only(app, world):
 
 
 def test_read_only_roles_cannot_create(app, world):
-    for role in ("operator_viewer", "distributor_staff"):
+    for role in ("operator_viewer", "distributor_staff", "billing_clerk"):
         client, token = client_for(app, world, role)
         response = client.post("/customers/new", data={"csrf_token": token, "name": f"By {role}", "currency": "USD"})
         assert response.status_code == 403
@@ -215,3 +222,27 @@ def test_a_foreign_scope_looks_like_one_that_does_not_exist(app, world, role):
     assert foreign.status_code == missing.status_code == 400
     strip = lambda r, name: soup(r).select_one("#results").get_text(" ", strip=True).replace(name, "NAME")  # noqa: E731
     assert strip(foreign, "Other Reseller Ltd") == strip(missing, "No Such Reseller")
+
+
+def test_a_billing_clerk_is_offered_the_money_forms_and_nothing_else(app, world):
+    client, _ = client_for(app, world, "billing_clerk")
+    c = world["foreign"]  # every customer is theirs to bill
+    page = soup(client.get(f"/customers/{c.id}"))
+    actions = sorted(form["action"] for form in page.select("#customer-page form") if not form.find_parent(
+        "fieldset", disabled=True) and not form.select_one("fieldset[disabled]"))
+    assert actions == sorted([f"/customers/{c.id}/payments"] * 2 + [f"/customers/{c.id}/charges"])
+    assert page.select_one("form.customer-form fieldset[disabled]") is not None  # the fields: read only
+    assert page.select_one("details.change-status") is None and page.select_one("a.danger") is None
+    assert "You can record payments and charges" in page.get_text()
+    listing = soup(client.get("/customers?scope=all"))
+    assert listing.select_one("a.row-status-link, a.delete, a.delete-blocked") is None
+    assert "New customer" not in listing.get_text()
+
+
+def test_a_billing_clerk_is_told_what_the_role_cannot_do(app, world):
+    client, token = client_for(app, world, "billing_clerk")
+    c = world["direct"]
+    response = client.post(f"/customers/{c.id}/password", headers={**HTMX, "X-CSRFToken": token},
+                           data={"password": "a long enough password", "version": c.version})
+    assert response.status_code == 403
+    assert "Billing clerk cannot set web self-care passwords" in soup(response).get_text()

@@ -11,13 +11,14 @@ import pycountry
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
 from data import billing, clock, deletion, editing, export, history, lifecycle
-from data.errors import Conflict, Invalid, NotFound, Stale
+from data.errors import Conflict, Invalid
 from data.models import BALANCE_CONTROLS, CUSTOMER_TYPES
 from data.money import money_text
 from data.status import applicable_statuses, spent_on
 
 from .actor import current_viewer
 from .customers import bp, customer_or_404, render_row
+from .errors import conflict_text
 from .htmx import is_fragment_request, safe_back
 
 COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
@@ -93,9 +94,7 @@ def show(customer_id):
 
 def _refused(customer_id, error):
     """409: a stale version, a terminated customer, or an action not allowed now."""
-    text = error.message + (": " + "; ".join(error.reasons) if error.reasons else "") + "."
-    if isinstance(error, Stale):
-        text = error.message
+    text = conflict_text(error)
     customer = customer_or_404(customer_id)
     if is_fragment_request():
         return _page(customer, 409, message=("error", text))
@@ -114,11 +113,11 @@ def _attempt(customer_id, change, success, section=None):
     """Run ``change()``; answer with the right status and section for each outcome.
 
     ``success`` is the message, or a function of what ``change()`` returned that makes it.
+    A customer out of reach (404) or a change the role may not make (403) is
+    answered by views/errors.py; here the page is shown again with what went wrong.
     """
     try:
         result = change()
-    except NotFound:
-        abort(404, description=f"Customer {customer_id} does not exist (it may have been deleted).")
     except Conflict as error:
         return _refused(customer_id, error)
     except Invalid as invalid:
@@ -171,8 +170,6 @@ def _row_status(customer_id, action):
     """An inline status change from the list: answer with the row, redrawn."""
     try:
         lifecycle.perform(customer_id, action, current_viewer(), request.form.get("version"))
-    except NotFound:
-        abort(404, description="That customer no longer exists.")
     except Invalid as invalid:
         return render_row(customer_id, message=("error", "; ".join(invalid.errors.values()))), 422
     except Conflict as conflict:
@@ -184,7 +181,7 @@ def _row_status(customer_id, action):
 def status_menu(customer_id):
     """The inline "change status" menu of a list row (htmx); without htmx, the customer's Status section."""
     customer = customer_or_404(customer_id)
-    if not current_viewer().can_change:
+    if not current_viewer().may("status"):
         abort(403, description="Your role can look at customers but not change them.")
     if not is_fragment_request():
         return redirect(url_for("customers.show", customer_id=customer_id, _anchor="status"))
@@ -237,8 +234,6 @@ def export_file(customer_id):
     """Mark the customer Exported and download it for another installation."""
     try:
         customer = lifecycle.perform(customer_id, "export", current_viewer(), request.form.get("version"))
-    except NotFound:
-        abort(404, description="That customer no longer exists.")
     except Conflict as error:
         return _refused(customer_id, error)
     response = make_response(export.installation_file(customer))

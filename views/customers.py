@@ -82,11 +82,9 @@ def owners():
 
 
 def customer_or_404(customer_id):
-    """The customer, if the signed-in user may see it; otherwise 404 (existence not revealed)."""
-    try:
-        return find_customer(current_viewer(), customer_id)
-    except NotFound:
-        abort(404, description=f"Customer {customer_id} does not exist (it may have been deleted).")
+    """The customer, if the signed-in user may see it; otherwise 404 (existence not revealed,
+    answered by views/errors.py)."""
+    return find_customer(current_viewer(), customer_id)
 
 
 def render_row(customer_id, message=None):
@@ -143,8 +141,6 @@ def delete_confirmed(customer_id):
     back = safe_back(request.values.get("back"))
     try:
         name = deletion.delete_customer(customer_id, current_viewer())
-    except NotFound:
-        abort(404, description="That customer no longer exists.")
     except Conflict as conflict:
         customer = Customer.get_by_id(customer_id)
         return render_template("customers/delete.html", customer=customer,

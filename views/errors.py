@@ -1,9 +1,15 @@
-"""Error answers: a page for browsers, a message in the flash area for htmx."""
-from flask import make_response, render_template
+"""Error answers: a page for browsers, a message in the flash area for htmx.
+
+The data layer's exceptions are mapped to status codes here, once: a view
+catches one only to answer with something better than this page (a form
+re-rendered with its errors, a list row redrawn with the message).
+"""
+from flask import make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from data.access import Forbidden
+from data.errors import Conflict, Invalid, NotFound, Stale
 
 from .htmx import is_fragment_request
 
@@ -28,7 +34,34 @@ def error_response(code, message):
     return make_response(render_template("error.html", code=code, message=message), code)
 
 
+def conflict_text(error):
+    """What a refused change says: a stale version explains itself; a rule names its reasons."""
+    if isinstance(error, Stale):
+        return error.message
+    return error.message + (": " + "; ".join(error.reasons) if error.reasons else "") + "."
+
+
+def not_found_text():
+    """The 404 text of a customer route: the id asked for, whether it never existed or was just deleted."""
+    customer_id = (request.view_args or {}).get("customer_id")
+    if customer_id is None:
+        return MESSAGES[404]
+    return f"Customer {customer_id} does not exist (it may have been deleted)."
+
+
 def register(app):
+    @app.errorhandler(NotFound)
+    def _not_found(error):
+        return error_response(404, not_found_text())
+
+    @app.errorhandler(Conflict)  # Stale too: someone else changed it meanwhile
+    def _conflict(error):
+        return error_response(409, conflict_text(error))
+
+    @app.errorhandler(Invalid)  # where no form shows the errors beside their fields
+    def _invalid(error):
+        return error_response(422, "; ".join(error.errors.values()) or MESSAGES[400])
+
     @app.errorhandler(Forbidden)
     def _forbidden(error):
         return error_response(403, f"{error}. Ask an operator administrator if you need this done.")
