@@ -7,38 +7,51 @@ TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test test-sqlite test-postgres lint bench zipapp
+.PHONY: demo demo-port-free test test-sqlite test-postgres lint bench zipapp
 
-$(BIN)/flask: requirements.txt requirements-app.txt
+# What running needs (requirements-app.txt): all that `make demo` installs.
+$(BIN)/flask: requirements-app.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-app.txt
+	touch $@
+
+# What testing, benchmarks and the one-file build need on top (requirements.txt).
+$(VENV)/.test-tools: requirements.txt $(BIN)/flask
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
 # Set up, load demo data once (SQLite in instance/), print a sign-in for the demo
 # administrator (a new random password each time), and serve on http://$(HOST):$(PORT)/
-demo: $(BIN)/flask
+# (make demo PORT=8080 HOST=0.0.0.0). The port is checked first: a demo already
+# running there keeps its password.
+demo: $(BIN)/flask demo-port-free
 	$(BIN)/flask --app app seed --customers $(DEMO_CUSTOMERS) --only-if-empty
 	$(BIN)/flask --app app demo-admin
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+demo-port-free: $(BIN)/flask
+	@$(BIN)/python -c 'import socket, sys; s = socket.socket(); \
+	sys.exit("Port $(PORT) on $(HOST) is in use (a demo still running?). Stop it, or: make demo PORT=5001" \
+	         if s.connect_ex(("$(HOST)", $(PORT))) == 0 else 0)'
 
 # The whole suite, browser tests included, on SQLite and then on PostgreSQL.
 test: test-sqlite test-postgres
 
 # TEST_DATABASE_URL is emptied so an exported one (CI exports it) cannot turn this run into PostgreSQL.
-test-sqlite: $(BIN)/flask
+test-sqlite: $(VENV)/.test-tools
 	TEST_DATABASE_URL= $(BIN)/python -m pytest -q
 
-test-postgres: $(BIN)/flask
+test-postgres: $(VENV)/.test-tools
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -q
 
-lint: $(BIN)/flask
+lint: $(VENV)/.test-tools
 	$(BIN)/pip install --quiet ruff
 	$(BIN)/ruff check .
 
 # One file that runs the app with its own SQLite database:
 #   python dist/customer-management.pyz --data /srv/customers serve --bind 0.0.0.0:8000
-zipapp: $(BIN)/flask
+zipapp: $(VENV)/.test-tools
 	rm -rf build/zipapp && mkdir -p build/zipapp dist
 	cp -r app.py cli.py wsgi.py gunicorn.conf.py data views templates static build/zipapp/
 	find build/zipapp -name __pycache__ -prune -exec rm -rf {} +

@@ -174,19 +174,46 @@ def register(app):
         app.cli.add_command(command)
 
 
+ONE_FILE_HELP = """Usage: python3 customer-management.pyz --data DIR COMMAND [ARGS]...
+
+  Customer Management in one file. DIR (or CUSTOMER_DATA=DIR) holds the SQLite
+  database and the secret key; it is made if missing. DATABASE_URL and
+  SECRET_KEY in the environment win over it.
+
+Commands:
+  serve [--bind HOST:PORT] [--workers N]   run the web app (gunicorn; default 127.0.0.1:8000)
+  demo-admin                               create or reset an administrator, print its password
+  create-user NAME --role ROLE             add a user (create-user --help lists the roles)
+  seed, import-customers, maintenance, backup, migrate
+                                           as `flask --app app ...`; COMMAND --help for details
+
+Runs on the CPython version it was built with (see README, "One-file install").
+"""
+
+
 def main(argv=None):
     """Entry point of the one-file install (``customer-management.pyz``).
 
-    ``python customer-management.pyz [--data DIR] serve [--bind HOST:PORT] [--workers N]``
-    runs the app under gunicorn with its own SQLite database in DIR (default
-    ./customer-data); any other command is a ``flask --app app`` command run
-    against the same folder (``seed``, ``create-user``, ``demo-admin``, ``backup``...).
+    ``python customer-management.pyz --data DIR serve [--bind HOST:PORT] [--workers N]``
+    runs the app under gunicorn with its own SQLite database in DIR; any other
+    command is a ``flask --app app`` command run against the same folder
+    (``seed``, ``create-user``, ``demo-admin``, ``backup``...). Without --data
+    (or CUSTOMER_DATA) it refuses, rather than quietly making a folder wherever
+    it was started.
     """
     import argparse
 
     parser = argparse.ArgumentParser(prog="customer-management.pyz", add_help=False)
-    parser.add_argument("--data", default=os.environ.get("CUSTOMER_DATA", "customer-data"))
+    parser.add_argument("--data", default=os.environ.get("CUSTOMER_DATA"))
+    parser.add_argument("-h", "--help", action="store_true")
     known, rest = parser.parse_known_args(argv)
+    if known.help or not rest or rest[0] == "help":
+        click.echo(ONE_FILE_HELP)
+        return 0
+    if not known.data:
+        click.echo("Say where the data lives: --data DIR (or CUSTOMER_DATA=DIR), e.g. "
+                   f"python3 customer-management.pyz --data /srv/customers {' '.join(rest)}", err=True)
+        return 2
     data = os.path.abspath(known.data)
     os.makedirs(data, exist_ok=True)
     os.environ.setdefault("INSTANCE_PATH", data)
@@ -196,7 +223,7 @@ def main(argv=None):
     from flask.cli import FlaskGroup
 
     from app import create_app
-    return FlaskGroup(create_app=create_app).main(args=rest or ["--help"], prog_name="customer-management.pyz")
+    return FlaskGroup(create_app=create_app).main(args=rest, prog_name="customer-management.pyz")
 
 
 def _serve(argv):

@@ -56,3 +56,17 @@ def test_one_file_runs_with_its_own_database(pyz, tmp_path):
         server.terminate()
         server.wait(timeout=30)
     assert (data / "customers.sqlite3").exists() and (data / "secret_key").exists()
+
+
+def test_one_file_help_names_its_commands_and_data_folder_and_it_refuses_to_guess_one(pyz, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("CUSTOMER_DATA", "DATABASE_URL", "INSTANCE_PATH")}
+    env["SHIV_ROOT"] = str(tmp_path / "shiv")
+    shown = subprocess.run([sys.executable, str(pyz), "--help"], env=env, cwd=tmp_path, capture_output=True,
+                           text=True, timeout=60)
+    assert shown.returncode == 0
+    for words in ("--data DIR", "serve", "demo-admin", "create-user", "CUSTOMER_DATA", "CPython"):
+        assert words in shown.stdout, words
+    refused = subprocess.run([sys.executable, str(pyz), "demo-admin"], env=env, cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60)
+    assert refused.returncode == 2 and "--data DIR" in refused.stderr
+    assert not (tmp_path / "customer-data").exists()
