@@ -1,4 +1,5 @@
 """Command-line tools, registered on ``flask --app app``."""
+import getpass
 import os
 import secrets
 import sqlite3
@@ -52,19 +53,24 @@ def seed_command(customers, seed_value, only_if_empty):
 
 @click.command("import-customers")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def import_command(path):
+@click.option("--actor", default=None,
+              help="Who the customers' history names as importer (default: the user running the command).")
+@click.option("--encoding", default=None,
+              help="The file's encoding (default: detected; UTF-8, UTF-16 or Windows-1252, what spreadsheets write).")
+def import_command(path, actor, encoding):
     """Add the customers of a CSV file (the format GET /customers.csv writes).
 
     All or nothing: if any line is wrong, every wrong line is listed with its
     number and nothing is written.
     """
     size = max(1, os.path.getsize(path))
+    actor = actor or f"import-customers ({getpass.getuser()})"
     with db.connection_context():
         migrate()
         try:
-            # Read three times: check, then write resellers/distributors, then the rest.
-            with click.progressbar(length=3 * size, label="Importing customers", file=sys.stderr) as bar:
-                added = importer.import_customers(path, bar.update)
+            # One pass: each line is checked and written as it is read.
+            with click.progressbar(length=size, label="Importing customers", file=sys.stderr) as bar:
+                added = importer.import_customers(path, bar.update, actor=actor, encoding=encoding)
         except importer.ImportFailed as failed:
             for problem in failed.problems:
                 click.echo(str(problem), err=True)

@@ -2,6 +2,7 @@
 import csv
 import io
 
+from .csvfile import neutralise
 from .models import Customer, CustomerClass
 from .money import money_text
 from .records import Account
@@ -31,8 +32,13 @@ class _Names:
                                 .where(CustomerClass.id.in_(list(class_ids))).tuples())
 
 
+# Amounts are plain numbers ("-12.5"), which a spreadsheet reads as numbers, never
+# as formulas: they are the only cells written without formula neutralising.
+AMOUNTS = ("balance", "available_funds", "credit_limit")
+
+
 def row(customer, names):
-    """One customer as a dict keyed by COLUMNS."""
+    """One customer as a dict keyed by COLUMNS, text cells safe to open in a spreadsheet."""
     values = {name: getattr(customer, name) for name in COLUMNS
               if name not in ("reseller", "distributor", "customer_class")}
     values.update(
@@ -44,6 +50,9 @@ def row(customer, names):
         credit_limit=money_text(customer.credit_limit),
         blocked="true" if customer.blocked else "false",
     )
+    for name, value in values.items():
+        if name not in AMOUNTS:
+            values[name] = neutralise(value)
     return values
 
 
@@ -74,8 +83,8 @@ def installation_file(customer):
     names.load([customer])
     values = row(customer, names)
     values["status"] = "active"
-    values["accounts"] = " ".join(n for (n,) in Account.select(Account.number).where(Account.customer == customer.id)
-                                  .order_by(Account.number).tuples())
+    numbers = Account.select(Account.number).where(Account.customer == customer.id).order_by(Account.number)
+    values["accounts"] = neutralise(" ".join(n for (n,) in numbers.tuples()))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=INSTALLATION_COLUMNS, lineterminator="\r\n")
     writer.writeheader()

@@ -69,3 +69,18 @@ def entries(customer_id, limit=50):
     """The customer's history, newest first."""
     return list(History.select().where(History.customer_id == customer_id)
                 .order_by(History.at.desc(), History.id.desc()).limit(limit))
+
+
+def import_rows(actor, path, at):
+    """A function giving the history row of one imported customer, as a tuple in
+    ``History``'s column order without ``id`` (for bulk writes): who imported it
+    (``actor``), when, and from which file."""
+    fields = [f for f in History._meta.sorted_fields if f.name != "id"]
+    values = {"at": at, "actor": actor[:History.actor.max_length], "action": "import", "field": "file",
+              "old_value": "", "new_value": path}
+
+    def row(customer_id, name):
+        values["customer_id"], values["customer_name"] = customer_id, name
+        return tuple(f.db_value(values[f.name]) for f in fields)
+
+    return row

@@ -1,22 +1,42 @@
-"""``import-customers``: load customers from CSV, all or nothing.
+"""``import-customers``: load customers from CSV, all or nothing, in one pass.
 
-The file is read twice. The first pass checks every line (values, unique names,
-references to resellers and distributors, which may be in the database or
-anywhere in the file) and collects every problem with its line number. Only a
-clean file gets the second pass, which inserts everything in one transaction:
-owners first, so their subcustomers can point at them.
+Each line is read and checked once, and written straight away inside one
+transaction (PostgreSQL: COPY; SQLite: one prepared INSERT per batch), with its
+id assigned here, so a subcustomer can point at its owner at once. An owner that
+comes later in the file is filled in at the end. Only what a later line may
+need is kept: owners by name, account numbers, the lines of references still open.
+
+The first problem stops the writing (the checking goes on to the end) and the
+transaction is rolled back, so nothing is ever committed from a bad file. Then
+a second, read-only pass finds what a single pass cannot know cheaply (which
+earlier line a duplicate name is on, names already in the database) and every
+problem is reported with its line number. A duplicate name that only the
+database's unique index notices ends the writing the same way.
 """
-import csv
+import os
+import sqlite3
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from .bulk import insert_rows
-from .db import refresh_statistics, write_transaction
+from peewee import IntegrityError
+
+try:
+    import psycopg
+except ImportError:  # SQLite-only installs
+    psycopg = None
+
+from . import clock
+from .bulk import DeferredTextIndex, SuspendedIndexes, write_tuples
+from .csvfile import FileProblem, records, restore
+from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
+from .history import import_rows
 from .models import Customer, CustomerClass, CustomerSearch
-from .records import Account
-from .validation import customer_values
+from .records import Account, History
+from .status import derive_status
+from .validation import MONEY, customer_values
 
-BATCH = 2000
+BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -25,7 +45,7 @@ class Problem:
     message: str
 
     def __str__(self):
-        return f"line {self.line}: {self.message}"
+        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 class ImportFailed(Exception):
@@ -36,190 +56,221 @@ class ImportFailed(Exception):
         self.problems = problems
 
 
-def _records(path, progress):
-    """``(line number, row dict)`` for each record; ``progress(bytes)`` as it reads."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        def lines():
-            for line in handle:
-                if progress:
-                    progress(len(line.encode("utf-8")))
-                yield line
+def _header(cells):
+    header = [name.strip() for name in cells]
+    problems = [Problem(1, f"unknown column “{name}” (columns: {', '.join(COLUMNS)})")
+                for name in header if name not in COLUMNS]
+    problems += [Problem(1, f"column “{name}” appears twice") for name in sorted(set(header))
+                 if header.count(name) > 1]
+    problems += [Problem(1, f"required column “{name}” is missing") for name in ("name", "currency")
+                 if name not in header]
+    if problems:
+        raise ImportFailed(problems)
+    return header
 
-        reader = csv.reader(lines())
-        header = next(reader, None)
-        if header is None:
+
+def _lines(path, encoding, progress, problems):
+    """``(line, raw dict)`` for every non-blank record; shape problems go to ``problems``."""
+    rows = records(path, encoding, progress)
+    try:
+        first = next(rows, None)
+        if first is None:
             raise ImportFailed([Problem(1, "the file is empty; the first line must name the columns")])
-        header = [name.strip() for name in header]
-        problems = [Problem(1, f"unknown column “{name}” (columns: {', '.join(COLUMNS)})")
-                    for name in header if name not in COLUMNS]
-        problems += [Problem(1, f"column “{name}” appears twice") for name in set(header)
-                     if header.count(name) > 1]
-        problems += [Problem(1, f"required column “{name}” is missing") for name in ("name", "currency")
-                     if name not in header]
-        if problems:
-            raise ImportFailed(problems)
-        for row in reader:
-            if not any(cell.strip() for cell in row):
+        header = _header(first[1])
+        text_columns = [i for i, name in enumerate(header) if name not in MONEY]
+        for line, cells in rows:
+            if len(cells) != len(header):
+                if any(cell.strip() for cell in cells):
+                    problems.append(Problem(line, f"has {len(cells)} fields, the header has {len(header)}"))
                 continue
-            if len(row) != len(header):
-                yield reader.line_num, None, f"has {len(row)} fields, the header has {len(header)}"
-                continue
-            yield reader.line_num, dict(zip(header, row, strict=True)), None
+            for i in text_columns:  # the apostrophe an export put before a formula-like cell
+                if cells[i][:1] == "'":
+                    cells[i] = restore(cells[i])
+            yield line, dict(zip(header, cells, strict=True))
+    except FileProblem as problem:
+        problems.append(Problem(problem.line, problem.message))
 
 
-@dataclass
-class _Checked:
-    problems: list
-    count: int
-    classes: set
-    referenced: set
+class _Import:
+    """The state of one import while its single pass runs."""
 
+    def __init__(self, path, actor, today, now):
+        # Only this project's own field types (money, status) store something other
+        # than the Python value itself; the rest are already str, int, bool, datetime.
+        self.customer = [(f.name, f.db_value if type(f).__module__.startswith("data.") else None)
+                         for f in Customer._meta.sorted_fields]
+        self.search = [f.name for f in CustomerSearch._meta.sorted_fields]
+        self.defaults = {f.name: (f.default() if callable(f.default) else f.default)
+                         for f in Customer._meta.sorted_fields}
+        self.defaults["created_at"] = now
+        self.today, self.now = today, now
+        self.history = import_rows(actor, os.path.abspath(path), now)
+        self.problems, self.writing, self.count = [], True, 0
+        self.owners, self.accounts, self.deferred, self.classes, self.known = {}, {}, [], {}, {}
+        self.batch, self.first_id, self.last_id = [], None, None
+        self.empty = not Customer.select().exists()
+        self.ids = self._ids()
 
-def _account_numbers(raw):
-    return (raw.get("accounts") or "").split()
+    def _ids(self):
+        """Fresh customer ids, in batches (PostgreSQL: from the table's sequence)."""
+        if is_postgres():
+            sequence = db.execute_sql("SELECT pg_get_serial_sequence('customer', 'id')").fetchone()[0]
+            while True:
+                yield from (i for (i,) in db.execute_sql(
+                    "SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, BATCH]).fetchall())
+        # SQLite: the write lock is held, nobody else adds customers meanwhile.
+        next_id = (db.execute_sql("SELECT MAX(id) FROM customer").fetchone()[0] or 0) + 1
+        while True:
+            yield next_id
+            next_id += 1
 
+    def problem(self, line, message):
+        self.problems.append(Problem(line, message))
+        self.writing = False
 
-def _check(path, progress):
-    """First pass: every problem in the file, and what the second pass needs."""
-    problems, names, kinds, references, classes, accounts = [], {}, {}, [], set(), {}
-    count = 0
-    for line, raw, shape_error in _records(path, progress):
-        count += 1
-        if shape_error:
-            problems.append(Problem(line, shape_error))
-            continue
-        values, errors = customer_values(raw)
-        problems += [Problem(line, f"{field}: {message}") for field, message in errors.items()]
-        name = values.get("name")
-        if name:
-            if name in names:
-                problems.append(Problem(line, f"name: “{name}” is already on line {names[name]}"))
-            names.setdefault(name, line)
-            kinds.setdefault(name, values["customer_type"])
-        if values.get("customer_class"):
-            classes.add(values["customer_class"])
-        for number in _account_numbers(raw):
-            if len(number) > 50:
-                problems.append(Problem(line, f"accounts: “{number[:20]}…” is longer than 50 characters"))
-            elif number in accounts:
-                problems.append(Problem(line, f"accounts: “{number}” is already on line {accounts[number]}"))
-            accounts.setdefault(number, line)
-        for kind in ("reseller", "distributor"):
-            if values.get(kind):
-                references.append((line, kind, values[kind]))
-    referenced = {name for _, _, name in references}
-    known = _owner_types_in_database(referenced - set(kinds))
-    for line, kind, name in references:
-        found = kinds.get(name) or known.get(name)
+    def owner(self, line, kind, name, customer_id):
+        """The id of owner ``name`` (a ``kind``), or None while it is still to come in the file."""
+        found = self.owners.get(name)
+        if found is None and not self.empty:
+            if name not in self.known:
+                self.known[name] = Customer.select(Customer.id, Customer.customer_type).where(
+                    Customer.name == name).tuples().first()
+            found = self.known[name]
         if found is None:
-            problems.append(Problem(line, f"{kind}: there is no customer “{name}” in the database or the file"))
-        elif found != kind:
-            problems.append(Problem(line, f"{kind}: “{name}” is a {found}, not a {kind}"))
-    taken = _names_in_database(list(names))
-    problems += [Problem(names[name], f"name: a customer “{name}” already exists") for name in taken]
-    for chunk in _chunks(accounts, 500):
-        for (number,) in Account.select(Account.number).where(Account.number.in_(chunk)).tuples():
-            problems.append(Problem(accounts[number], f"accounts: an account “{number}” already exists"))
-    return _Checked(sorted(problems, key=lambda p: p.line), count, classes, referenced - set(kinds))
+            self.deferred.append((customer_id, kind, name, line))
+        elif found[1] != kind:
+            self.problem(line, f"{kind}: “{name}” is a {found[1]}, not a {kind}")
+        else:
+            return found[0]
+        return None
+
+    def add(self, line, raw):
+        self.count += 1
+        values, errors = customer_values(raw)
+        for field, message in errors.items():
+            self.problem(line, f"{field}: {message}")
+        for number in (raw.get("accounts") or "").split():
+            if len(number) > Account.number.max_length:
+                self.problem(line, f"accounts: “{number[:20]}…” is longer than {Account.number.max_length} characters")
+            elif number in self.accounts:
+                self.problem(line, f"accounts: “{number}” is already on line {self.accounts[number]}")
+            else:
+                self.accounts[number] = line
+        customer_id = next(self.ids)
+        row = dict(self.defaults)
+        row.update(values)
+        row["id"] = customer_id
+        if values["customer_type"] != "retail" and values.get("name"):
+            self.owners.setdefault(values["name"], (customer_id, values["customer_type"]))
+        for kind in ("reseller", "distributor"):
+            name = values.get(kind)
+            row[kind] = self.owner(line, kind, name, customer_id) if name else None
+        row["customer_class"] = self._class_id(values.get("customer_class"))
+        if self.writing:
+            self.batch.append((row, (raw.get("accounts") or "").split()))
+            if len(self.batch) >= BATCH:
+                self.flush()
+
+    def _class_id(self, name):
+        if not name:
+            return None
+        if name not in self.classes:
+            found = CustomerClass.select(CustomerClass.id).where(CustomerClass.name == name).scalar()
+            self.classes[name] = found or CustomerClass.create(name=name).id
+        return self.classes[name]
+
+    def flush(self):
+        if not self.writing or not self.batch:
+            self.batch = []
+            return
+        customers, searches, accounts, history = [], [], [], []
+        for row, numbers in self.batch:
+            shape = SimpleNamespace(**row)
+            row["status"] = derive_status(shape, self.today)
+            customers.append(tuple(convert(row[name]) if convert else row[name] for name, convert in self.customer))
+            found = CustomerSearch.row_for(shape)
+            searches.append(tuple(found[name] for name in self.search))
+            accounts += [(number, row["id"], False, self.now) for number in numbers]
+            history.append(self.history(row["id"], row["name"]))
+        write_tuples(Customer, customers)
+        write_tuples(CustomerSearch, searches)
+        write_tuples(Account, accounts, ["number", "customer_id", "blocked", "created_at"])
+        write_tuples(History, history, [f.column_name for f in History._meta.sorted_fields if f.name != "id"])
+        self.first_id = self.first_id or self.batch[0][0]["id"]
+        self.last_id = self.batch[-1][0]["id"]
+        self.batch = []
+
+    def link_later_owners(self):
+        """Point the subcustomers whose owner came later in the file at it."""
+        updates = {"reseller": [], "distributor": []}
+        for customer_id, kind, name, line in self.deferred:
+            found = self.owners.get(name)
+            if found is None:
+                self.writing = False  # what it is (absent, or a retail customer) is found by _explain
+            elif found[1] != kind:
+                self.problem(line, f"{kind}: “{name}” is a {found[1]}, not a {kind}")
+            else:
+                updates[kind].append((found[0], customer_id))
+        if self.writing:
+            for kind, pairs in updates.items():
+                if pairs:
+                    db.cursor().executemany(f"UPDATE customer SET {kind}_id = {db.param} WHERE id = {db.param}",
+                                            pairs)
 
 
-def _chunks(items, size):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _owner_types_in_database(names):
-    found = {}
-    for chunk in _chunks(names, 500):
-        query = Customer.select(Customer.name, Customer.customer_type).where(Customer.name.in_(chunk))
-        found.update(dict(query.tuples()))
-    return found
-
-
-def _names_in_database(names):
-    taken = []
-    for chunk in _chunks(names, 500):
-        taken += [n for (n,) in Customer.select(Customer.name).where(Customer.name.in_(chunk)).tuples()]
-    return taken
-
-
-def _class_ids(names):
-    """Ids of the named customer classes, creating the ones that do not exist yet."""
-    ids = dict(CustomerClass.select(CustomerClass.name, CustomerClass.id)
-               .where(CustomerClass.name.in_(list(names))).tuples()) if names else {}
-    for name in sorted(set(names) - set(ids)):
-        ids[name] = CustomerClass.create(name=name).id
-    return ids
-
-
-def _insert(batch, owner_ids, class_ids):
-    customers, numbers = [], {}
-    for values in batch:
-        values = dict(values)
-        numbers[values["name"]] = values.pop("accounts", [])
-        values["reseller"] = owner_ids.get(values.pop("reseller", "")) if values.get("reseller") else None
-        values["distributor"] = owner_ids.get(values.pop("distributor", "")) if values.get("distributor") else None
-        class_name = values.pop("customer_class", "")
-        values["customer_class"] = class_ids.get(class_name) if class_name else None
-        customer = Customer(**values)
-        customer.prepare()
-        customers.append(customer)
-    insert_rows(Customer, [c.__data__ for c in customers])
-    ids = dict(Customer.select(Customer.name, Customer.id)
-               .where(Customer.name.in_([c.name for c in customers])).tuples())
-    for customer in customers:
-        customer.id = ids[customer.name]
-    insert_rows(CustomerSearch, [CustomerSearch.row_for(c) for c in customers])
-    insert_rows(Account, [{"number": number, "customer": ids[name]}
-                          for name, owned in numbers.items() for number in owned])
-    return ids
-
-
-def _values(path, progress, owners):
-    """Second pass: the checked values of the owners (or of everyone else), in file order."""
-    for _, raw, _ in _records(path, progress):
-        values = customer_values(raw)[0]
-        if (values["customer_type"] != "retail") == owners:
-            values["accounts"] = _account_numbers(raw)
-            yield values
-
-
-def import_customers(path, progress=None):
+def import_customers(path, progress=None, actor="import-customers", encoding=None):
     """Import the CSV file at ``path``; return how many customers were added.
 
-    Raises ``ImportFailed`` with every problem (and writes nothing) if any line is bad.
-    ``progress(n_bytes)`` is called as the file is read: once to check it, then
-    twice to write it (resellers and distributors first, then the rest).
+    Raises ``ImportFailed`` with every problem (and writes nothing) if any line is
+    bad. ``progress(n_bytes)`` is called as the file is read; ``actor`` is who the
+    history names; ``encoding`` None means detected (UTF-8, UTF-16, Windows-1252).
     """
-    checked = _check(path, progress)
-    if checked.problems:
-        raise ImportFailed(checked.problems)
-    with write_transaction():
-        class_ids = _class_ids(checked.classes)
-        owner_ids = _ids_of(checked.referenced)
-        for owners in (True, False):
-            for batch in _chunks_of(_values(path, progress, owners), BATCH):
-                added = _insert(batch, owner_ids, class_ids)
-                if owners:
-                    owner_ids.update(added)
-    refresh_statistics()
-    return checked.count
+    today, now = clock.today(), clock.utcnow()
+    conflict = None
+    try:
+        with write_transaction():
+            load = _Import(path, actor, today, now)
+            indexes = SuspendedIndexes(("customer", "customer_search")) if load.empty else None
+            text_index = DeferredTextIndex("customer_search")
+            for line, raw in _lines(path, encoding, progress, load.problems):
+                load.add(line, raw)
+            load.flush()
+            if load.writing and load.first_id:
+                # Before owners are linked: linking updates search rows, whose
+                # trigger takes the old values out of the text index again.
+                text_index.fill(load.first_id, load.last_id)
+            load.link_later_owners()
+            if load.writing and indexes:
+                indexes.rebuild()
+            if not load.writing or load.problems:
+                raise _RollBack
+    except _RollBack:
+        pass
+    except _REFUSED as error:  # a name or account number the database already has
+        conflict = error
+    else:
+        _after_import()
+        return load.count
+    raise ImportFailed(_explain(path, encoding, load.problems, load.deferred, conflict))
 
 
-def _chunks_of(iterable, size):
-    batch = []
-    for item in iterable:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+# Peewee wraps the driver's error only for its own statements; bulk writes use the cursor.
+_REFUSED = (IntegrityError, sqlite3.IntegrityError) + ((psycopg.IntegrityError,) if psycopg else ())
 
 
-def _ids_of(names):
-    ids = {}
-    for chunk in _chunks(names, 500):
-        ids.update(dict(Customer.select(Customer.name, Customer.id).where(Customer.name.in_(chunk)).tuples()))
-    return ids
+class _RollBack(Exception):
+    """Leaves the import's transaction so that it is rolled back."""
+
+
+def _after_import():
+    """Statistics (and on PostgreSQL the visibility map) for the tables just filled."""
+    if is_postgres():
+        # VACUUM cannot run in a transaction; without it the first queries after an
+        # import cannot use index-only scans (counts read the whole table).
+        tables = ", ".join(m._meta.table_name for m in (Customer, CustomerSearch, Account, History))
+        db.execute_sql(f"VACUUM (ANALYZE) {tables}")
+    else:
+        refresh_statistics()
+
+
+from .import_check import explain as _explain  # noqa: E402  (the failure path lives apart)

@@ -13,7 +13,7 @@ from babel.numbers import get_currency_precision
 from peewee import fn
 
 from . import clock
-from .bulk import insert_rows
+from .bulk import DeferredTextIndex, insert_rows
 from .db import db, is_postgres, refresh_statistics
 from .demo_names import (
     COMPANY_KINDS,
@@ -280,8 +280,11 @@ def seed(customers, seed_value=1, progress=None):
             index += 1
         customer_rows, search_rows = _prepared(rows, today)
         with db.atomic():
+            # The full-text index filled once per batch, not by its trigger row by row.
+            text_index = DeferredTextIndex("customer_search")
             insert_rows(Customer, customer_rows)
             insert_rows(CustomerSearch, search_rows)
+            text_index.fill(customer_rows[0]["id"], customer_rows[-1]["id"])
             insert_rows(Account, out["accounts"])
             insert_rows(Xdr, out["xdrs"])
             insert_rows(Invoice, out["invoices"])

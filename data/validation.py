@@ -1,7 +1,7 @@
 """Checking customer values from any source (CSV import, forms): one set of rules."""
 import pycountry
-from email_validator import EmailNotValidError, validate_email
 
+from .emails import email_problem
 from .models import BALANCE_CONTROLS, CUSTOMER_TYPES, TEXT_FIELDS, Customer
 from .money import MoneyError, parse_money
 from .text import clean
@@ -56,10 +56,9 @@ def customer_values(raw):
     values["country"] = country
 
     if values.get("email"):
-        try:
-            validate_email(values["email"], check_deliverability=False)
-        except EmailNotValidError as error:
-            errors["email"] = f"“{values['email']}” is not an e-mail address ({error})"
+        problem = email_problem(values["email"])
+        if problem:
+            errors["email"] = f"“{values['email']}” is not an e-mail address ({problem})"
 
     for name in MONEY:
         try:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from data.db import is_postgres
 from data.export import COLUMNS
 from data.models import Customer, CustomerClass
 from tests import factories
@@ -134,7 +135,7 @@ def test_export_then_import_reproduces_the_customers(client, runner, tmp_path):
     assert snapshot() == before
 
 
-def test_an_import_refreshes_statistics_without_vacuuming_the_whole_database(database, tmp_path, monkeypatch):
+def test_an_import_refreshes_statistics_of_its_tables_not_the_whole_database(database, tmp_path, monkeypatch):
     from data import importer
 
     statements = []
@@ -146,5 +147,10 @@ def test_an_import_refreshes_statistics_without_vacuuming_the_whole_database(dat
 
     monkeypatch.setattr(type(database.obj), "execute_sql", spy)
     assert importer.import_customers(write(tmp_path, "name,currency\r\nOne Row Ltd,USD\r\n")) == 1
-    assert any(s.startswith("ANALYZE") for s in statements)
-    assert not any("VACUUM" in s for s in statements)
+    assert any("ANALYZE" in s for s in statements)
+    vacuums = [s for s in statements if "VACUUM" in s]
+    if is_postgres():
+        # Index-only scans need the visibility map right after an import: the tables it filled, only.
+        assert vacuums == ["VACUUM (ANALYZE) customer, customer_search, account, history"]
+    else:
+        assert not vacuums
