@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo demo-port-free test test-sqlite test-postgres lint bench zipapp
+.PHONY: demo demo-port-free test test-sqlite test-postgres lint bench binary
 
 # What running needs (requirements-app.txt): all that `make demo` installs.
 $(BIN)/flask: requirements-app.txt
@@ -16,7 +16,7 @@ $(BIN)/flask: requirements-app.txt
 	$(BIN)/pip install --quiet -r requirements-app.txt
 	touch $@
 
-# What testing, benchmarks and the one-file build need on top (requirements.txt).
+# What testing and benchmarks need on top (requirements.txt).
 $(VENV)/.test-tools: requirements.txt $(BIN)/flask
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
@@ -49,11 +49,16 @@ lint: $(VENV)/.test-tools
 	$(BIN)/pip install --quiet ruff
 	$(BIN)/ruff check .
 
-# One file that runs the app with its own SQLite database:
-#   python dist/customer-management.pyz --data /srv/customers serve --bind 0.0.0.0:8000
-zipapp: $(VENV)/.test-tools
-	rm -rf build/zipapp && mkdir -p build/zipapp dist
-	cp -r app.py cli.py wsgi.py gunicorn.conf.py data views templates static build/zipapp/
-	find build/zipapp -name __pycache__ -prune -exec rm -rf {} +
-	$(BIN)/shiv --site-packages build/zipapp -r requirements-app.txt -e cli:main \
-		-o dist/customer-management.pyz --compressed --python "/usr/bin/env python3"
+# One executable with its own Python and every package (PyInstaller, in a venv of its own):
+#   dist/customer-management --data /srv/customers serve --bind 0.0.0.0:8000 --workers 3
+BUILD_VENV := build/binary-venv
+BINARY_DIST ?= dist
+$(BUILD_VENV)/.installed: requirements-build.txt requirements-app.txt
+	$(PYTHON) -m venv $(BUILD_VENV)
+	$(BUILD_VENV)/bin/pip install --quiet -r requirements-build.txt
+	touch $@
+
+binary: $(BUILD_VENV)/.installed
+	$(BUILD_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath $(BINARY_DIST) \
+		--workpath build/pyinstaller packaging/customer-management.spec
+	@ls -l $(BINARY_DIST)/customer-management

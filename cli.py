@@ -180,11 +180,12 @@ def register(app):
         app.cli.add_command(command)
 
 
-ONE_FILE_HELP = """Usage: python3 customer-management.pyz --data DIR COMMAND [ARGS]...
+ONE_FILE_HELP = """Usage: customer-management --data DIR COMMAND [ARGS]...
 
-  Customer Management in one file. DIR (or CUSTOMER_DATA=DIR) holds the SQLite
-  database and the secret key; it is made if missing. DATABASE_URL and
-  SECRET_KEY in the environment win over it.
+  Customer Management in one file, with its own Python inside. DIR (or
+  CUSTOMER_DATA=DIR) holds the SQLite database and the secret key; it is made
+  if missing. DATABASE_URL (postgresql://...) and SECRET_KEY in the environment
+  win over it.
 
 Commands:
   serve [--bind HOST:PORT] [--workers N]   run the web app (gunicorn; default 127.0.0.1:8000)
@@ -193,14 +194,16 @@ Commands:
   seed, import-customers, maintenance, backup, migrate
                                            as `flask --app app ...`; COMMAND --help for details
 
-Runs on the CPython version it was built with (see README, "One-file install").
+Built with `make binary` (see README, "Single binary").
 """
+
+PROG = "customer-management"
 
 
 def main(argv=None):
-    """Entry point of the one-file install (``customer-management.pyz``).
+    """Entry point of the single binary (``make binary``: ``dist/customer-management``).
 
-    ``python customer-management.pyz --data DIR serve [--bind HOST:PORT] [--workers N]``
+    ``customer-management --data DIR serve [--bind HOST:PORT] [--workers N]``
     runs the app under gunicorn with its own SQLite database in DIR; any other
     command is a ``flask --app app`` command run against the same folder
     (``seed``, ``create-user``, ``demo-admin``, ``backup``...). Without --data
@@ -209,7 +212,7 @@ def main(argv=None):
     """
     import argparse
 
-    parser = argparse.ArgumentParser(prog="customer-management.pyz", add_help=False)
+    parser = argparse.ArgumentParser(prog=PROG, add_help=False)
     parser.add_argument("--data", default=os.environ.get("CUSTOMER_DATA"))
     parser.add_argument("-h", "--help", action="store_true")
     known, rest = parser.parse_known_args(argv)
@@ -218,7 +221,7 @@ def main(argv=None):
         return 0
     if not known.data:
         click.echo("Say where the data lives: --data DIR (or CUSTOMER_DATA=DIR), e.g. "
-                   f"python3 customer-management.pyz --data /srv/customers {' '.join(rest)}", err=True)
+                   f"{PROG} --data /srv/customers {' '.join(rest)}", err=True)
         return 2
     data = os.path.abspath(known.data)
     os.makedirs(data, exist_ok=True)
@@ -229,7 +232,7 @@ def main(argv=None):
     from flask.cli import FlaskGroup
 
     from app import create_app
-    return FlaskGroup(create_app=create_app).main(args=rest, prog_name="customer-management.pyz")
+    return FlaskGroup(create_app=create_app).main(args=rest, prog_name=PROG)
 
 
 def _serve(argv):
@@ -237,7 +240,7 @@ def _serve(argv):
 
     from gunicorn.app.base import Application
 
-    parser = argparse.ArgumentParser(prog="customer-management.pyz serve")
+    parser = argparse.ArgumentParser(prog=f"{PROG} serve")
     parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     options = parser.parse_args(argv)
