@@ -214,16 +214,26 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(prog=PROG, add_help=False)
     parser.add_argument("--data", default=os.environ.get("CUSTOMER_DATA"))
-    parser.add_argument("-h", "--help", action="store_true")
     known, rest = parser.parse_known_args(argv)
-    if known.help or not rest or rest[0] == "help":
+    # --help before any command is this help; after one (`seed --help`) it is that command's.
+    if not rest or rest[0] in ("help", "-h", "--help"):
         click.echo(ONE_FILE_HELP)
         return 0
+    if not known.data and "--help" in rest:
+        import tempfile
+
+        # A command's own help needs no data folder: a scratch one, gone afterwards.
+        with tempfile.TemporaryDirectory() as scratch:
+            return _run(scratch, rest)
     if not known.data:
         click.echo("Say where the data lives: --data DIR (or CUSTOMER_DATA=DIR), e.g. "
                    f"{PROG} --data /srv/customers {' '.join(rest)}", err=True)
         return 2
-    data = os.path.abspath(known.data)
+    return _run(known.data, rest)
+
+
+def _run(data, rest):
+    data = os.path.abspath(data)
     os.makedirs(data, exist_ok=True)
     os.environ.setdefault("INSTANCE_PATH", data)
     os.environ.setdefault("DATABASE_URL", "sqlite:///" + os.path.join(data, "customers.sqlite3"))

@@ -107,7 +107,13 @@ def test_the_file_is_small_and_its_help_names_the_commands_and_the_data_folder(b
     refused = subprocess.run([str(binary), "demo-admin"], env=env, cwd=tmp_path, capture_output=True, text=True,
                              timeout=60)
     assert refused.returncode == 2 and "--data DIR" in refused.stderr
+    # A command's --help is that command's own, with or without a data folder.
+    for command, words in (("seed", "--customers"), ("import-customers", "--encoding"), ("serve", "--bind")):
+        shown = subprocess.run([str(binary), command, "--help"], env=env, cwd=tmp_path, capture_output=True,
+                               text=True, timeout=60)
+        assert shown.returncode == 0 and f"customer-management {command}" in shown.stdout and words in shown.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "tmp"]  # no folder made anywhere
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="the SQLite run checks it on SQLite; the PostgreSQL run below")
