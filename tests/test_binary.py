@@ -84,15 +84,15 @@ def _children(pid):
     return [int(child) for child in listed]
 
 
+def _mapped_files(pid):
+    return {line.split(maxsplit=5)[5] for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
+            if len(line.split(maxsplit=5)) == 6}
+
+
 def _python_files_mapped(pid):
     """Files of this machine's Python (or the venv) that the process has loaded: there must be none."""
-    ours = {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    mapped = set()
-    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
-        parts = line.split(maxsplit=5)
-        if len(parts) == 6 and any(parts[5].startswith(prefix + "/") for prefix in ours):
-            mapped.add(parts[5])
-    return mapped
+    ours = {str(Path(p).resolve()) + "/" for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    return {path for path in _mapped_files(pid) if path.startswith(tuple(ours))}
 
 
 def test_the_file_is_small_and_its_help_names_the_commands_and_the_data_folder(binary, tmp_path):
@@ -190,6 +190,13 @@ def _use_the_product(binary, tmp_path, env, sqlite_file=None, data_flag=None):
 
             status, page = session.call("GET", "/static/vendor/htmx-2.0.11.min.js")
             assert status == 200 and page.startswith(b"var htmx")
+
+        # SQLite and PostgreSQL (psycopg's binary wheel) through the libraries the binary carries,
+        # not the machine's.
+        unpacked = str(tmp_path / "tmp") + "/"
+        library = "libsqlite3" if sqlite_file else "libpq"
+        loaded = {path for pid in _children(master) for path in _mapped_files(pid) if library in path}
+        assert loaded and all(path.startswith(unpacked) for path in loaded), loaded
 
         # A backup while it serves.
         copy = tmp_path / "copy.sqlite3"
