@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -59,9 +60,21 @@ def _empty_tables():
                     db.execute_sql(f"DELETE FROM {table}")
 
 
+class ReadingClient(FlaskClient):
+    """A test client that reads every answer to its end and closes it, as a browser or
+    gunicorn does. Flask's own leaves a streamed body unread and unclosed until garbage
+    collection: a CSV export's open PostgreSQL transaction then outlived its test, and
+    dropping the test schema waited for it for ever. ``buffered=False`` to look at a stream.
+    """
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"})
+    app.test_client_class = ReadingClient
     _empty_tables()
     yield app
     clock.freeze(None)

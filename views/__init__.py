@@ -36,7 +36,11 @@ def register(app):
 
     @app.teardown_request
     def _close(_exc):
-        if not db.is_closed():
+        # Flask tears a request down when its view returns, and again when a streamed body
+        # ends. A CSV export has read its first batch by then and keeps its transaction (a
+        # PostgreSQL cursor) open for the rest of the stream: leave the connection to it;
+        # the teardown at the stream's end closes it.
+        if not db.is_closed() and not db.in_transaction():
             db.close()
 
     @app.get("/")
