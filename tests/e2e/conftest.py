@@ -93,3 +93,11 @@ def screenshot(page):
         page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
     return take
+
+
+def press_back(page, forward=False):
+    """The browser's Back (or Forward) button. Each step loads the page from the server
+    (htmx keeps no snapshots), so Playwright's go_back, which waits for the first navigation
+    only, sees it aborted by that load; the test waits for what the person sees instead."""
+    page.evaluate(f"() => {{ window.beforeHistoryStep = true; history.go({1 if forward else -1}); }}")
+    page.wait_for_function("() => window.beforeHistoryStep === undefined && document.readyState === 'complete'")
