@@ -113,13 +113,16 @@ def refresh_statistics(vacuum=False):
     while they were small, made every later insert into the index slower (a
     load of 100,000 customers took 13 minutes instead of 1).
     PostgreSQL: ANALYZE of the customer tables; with ``vacuum`` (after seeding a
-    new database) VACUUM (ANALYZE) of everything, which also sets the visibility
-    map so counts and deep pages read indexes alone. An import does not vacuum a
-    whole live database for a handful of rows.
+    new database) VACUUM (ANALYZE) of this schema's tables, which also sets the
+    visibility map so counts and deep pages read indexes alone. Never the whole
+    database: other schemas' tables (another application, a parallel test run)
+    are not ours to vacuum, and waiting for their locks could hang the seed.
     """
     if is_postgres():
         if vacuum and not db.in_transaction():  # VACUUM cannot run inside a transaction block
-            db.execute_sql("VACUUM (ANALYZE)")
+            tables = [f'"{name}"' for (name,) in db.execute_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()]
+            db.execute_sql(f"VACUUM (ANALYZE) {', '.join(tables)}")
         else:
             db.execute_sql("ANALYZE customer, customer_search")
         return

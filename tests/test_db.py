@@ -65,3 +65,27 @@ def test_bulk_insert_stores_many_rows(database):
     insert_rows(CustomerClass, [{"name": f"Class {n}"} for n in range(2500)])
     assert CustomerClass.select().count() == 2500
     assert CustomerClass.get(CustomerClass.name == "Class 2499")
+
+
+def test_vacuum_after_seeding_stays_in_this_schema(database, monkeypatch):
+    """PostgreSQL: a bare VACUUM would take every schema's tables and wait for their locks."""
+    from data.db import is_postgres, refresh_statistics
+
+    statements = []
+    real = type(database.obj).execute_sql
+
+    def spy(self, sql, *args, **kwargs):
+        statements.append(sql)
+        return real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(type(database.obj), "execute_sql", spy)
+    refresh_statistics(vacuum=True)
+    vacuums = [s for s in statements if s.startswith("VACUUM")]
+    if not is_postgres():
+        assert not vacuums
+        return
+    own = {name for (name,) in database.execute_sql(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()}
+    assert len(vacuums) == 1 and "customer" in own
+    named = {name.strip().strip('"') for name in vacuums[0].removeprefix("VACUUM (ANALYZE) ").split(",")}
+    assert named == own
