@@ -135,8 +135,8 @@ HTMX = {"HX-Request": "true"}
 
 
 def csrf_headers(client):
-    """Headers carrying the CSRF token, as htmx sends them (from <body hx-headers>)."""
+    """Headers carrying the CSRF token, as htmx sends them (from <body data-hx-headers>)."""
     import json
 
     page = soup(client.get("/customers"))
-    return {**json.loads(page.body["hx-headers"]), **HTMX}
+    return {**json.loads(page.body["data-hx-headers"]), **HTMX}

@@ -40,7 +40,7 @@ def client_for(app, world, role):
     owner = {"reseller_staff": world["r1"], "distributor_staff": world["d1"]}.get(role)
     user = make_user(f"user-{role}", role, owner)
     client = sign_in(app.test_client(), user)
-    token = soup(client.get("/customers")).body["hx-headers"]
+    token = soup(client.get("/customers")).body["data-hx-headers"]
     return client, json.loads(token)["X-CSRFToken"]
 
 

@@ -91,7 +91,7 @@ def test_changing_the_field_redraws_the_row_with_its_operators(client, people):
                           "&cf1=city&co1=contains&cv1=bos&ck1=city", headers=HTMX)
     html = soup(response)
     row = html.find(id="condition-0")
-    assert row["hx-swap-oob"] == "outerHTML"
+    assert row["data-hx-swap-oob"] == "outerHTML"
     ops = [o["value"] for o in row.select("select[name=co0] option")]
     assert ops == ["eq", "gt", "lt"]
     assert row.select_one("input[name=cv0]")["inputmode"] == "decimal"
@@ -100,12 +100,12 @@ def test_changing_the_field_redraws_the_row_with_its_operators(client, people):
 
 def test_adding_and_removing_rows_with_htmx_touch_only_those_rows(client, people):
     added = soup(client.get("/customers?scope=all&cf0=city&co0=is&cv0=boston&ck0=city&add=1", headers=HTMX))
-    wrapper = added.find(attrs={"hx-swap-oob": "beforeend:#condition-rows"})
+    wrapper = added.find(attrs={"data-hx-swap-oob": "beforeend:#condition-rows"})
     assert wrapper.find(id="condition-1") is not None and added.find(id="condition-0") is None
-    assert added.find(id="add-row")["hx-swap-oob"] == "true"
+    assert added.find(id="add-row")["data-hx-swap-oob"] == "true"
     removed = soup(client.get("/customers?scope=all&cf0=city&co0=is&cv0=boston&ck0=city"
                               "&cf1=name&co1=contains&cv1=&ck1=name&remove=1", headers=HTMX))
-    assert removed.find(id="condition-1")["hx-swap-oob"] == "delete"
+    assert removed.find(id="condition-1")["data-hx-swap-oob"] == "delete"
 
 
 def test_value_input_fits_the_field(client):
@@ -193,7 +193,7 @@ def row_after(client, form):
 def test_field_money_to_status_drops_the_amount_instead_of_a_400(client, people):
     """Issue 11 #16: balance > 500, field changed to Status: the old "500" is no status."""
     response, row = row_after(client, "cf0=status&co0=gt&cv0=500&ck0=balance:value")
-    assert row["hx-swap-oob"] == "outerHTML"
+    assert row["data-hx-swap-oob"] == "outerHTML"
     assert [o["value"] for o in row.select("select[name=co0] option[selected]")] == ["is"]
     assert row.select_one("select[name=cv0] option[selected]") is None  # "Choose…"
     assert row.select_one("input[name=ck0]")["value"] == "status:value"

@@ -16,9 +16,9 @@ def test_delete_icon_only_for_deletable_customers(client):
     factories.xdr(busy)
     rows = {r.select("td")[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
     link = rows["Free"].select_one("a.delete")
-    assert link["hx-delete"].endswith(f"/customers/{Customer.get(name='Free').id}")
-    assert link["hx-confirm"].startswith("Delete customer “Free”?")
-    assert link["hx-target"] == "closest tr" and link["hx-swap"] == "outerHTML"
+    assert link["data-hx-delete"].endswith(f"/customers/{Customer.get(name='Free').id}")
+    assert link["data-hx-confirm"].startswith("Delete customer “Free”?")
+    assert link["data-hx-target"] == "closest tr" and link["data-hx-swap"] == "outerHTML"
     assert rows["Busy"].select_one("a.delete") is None
 
 

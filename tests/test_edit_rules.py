@@ -19,7 +19,7 @@ def own(app):
 
 def staff_client(app, reseller):
     client = sign_in(app.test_client(), make_user("staffer", "reseller_staff", reseller))
-    token = json.loads(soup(client.get("/customers")).body["hx-headers"])["X-CSRFToken"]
+    token = json.loads(soup(client.get("/customers")).body["data-hx-headers"])["X-CSRFToken"]
     return client, token
 
 

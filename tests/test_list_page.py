@@ -27,8 +27,8 @@ def test_full_page_then_fragment(client):
     assert part.find("section", id="results") is not None
     assert fragment.headers["HX-Push-Url"] == "/customers"
     # The live count and the hidden sort are updated out of band.
-    assert part.find(id="result-count")["hx-swap-oob"] == "innerHTML"
-    assert part.find(id="sort")["hx-swap-oob"] == "true"
+    assert part.find(id="result-count")["data-hx-swap-oob"] == "innerHTML"
+    assert part.find(id="sort")["data-hx-swap-oob"] == "true"
 
 
 def test_history_restore_gets_the_whole_page(client):
@@ -156,7 +156,7 @@ def test_sort_links_and_direction(client):
     balance_th = [th for th in html.select("thead th") if th.get_text(strip=True) == "Balance"][0]
     assert balance_th["aria-sort"] == "ascending"
     assert balance_th.a["href"] == "/customers?sort=-balance"
-    assert balance_th.a["hx-push-url"] == "true"
+    assert balance_th.a["data-hx-push-url"] == "true"
 
 
 def test_pages_and_page_size(client):
@@ -169,7 +169,7 @@ def test_pages_and_page_size(client):
     assert row_names(second) == [f"Customer {n}" for n in range(50, 60)]
     assert len(row_names(client.get("/customers?per_page=25&page=3"))) == 10
     next_link = soup(first).select_one(".pager a[aria-label='Next page']")
-    assert next_link["href"] == "/customers?page=2" and next_link["hx-get"] == "/customers?page=2"
+    assert next_link["href"] == "/customers?page=2" and next_link["data-hx-get"] == "/customers?page=2"
     stale = client.get("/customers?page=7")
     assert stale.status_code == 302 and stale.headers["Location"] == "/customers?page=2"
 

@@ -61,7 +61,7 @@ def test_terminating_from_the_edit_page_is_a_confirmation_step_without_javascrip
     assert [s.summary.get_text(strip=True) for s in steps] == ["Terminate provisionally…", "Terminate permanently…"]
     for step in steps:
         form = step.find("form")
-        assert not form.has_attr("hx-confirm")  # the step is the confirmation; no second dialog
+        assert not form.has_attr("data-hx-confirm")  # the step is the confirmation; no second dialog
         assert form.button.get_text(strip=True).startswith("Yes, terminate") and "danger" in form.button["class"]
     assert "cannot be undone" in steps[1].get_text()
     # the Change status summary is a disclosure, not a "button" (invalid on <summary>)
