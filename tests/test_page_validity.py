@@ -110,3 +110,15 @@ def test_hint_text_is_readable():
     colour = re.search(r"^\.muted \{ color: (#[0-9a-f]{6}); \}", css, re.M).group(1)
     for background in ("#ffffff", "#f6f7f9", "#eef1f5"):  # cards, page, table heads
         assert contrast(colour, background) >= 4.5, (colour, background)
+
+
+def test_htmx_attributes_are_valid_html(client, pages):
+    """HTML allows custom attributes only as data-*: htmx reads data-hx-* as well as hx-*."""
+    urls = [*pages.values(), "/customers", "/customers?advanced=1", "/customers?q=line"]
+    seen = 0
+    for url in urls:
+        for element in soup(client.get(url)).find_all(True):
+            bare = [name for name in element.attrs if name.startswith("hx-")]
+            assert not bare, f"{url}: <{element.name} {' '.join(bare)}>"
+            seen += sum(name.startswith("data-hx-") for name in element.attrs)
+    assert seen > 20
