@@ -120,6 +120,20 @@ def runner(app):
 
 
 @pytest.fixture
+def executed(database, monkeypatch):
+    """Every SQL statement the database runs from now on, in order (for "one query" checks)."""
+    statements = []
+    real = type(database.obj).execute_sql
+
+    def spy(self, sql, *args, **kwargs):
+        statements.append(sql)
+        return real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(type(database.obj), "execute_sql", spy)
+    return statements
+
+
+@pytest.fixture
 def database(app):
     """The database, for tests that call ``data/`` directly (Peewee connects on use)."""
     yield db

@@ -67,20 +67,12 @@ def test_bulk_insert_stores_many_rows(database):
     assert CustomerClass.get(CustomerClass.name == "Class 2499")
 
 
-def test_vacuum_after_seeding_stays_in_this_schema(database, monkeypatch):
+def test_vacuum_after_seeding_stays_in_this_schema(database, executed):
     """PostgreSQL: a bare VACUUM would take every schema's tables and wait for their locks."""
     from data.db import is_postgres, refresh_statistics
 
-    statements = []
-    real = type(database.obj).execute_sql
-
-    def spy(self, sql, *args, **kwargs):
-        statements.append(sql)
-        return real(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(type(database.obj), "execute_sql", spy)
     refresh_statistics(vacuum=True)
-    vacuums = [s for s in statements if s.startswith("VACUUM")]
+    vacuums = [s for s in executed if s.startswith("VACUUM")]
     if not is_postgres():
         assert not vacuums
         return
