@@ -137,10 +137,15 @@ class DeferredTextIndex:
         self.table = table
 
     def fill(self, first_id, last_id):
-        """Index the rows ``first_id``..``last_id`` and put the triggers back."""
+        """Index the rows ``first_id``..``last_id`` and put the triggers back.
+
+        With no rows loaded (``first_id`` None) only the triggers come back: left
+        dropped, every later customer would be missing from the text index.
+        """
         for sql, insert, values in self.triggers:
-            db.execute_sql(f'{insert} SELECT {values} FROM "{self.table}" AS new '
-                           "WHERE new.id BETWEEN ? AND ? ORDER BY new.id", [first_id, last_id])
+            if first_id is not None:
+                db.execute_sql(f'{insert} SELECT {values} FROM "{self.table}" AS new '
+                               "WHERE new.id BETWEEN ? AND ? ORDER BY new.id", [first_id, last_id])
             db.execute_sql(sql)
         for sql in self.suspended:
             db.execute_sql(sql)

@@ -235,7 +235,7 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
             for line, raw in _lines(path, encoding, progress, load.problems):
                 load.add(line, raw)
             load.flush()
-            if load.writing and load.first_id:
+            if load.writing:
                 # Before owners are linked: linking updates search rows, whose
                 # trigger takes the old values out of the text index again.
                 text_index.fill(load.first_id, load.last_id)

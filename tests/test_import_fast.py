@@ -165,6 +165,19 @@ def test_bulk_load_keeps_every_index_and_the_text_search(client, tmp_path, exist
     assert "Zanzibar Trading 17" in page
 
 
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_file_with_no_customers_leaves_every_index_and_trigger(client, tmp_path, existing):
+    """A header-only file once committed with the text index's triggers dropped: every
+    customer saved afterwards was missing from Contains, Ends with and the simple search."""
+    if existing:
+        factories.customer("Already Here Ltd")
+    before = _indexes()
+    assert importer.import_customers(write(tmp_path, "name,currency,city\r\n")) == 0
+    assert _indexes() == before
+    factories.customer("Zanzibar Trading Later", city="Stone Town")
+    assert "Zanzibar Trading Later" in client.get("/customers?scope=all&q=zanzib").get_data(as_text=True)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.from_regex(_PLAIN, fullmatch=True))
 def test_email_fast_path_accepts_only_what_email_validator_accepts(address):
