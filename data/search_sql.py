@@ -192,10 +192,16 @@ class Parts:
         if self.direct:
             if self.match or self.on_search or table is S or not self.on_customer:
                 # Every index of customer_search ends with ``direct``: counts stay index-only.
-                # Beside other conditions it only filters (+), so it never drives the plan.
-                others = (self.match or self.on_search) and not is_postgres()  # no unary + on booleans there
-                column = NodeList((SQL("+"), S.direct), glue="") if others else S.direct
-                self.on_search.append(column == self._bound(S.direct, True))
+                # Beside other conditions it only filters, so it never drives the plan: SQLite's
+                # unary +, and on PostgreSQL (no unary + on booleans, and it turns IS TRUE back
+                # into an index condition) a cast no index serves: on small tables its planner
+                # otherwise walked a whole (column, direct) index for direct = true.
+                if not (self.match or self.on_search):
+                    self.on_search.append(S.direct == self._bound(S.direct, True))
+                elif is_postgres():
+                    self.on_search.append(NodeList((S.direct, SQL("::int = 1")), glue=""))
+                else:
+                    self.on_search.append(NodeList((SQL("+"), S.direct), glue="") == self._bound(S.direct, True))
             else:
                 # Only customer-table conditions and sort: no reason to join the search table.
                 self.on_customer.append(self.col(C.reseller).is_null())
