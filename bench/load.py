@@ -49,9 +49,15 @@ class Client(Session):
         return self.call(method, path, form, {"HX-Request": "true"} if form is not None else None)
 
 
+# Sign-ins one at a time: an attempt counts against the account's limit (5) until its
+# password is checked, so many clients of one account signing in at once are refused.
+_SIGN_IN = threading.Lock()
+
+
 def run_client(index, port, password, deadline, customers, results):
     client = Client(port)
-    client.sign_in("loadtest", password)
+    with _SIGN_IN:
+        client.sign_in("loadtest", password)
     rng = random.Random(index)
     mine = [c for c in customers if c % len(results["clients"]) == index]
     while time.monotonic() < deadline:
