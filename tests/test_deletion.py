@@ -31,12 +31,18 @@ def test_a_customer_with_nothing_is_deleted(database):
     assert not CustomerSearch.select().where(CustomerSearch.customer == c.id).exists()
 
 
-@pytest.mark.parametrize("kind", BLOCKING)
-def test_each_related_record_blocks_delete(database, kind):
+def _blocked(kind):
+    """A customer that one related record of ``kind`` keeps from being deleted, and the reason."""
     make, reason = BLOCKING[kind]
     owner = factories.reseller() if kind == "subcustomers" else (
         factories.distributor() if kind == "distributed" else factories.customer())
     make(owner)
+    return owner, reason
+
+
+@pytest.mark.parametrize("kind", BLOCKING)
+def test_each_related_record_blocks_delete(database, kind):
+    owner, reason = _blocked(kind)
     assert deletion.delete_blockers(owner) == [reason]
     assert deletion.row_flags([owner.id])[owner.id][1] is False
     with pytest.raises(Conflict) as refused:
@@ -107,10 +113,7 @@ def test_delete_is_kept_in_the_history(database):
 
 @pytest.mark.parametrize("kind", BLOCKING)
 def test_row_flags_say_why_a_row_cannot_be_deleted(database, kind):
-    make, reason = BLOCKING[kind]
-    owner = factories.reseller() if kind == "subcustomers" else (
-        factories.distributor() if kind == "distributed" else factories.customer())
-    make(owner)
+    owner, reason = _blocked(kind)
     flags = deletion.row_flags([owner.id])[owner.id]
     assert flags.reasons == (reason,) and flags.why_not == reason
     assert list(flags.reasons) == deletion.delete_blockers(owner)
