@@ -7,8 +7,8 @@ from data import listing
 from data.errors import InvalidQuery
 from data.related import customer_accounts, customer_xdrs
 
-from .customers import customer_or_404, ids_within_range
 from .htmx import render, safe_back
+from .lookup import customer_or_404, ids_within_range
 
 bp = Blueprint("related", __name__, url_prefix="/customers/<int:customer_id>")
 bp.url_value_preprocessor(ids_within_range)
