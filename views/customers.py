@@ -6,12 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from data import deletion, listing, search
 from data.conditions import FIELDS, MAX_CONDITIONS, OPERATORS
-from data.errors import Conflict, InvalidQuery, NotFound
+from data.errors import Conflict, NotFound
 from data.models import Customer
 
-from . import customer_page, list_state
+from . import customer_page, list_state, list_url
 from .actor import current_viewer
 from .htmx import is_fragment_request, render, safe_back
+from .list_url import InvalidQuery
 from .lookup import customer_or_404, ids_within_range, render_row
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
@@ -27,7 +28,7 @@ def _owner_options(kind, text):
 def _render_list(status=200, push_url=None, state=None, rows=(), **context):
     form = list_state.form_values(request.args, state, current_viewer())
     return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
-                  fields=FIELDS.values(), operators=OPERATORS, page_sizes=listing.PAGE_SIZES,
+                  fields=FIELDS.values(), operators=OPERATORS, page_sizes=list_url.PAGE_SIZES,
                   next_row=list_state.next_row, max_conditions=MAX_CONDITIONS,
                   owner_options=_owner_options(form["kind"], form["owner"]), **context)
 
