@@ -1,16 +1,14 @@
 """Advanced-search conditions: which fields, which operators, and parsing them.
 
-A condition is ``field + operator + value``. In URLs it is written Flask-Admin
-style, ``flt<n>_<field>_<op>=<value>``, ``n`` ordering the rows. Every field and
-operator name is checked against the tables below before anything reaches SQL,
-and values are always bound parameters.
+A condition is ``field + operator + value`` (how the list's URLs write one is
+views/list_url.py's business). Every field and operator name is checked against
+the tables below before anything reaches SQL, and values are always bound parameters.
 """
-import re
 from dataclasses import dataclass
 
 import pycountry
 
-from .errors import InvalidQuery
+from .errors import InvalidCondition
 from .models import BALANCE_CONTROLS, CUSTOMER_TYPES, CustomerClass
 from .money import MoneyError, money_text, parse_money
 from .status import STATUSES
@@ -93,11 +91,6 @@ ENUM_CHOICES = {
     "status": lambda: [(s.code, s.label) for s in STATUSES],
 }
 
-# Operators sorted longest first so "name_not_contains" is not read as "name_not" + "contains".
-_OPS_BY_LENGTH = sorted(OPERATORS, key=len, reverse=True)
-_PARAM = re.compile(r"^flt(\d{1,4})_([a-z_]+)$", re.ASCII)
-
-
 @dataclass(frozen=True)
 class Condition:
     field: str
@@ -108,10 +101,6 @@ class Condition:
     def spec(self):
         return FIELDS[self.field]
 
-    def param(self, n):
-        """This condition as a URL parameter at row ``n``."""
-        return f"flt{n}_{self.field}_{self.op}", self.value_text
-
     @property
     def value_text(self):
         if self.value is None:
@@ -119,76 +108,40 @@ class Condition:
         return money_text(self.value) if self.spec.kind == "money" else self.value
 
 
-def split_param(name):
-    """``flt3_company_name_contains`` -> ``(3, "company_name", "contains")``; None if not a filter."""
-    match = _PARAM.match(name)
-    if not match:
-        return None
-    rest = match.group(2)
-    for op in _OPS_BY_LENGTH:
-        if rest.endswith("_" + op) and rest[: -len(op) - 1] in FIELDS:
-            return int(match.group(1)), rest[: -len(op) - 1], op
-    return int(match.group(1)), rest, None
+def build(field_name, op, raw):
+    """Validate one condition: a Condition with its value typed (Decimal for money).
 
-
-def build(field_name, op, raw, param):
-    """Validate one condition; ``param`` names it in error messages."""
+    Raises ``InvalidCondition`` saying what is wrong.
+    """
     field = FIELDS.get(field_name)
     if field is None:
-        raise InvalidQuery(param, f"there is no field “{field_name}” to search")
+        raise InvalidCondition(f"there is no field “{field_name}” to search")
     if op not in field.ops:
         allowed = ", ".join(field.ops)
-        raise InvalidQuery(param, f"“{op}” is not an operator for {field.name} (use {allowed})")
+        raise InvalidCondition(f"“{op}” is not an operator for {field.name} (use {allowed})")
     if op in NO_VALUE:
         return Condition(field.name, op)
     value = clean(raw)
     if not value:
-        raise InvalidQuery(param, f"needs a value for “{OPERATORS[op]}”")
+        raise InvalidCondition(f"needs a value for “{OPERATORS[op]}”")
     if len(value) > MAX_VALUE_LENGTH:
-        raise InvalidQuery(param, f"is longer than {MAX_VALUE_LENGTH} characters")
+        raise InvalidCondition(f"is longer than {MAX_VALUE_LENGTH} characters")
     if field.kind == "money":
         try:
             amount = parse_money(value)
         except MoneyError as error:
-            raise InvalidQuery(param, str(error)) from None  # it names the value and what is expected
+            raise InvalidCondition(str(error)) from None  # it names the value and what is expected
         except (ValueError, ArithmeticError):
             # Whatever else Decimal throws (an exponent too large is decimal.Overflow,
             # not a ValueError) is still a bad value, never a 500.
-            raise InvalidQuery(param, f"“{value}” is not an amount") from None
+            raise InvalidCondition(f"“{value}” is not an amount") from None
         return Condition(field.name, op, amount)
     if field.kind == "enum":
         if field.name == "currency":
             value = value.upper()
         if value not in {v for v, _ in field.choices()}:
-            raise InvalidQuery(param, f"“{value}” is not a {field.label.lower()}")
+            raise InvalidCondition(f"“{value}” is not a {field.label.lower()}")
     return Condition(field.name, op, value)
-
-
-def parse_filters(args):
-    """All ``flt<n>_<field>_<op>`` parameters of ``args``, ordered by ``n``.
-
-    Raises ``InvalidQuery`` naming the first bad parameter.
-    """
-    found = []
-    for name in args:
-        if not name.startswith("flt"):
-            continue
-        parts = split_param(name)
-        if parts is None:
-            raise InvalidQuery(name, "is not a filter; write flt<n>_<field>_<operator>=<value>")
-        n, field_name, op = parts
-        if op is None:
-            if field_name in FIELDS:
-                raise InvalidQuery(name, f"has no operator; {field_name} takes {', '.join(FIELDS[field_name].ops)}")
-            raise InvalidQuery(name, "names no known field and operator")
-        values = args.getlist(name) if hasattr(args, "getlist") else [args[name]]
-        if len(values) > 1:
-            raise InvalidQuery(name, "is given more than once")
-        found.append((n, name, build(field_name, op, values[0], name)))
-    found.sort(key=lambda item: item[0])
-    if len(found) > MAX_CONDITIONS:
-        raise InvalidQuery(found[MAX_CONDITIONS][1], too_many_conditions())
-    return [condition for _, _, condition in found]
 
 
 def too_many_conditions():

@@ -14,12 +14,11 @@ class Conflict(Exception):
         self.reasons = list(reasons)
 
 
-class InvalidQuery(ValueError):
-    """A search or list parameter that cannot be understood."""
+class InvalidCondition(ValueError):
+    """A search condition (field, operator, value) that cannot be searched for; ``message`` says why."""
 
-    def __init__(self, param, message):
-        super().__init__(f"{param}: {message}")
-        self.param = param
+    def __init__(self, message):
+        super().__init__(message)
         self.message = message
 
 

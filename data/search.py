@@ -14,6 +14,9 @@ A page is found in two steps: the ids of the page (narrow, index-only where
 possible), then the rows for those ids. SQLite's planner is steered by the
 count: few hits are fetched and sorted, many hits are met by walking the sort
 column's index (unary ``+`` keeps the planner off the other indexes).
+
+A search is compiled once (``Search.compiled``); the count, the page and an
+export each write their SQL from that one compiled form.
 """
 from dataclasses import dataclass, replace
 from functools import cached_property, reduce
@@ -21,10 +24,10 @@ from operator import and_
 
 from peewee import SQL, NodeList, Tuple, fn
 
-from .conditions import build
+from .conditions import Condition
 from .db import db, is_postgres
 from .paging import Page
-from .search_sql import SIMPLE_SEARCH_FIELDS, C, Parts, S, short_for_trigrams
+from .search_sql import SIMPLE_SEARCH_FIELDS, C, Hinting, Parts, S, short_for_trigrams
 from .text import fold
 
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
@@ -68,23 +71,30 @@ class Search:
                 return column
         return None
 
-    def compile(self, hint=False, keep=None, skip_negated=False):
+    @cached_property
+    def compiled(self):
+        """This search as SQL pieces, made once for all the queries that use it."""
+        return self.compile()
+
+    def compile(self):
+        """The search as SQL pieces (use ``compiled``: it is made once)."""
         small = self.small_owner if not is_postgres() else None
-        if small is not None:
-            # Walk the owner's index; every other condition is a check on the row.
-            parts = Parts(hint=True, keep=small, rows=True)
-        else:
-            parts = Parts(hint=hint, keep=keep)
+        # With a small owner, its index is walked; every other condition is a check on the row.
+        parts = Parts(rows=small is not None)
         parts.reach(self.viewer)
         parts.scope(self.scope)
         if self.q:
             parts.add_search(parts.simple(self.q))
+        negative = []
         for cond in self.conditions:
             if cond.spec.kind != "text":
                 parts.on_customer.append(parts.customer_condition(cond))
-            elif not (skip_negated and cond.op in NEGATIVE_TEXT_OPS):
-                parts.add_search(parts.text(cond.field, cond.op, cond.value))
-        return parts
+                continue
+            check = parts.text(cond.field, cond.op, cond.value)
+            parts.add_search(check)
+            if cond.op in NEGATIVE_TEXT_OPS:
+                negative.append(check)
+        return Compiled(parts, tuple(negative), small)
 
     def is_slow(self):
         """True when some part must scan the table (substrings too short for trigrams)."""
@@ -94,8 +104,38 @@ class Search:
                    for c in self.conditions)
 
 
-def _query(parts, columns, sort_table=None):
-    """SELECT over only the tables the conditions (and the sort) need."""
+@dataclass(frozen=True)
+class Compiled:
+    """A search compiled to SQL pieces. Each query takes a copy of ``parts`` (``parts_for``)
+    and finishes that; ``parts`` itself is never changed."""
+    parts: Parts
+    negative: tuple = ()      # the row checks of negative text conditions, within parts.on_search
+    small: object = None      # SQLite: the small owner's column, walked by every query
+
+    def parts_for(self, extra=(), skip_negated=False, positive=None):
+        """A copy of the parts for one query: ``extra`` customer conditions added, the negative
+        text conditions left out (``skip_negated``), ``positive`` (as in ``Parts.negated``) added."""
+        parts = self.parts
+        on_search = [c for c in parts.on_search if not (skip_negated and any(c is n for n in self.negative))]
+        copy = replace(parts, on_search=on_search, on_customer=[*parts.on_customer, *extra],
+                       match=list(parts.match), negated=list(parts.negated))
+        if positive is not None:
+            kind, condition = positive
+            (copy.match if kind == "fts" else copy.on_search).append(condition)
+        return copy
+
+    def hinting(self, hint, keep):
+        """``(hint, keep)`` for a query: a small owner's column is always the one walked."""
+        return (True, self.small) if self.small is not None else (hint, keep)
+
+    def applies(self, kind, op):
+        """The condition ``balance_control`` is (``op`` "is") or is not ``kind``."""
+        return self.parts.customer_condition(Condition("balance_control", op, kind))
+
+
+def _query(parts, columns, sort_table=None, hint=False, keep=None):
+    """SELECT over only the tables the conditions (and the sort) need; ``hint``: SQLite's
+    unary + on the filter columns but ``keep``."""
     use_search = bool(parts.on_search) or sort_table is S
     use_customer = bool(parts.on_customer) or sort_table is C
     if use_search and use_customer:
@@ -105,10 +145,14 @@ def _query(parts, columns, sort_table=None):
     else:
         query = S.select(*columns)
     conditions = parts.on_search + parts.on_customer
-    return query.where(reduce(and_, conditions)) if conditions else query
+    if not conditions:
+        return query
+    where = reduce(and_, conditions)
+    return query.where(Hinting(where, keep) if hint else where)
 
 
-def _count(parts):
+def _count(compiled, **variant):
+    parts = compiled.parts_for(**variant)
     if parts.match and not parts.on_search and not parts.on_customer:
         # Only substring searches (and the direct scope): the FTS index counts by itself.
         cursor = db.execute_sql("SELECT COUNT(*) FROM customer_fts WHERE customer_fts MATCH ?",
@@ -117,27 +161,23 @@ def _count(parts):
     parts.finish()
     if not parts.on_search and not parts.on_customer:
         return C.select().count()
-    return _query(parts, [fn.COUNT(SQL("*"))]).scalar()
+    return _query(parts, [fn.COUNT(SQL("*"))], None, *compiled.hinting(False, None)).scalar()
 
 
-def count(search):
+def count(search, extra=()):
     """How many customers match.
 
     With one negative text condition (Is not, Does not contain, Is not empty) the
     count is |the rest| - |the rest with the positive form|: both use indexes,
     while checking the negative condition row by row reads the whole table.
+    ``extra``: customer conditions added (``Compiled.applies``).
     """
-    parts = search.compile()
-    if len(parts.negated) != 1:
-        return _count(parts)
-    rest = search.compile(skip_negated=True)
-    kind, positive = parts.negated[0]
-    with_positive = search.compile(skip_negated=True)
-    if kind == "fts":
-        with_positive.match.append(positive)
-    else:
-        with_positive.on_search.append(positive)
-    return _count(rest) - _count(with_positive)
+    compiled = search.compiled
+    if len(compiled.parts.negated) != 1:
+        return _count(compiled, extra=extra)
+    positive = compiled.parts.negated[0]
+    return (_count(compiled, extra=extra, skip_negated=True)
+            - _count(compiled, extra=extra, skip_negated=True, positive=positive))
 
 
 def _order(sort, hint):
@@ -162,26 +202,27 @@ def _page_ids(search, sort, offset, limit, total):
     # then the others (a single ORDER BY with the split first would need one
     # index per direction).
     kind = APPLIES_TO[sort[0]]
-    first, rest = (replace(search, conditions=(*search.conditions, build("balance_control", op, kind, "sort")))
-                   for op in ("is", "is_not"))
-    ids = _sorted_ids(first, sort, offset, limit, total)
+    first, rest = (search.compiled.applies(kind, op) for op in ("is", "is_not"))
+    ids = _sorted_ids(search, sort, offset, limit, total, (first,))
     if len(ids) < limit:
         # Counted only when the page reaches the others: then the offset into them is needed.
-        applicable = offset + len(ids) if ids else count(first)
-        ids += _sorted_ids(rest, sort, max(0, offset - applicable), limit - len(ids), total)
+        applicable = offset + len(ids) if ids else count(search, (first,))
+        ids += _sorted_ids(search, sort, max(0, offset - applicable), limit - len(ids), total, (rest,))
     return ids
 
 
-def _sorted_ids(search, sort, offset, limit, total):
+def _sorted_ids(search, sort, offset, limit, total, extra=()):
     few = total <= SORT_HITS_LIMIT
     steer = not is_postgres()  # PostgreSQL's planner has statistics and no unary + on text
     # Few hits: let the filters' indexes find them, then sort (no index for the sort).
     # Many hits: keep the planner off the filter indexes so it walks the sort index.
     sort_column = TEXT_SORTS.get(sort[0]) or CUSTOMER_SORTS[sort[0]]
     order, table = _order(sort, hint=steer and few)
-    parts = search.compile(hint=steer and not few, keep=sort_column).finish(table)
+    compiled = search.compiled
+    parts = compiled.parts_for(extra).finish(table)
     id_column = S.customer if table is S else C.id
-    query = _query(parts, [id_column], table).order_by(*order).offset(offset).limit(limit)
+    query = (_query(parts, [id_column], table, *compiled.hinting(steer and not few, sort_column))
+             .order_by(*order).offset(offset).limit(limit))
     return [customer_id for (customer_id,) in query.tuples()]
 
 
@@ -209,14 +250,15 @@ def batches(search, size=1000):
     between batches and deep batches cost the same as the first.
     PostgreSQL: one query read through a server-side cursor (see _cursor_batches).
     """
-    parts = search.compile().finish()
+    compiled = search.compiled
+    parts = compiled.parts_for().finish()
     if is_postgres():
         yield from _cursor_batches(parts, size)
         return
     last = None
     while True:
         keys = (S.sort_name, S.direct, S.customer)
-        query = _query(parts, list(keys), S).order_by(*keys).limit(size)
+        query = _query(parts, list(keys), S, *compiled.hinting(False, None)).order_by(*keys).limit(size)
         if last is not None:
             query = query.where(Tuple(*keys) > Tuple(*last))
         chunk = list(query.tuples())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from peewee import SQL, NodeList, Value
+from peewee import SQL, ColumnBase, Node, NodeList, Value
 
 from .db import is_postgres
 from .models import Customer, CustomerClass, CustomerSearch, sort_key
@@ -38,16 +38,44 @@ def short_for_trigrams(op, value):
     return (op in ("contains", "not_contains") and size < 3) or (op == "ends_with" and size < 2)
 
 
+class Hinted(ColumnBase):
+    """A filter column, written with SQLite's unary + when the query is written under
+    ``Hinting`` (so the planner cannot use its index and walks the sort index instead).
+
+    Decided when the SQL is written, not when the search is compiled: one compiled
+    search serves the count and the page, whichever plan the page takes.
+    """
+
+    def __init__(self, column):
+        super().__init__()
+        self.column = column
+
+    def __sql__(self, ctx):
+        if ctx.state.hint and self.column is not ctx.state.keep:
+            ctx.literal("+")
+        return ctx.sql(self.column)
+
+
+class Hinting(Node):
+    """``expression`` written with the unary + on its hinted columns, except ``keep``
+    (the sort column: its own conditions may use its index)."""
+
+    def __init__(self, expression, keep=None):
+        super().__init__()
+        self.expression, self.keep = expression, keep
+
+    def __sql__(self, ctx):
+        with ctx(hint=True, keep=self.keep):
+            return ctx.sql(self.expression)
+
+
 @dataclass
 class Parts:
     """A search compiled to SQL pieces, split by the table they read.
 
-    ``hint`` puts SQLite's unary + on filter columns so the planner cannot use
-    their indexes (and walks the sort index instead). A hinted column loses
-    Peewee's value conversion, so values are converted here (``_bound``).
+    Filter columns are ``Hinted`` (see there). A hinted column loses Peewee's
+    value conversion, so values are converted here (``_bound``).
     """
-    hint: bool = False
-    keep: object = None       # the sort column: its own conditions may use its index
     on_search: list = field(default_factory=list)    # conditions on customer_search (S)
     on_customer: list = field(default_factory=list)  # conditions on customer (C)
     match: list = field(default_factory=list)        # FTS5 expressions, ANDed in one MATCH
@@ -55,10 +83,9 @@ class Parts:
     direct: bool = False                             # the direct scope (no reseller)
     rows: bool = False                               # substrings checked on each row, not through FTS
 
-    def col(self, column):
-        if self.hint and column is not self.keep:
-            return NodeList((SQL("+"), column), glue="")
-        return column
+    @staticmethod
+    def col(column):
+        return Hinted(column)
 
     @staticmethod
     def _bound(column, value):

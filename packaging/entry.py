@@ -1,7 +1,7 @@
-"""What the binary runs (``make binary``): the one-file entry point in cli.py."""
+"""What the binary runs (``make binary``): the one-file entry point in single_binary.py."""
 import sys
 
-import cli
+import single_binary
 
 if __name__ == "__main__":
-    sys.exit(cli.main())
+    sys.exit(single_binary.main())

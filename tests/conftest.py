@@ -5,6 +5,7 @@ points at PostgreSQL; then every run gets a schema of its own, dropped at the en
 Each test starts from empty tables.
 """
 import contextlib
+import json
 import os
 import uuid
 from urllib.parse import quote
@@ -92,7 +93,8 @@ def make_user(name="admin", role="operator_admin", owner=None):
 
 
 def sign_in(client, user):
-    """Put ``user`` in the client's session, as a successful sign-in does."""
+    """Put ``user`` in the client's session, as a successful sign-in does (no form, no hashing).
+    ``sign_in_by_form`` goes through the sign-in page."""
     from data import sessions
     from views.auth import SESSION_KEY
 
@@ -112,6 +114,12 @@ def anonymous(app):
 def client(app):
     """A client signed in as an operator administrator ("admin")."""
     return sign_in(app.test_client(), make_user())
+
+
+@pytest.fixture
+def token(client):
+    """The signed-in client's CSRF token, for form posts."""
+    return csrf_token(client)
 
 
 @pytest.fixture
@@ -148,9 +156,32 @@ def soup(response):
 HTMX = {"HX-Request": "true"}
 
 
+def csrf_token(client, path="/customers", **request):
+    """The session's CSRF token, read from the page at ``path`` as htmx reads it: every
+    page (the sign-in page too) carries it in ``<body data-hx-headers>``."""
+    page = soup(client.get(path, **request))
+    return json.loads(page.body["data-hx-headers"])["X-CSRFToken"]
+
+
 def csrf_headers(client):
     """Headers carrying the CSRF token, as htmx sends them (from <body data-hx-headers>)."""
-    import json
+    return {"X-CSRFToken": csrf_token(client), **HTMX}
 
-    page = soup(client.get("/customers"))
-    return {**json.loads(page.body["data-hx-headers"]), **HTMX}
+
+def sign_in_by_form(client, name="admin", password=TEST_PASSWORD, address="10.0.0.1", next_url=None, headers=None):
+    """Sign in through the sign-in page, as a person does, from ``address``; the answer (303 when it worked)."""
+    data = {"csrf_token": csrf_token(client, "/sign-in"), "name": name, "password": password}
+    if next_url:
+        data["next"] = next_url
+    return client.post("/sign-in", data=data, environ_base={"REMOTE_ADDR": address}, headers=headers)
+
+
+def sign_out(client):
+    """Sign out with the page's Sign out button."""
+    form = soup(client.get("/customers")).select_one("form.sign-out")
+    assert client.post(form["action"], data={"csrf_token": form.find("input")["value"]}).status_code == 303
+
+
+def fresh(record):
+    """``record`` as the database has it now."""
+    return type(record).get_by_id(record.id)

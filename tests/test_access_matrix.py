@@ -1,13 +1,12 @@
 """Every endpoint x every role x own and foreign customer: the status code, and that
 no foreign customer's name shows up in any answer (pages, fragments, CSV)."""
-import json
 from decimal import Decimal
 
 import pytest
 
 from data.models import Customer
 from tests import factories
-from tests.conftest import HTMX, make_user, sign_in, soup
+from tests.conftest import HTMX, csrf_token, make_user, sign_in, soup
 
 ROLES = ("operator_admin", "operator_viewer", "reseller_staff", "distributor_staff", "billing_clerk")
 # Roles that see every customer; staff see only their owner's.
@@ -40,8 +39,7 @@ def client_for(app, world, role):
     owner = {"reseller_staff": world["r1"], "distributor_staff": world["d1"]}.get(role)
     user = make_user(f"user-{role}", role, owner)
     client = sign_in(app.test_client(), user)
-    token = soup(client.get("/customers")).body["data-hx-headers"]
-    return client, json.loads(token)["X-CSRFToken"]
+    return client, csrf_token(client)
 
 
 def own_customer(world, role):

@@ -5,18 +5,7 @@ import pytest
 
 from data import clock
 from data.records import User
-from tests.conftest import HTMX, TEST_PASSWORD, make_user, soup
-
-
-def token_of(client):
-    return soup(client.get("/sign-in")).find("input", attrs={"name": "csrf_token"})["value"]
-
-
-def sign_in(client, name="admin", password=TEST_PASSWORD, address="10.0.0.1", next_url=None, headers=None):
-    data = {"csrf_token": token_of(client), "name": name, "password": password}
-    if next_url:
-        data["next"] = next_url
-    return client.post("/sign-in", data=data, environ_base={"REMOTE_ADDR": address}, headers=headers)
+from tests.conftest import HTMX, TEST_PASSWORD, csrf_token, make_user, sign_in_by_form, soup
 
 
 def test_pages_need_sign_in(anonymous):
@@ -32,7 +21,7 @@ def test_pages_need_sign_in(anonymous):
 
 def test_sign_in_and_out(anonymous):
     make_user("ana")
-    response = sign_in(anonymous, "ana", next_url="/customers?q=x")
+    response = sign_in_by_form(anonymous, "ana", next_url="/customers?q=x")
     assert response.status_code == 303 and response.headers["Location"] == "/customers?q=x"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
@@ -46,17 +35,17 @@ def test_sign_in_and_out(anonymous):
 def test_cookie_is_secure_over_https(app):
     make_user("tls")
     client = app.test_client()
-    token = soup(client.get("/sign-in", base_url="https://localhost")).find("input", attrs={"name": "csrf_token"})
+    token = csrf_token(client, "/sign-in", base_url="https://localhost")
     response = client.post("/sign-in", base_url="https://localhost",
-                           data={"csrf_token": token["value"], "name": "tls", "password": TEST_PASSWORD},
+                           data={"csrf_token": token, "name": "tls", "password": TEST_PASSWORD},
                            headers={"Referer": "https://localhost/sign-in"})
     assert response.status_code == 303 and "Secure" in response.headers["Set-Cookie"]
 
 
 def test_wrong_password_and_unknown_user_look_the_same(anonymous):
     make_user("bea")
-    wrong = sign_in(anonymous, "bea", "not the password")
-    unknown = sign_in(anonymous, "nobody", "not the password")
+    wrong = sign_in_by_form(anonymous, "bea", "not the password")
+    unknown = sign_in_by_form(anonymous, "nobody", "not the password")
     assert wrong.status_code == unknown.status_code == 401
     assert "Wrong user name or password." in wrong.get_data(as_text=True)
     assert "Wrong user name or password." in unknown.get_data(as_text=True)
@@ -66,7 +55,7 @@ def test_wrong_password_and_unknown_user_look_the_same(anonymous):
                                        "/\\/evil.example/", "javascript:alert(1)"])
 def test_next_never_leaves_the_site(anonymous, elsewhere):
     make_user("cid")
-    response = sign_in(anonymous, "cid", next_url=elsewhere)
+    response = sign_in_by_form(anonymous, "cid", next_url=elsewhere)
     assert response.headers["Location"] == "/customers"
 
 
@@ -75,11 +64,11 @@ def test_repeated_failures_lock_the_account_for_a_while(anonymous):
     clock.freeze(datetime(2026, 11, 25, 12, 0))
     try:
         for _ in range(5):
-            assert sign_in(anonymous, "dan", "wrong password!").status_code == 401
-        locked = sign_in(anonymous, "dan")  # even the right password
+            assert sign_in_by_form(anonymous, "dan", "wrong password!").status_code == 401
+        locked = sign_in_by_form(anonymous, "dan")  # even the right password
         assert locked.status_code == 401 and "Too many failed sign-ins" in locked.get_data(as_text=True)
         clock.freeze(datetime(2026, 11, 25, 12, 16))
-        assert sign_in(anonymous, "dan").status_code == 303
+        assert sign_in_by_form(anonymous, "dan").status_code == 303
     finally:
         clock.freeze(None)
 
@@ -87,9 +76,9 @@ def test_repeated_failures_lock_the_account_for_a_while(anonymous):
 def test_repeated_failures_from_one_address_are_slowed_down(anonymous):
     make_user("eve")
     for n in range(20):
-        sign_in(anonymous, f"guess{n}", "wrong password!", address="192.0.2.7")
-    assert sign_in(anonymous, "eve", address="192.0.2.7").status_code == 401
-    assert sign_in(anonymous, "eve", address="192.0.2.8").status_code == 303
+        sign_in_by_form(anonymous, f"guess{n}", "wrong password!", address="192.0.2.7")
+    assert sign_in_by_form(anonymous, "eve", address="192.0.2.7").status_code == 401
+    assert sign_in_by_form(anonymous, "eve", address="192.0.2.8").status_code == 303
 
 
 def test_behind_a_proxy_failures_count_per_client_not_per_proxy(app, anonymous):
@@ -98,10 +87,12 @@ def test_behind_a_proxy_failures_count_per_client_not_per_proxy(app, anonymous):
     proxied = create_app({**app.config, "PROXY_COUNT": 1}).test_client()
     make_user("fay")
     for n in range(20):  # all arrive from the load balancer, 10.0.0.1, for one client
-        sign_in(proxied, f"guess{n}", "wrong password!", address="10.0.0.1",
-                headers={"X-Forwarded-For": "198.51.100.9"})
-    assert sign_in(proxied, "fay", address="10.0.0.1", headers={"X-Forwarded-For": "198.51.100.9"}).status_code == 401
-    assert sign_in(proxied, "fay", address="10.0.0.1", headers={"X-Forwarded-For": "198.51.100.10"}).status_code == 303
+        sign_in_by_form(proxied, f"guess{n}", "wrong password!", address="10.0.0.1",
+                        headers={"X-Forwarded-For": "198.51.100.9"})
+    forwarded = {"X-Forwarded-For": "198.51.100.9"}
+    assert sign_in_by_form(proxied, "fay", address="10.0.0.1", headers=forwarded).status_code == 401
+    forwarded = {"X-Forwarded-For": "198.51.100.10"}
+    assert sign_in_by_form(proxied, "fay", address="10.0.0.1", headers=forwarded).status_code == 303
 
 
 def test_a_new_password_signs_old_sessions_out(client, runner):
@@ -140,10 +131,10 @@ def test_failures_older_than_the_window_do_not_count(anonymous, window):
     clock.freeze(datetime(2026, 11, 25, 12, 0))
     try:
         for _ in range(4):
-            sign_in(anonymous, "fay", "wrong password!")
+            sign_in_by_form(anonymous, "fay", "wrong password!")
         clock.freeze(datetime(2026, 11, 25, 12, 0) + window + timedelta(minutes=2))
-        sign_in(anonymous, "fay", "wrong password!")  # the first four have aged out
-        assert sign_in(anonymous, "fay").status_code == 303
+        sign_in_by_form(anonymous, "fay", "wrong password!")  # the first four have aged out
+        assert sign_in_by_form(anonymous, "fay").status_code == 303
     finally:
         clock.freeze(None)
 

@@ -9,6 +9,7 @@ from data.errors import Conflict, Invalid
 from data.models import Customer
 from data.records import PeriodicCharge, Subscription, Xdr
 from tests import factories
+from tests.conftest import fresh
 
 START = datetime(2026, 11, 25, 23, 50)
 
@@ -22,10 +23,6 @@ def at(app):
     move(START)
     yield move
     clock.freeze(None)
-
-
-def fresh(customer):
-    return Customer.get_by_id(customer.id)
 
 
 def test_prepaid_charges_and_payment(database, at):

@@ -28,8 +28,8 @@ from tests.live import Session, free_port, wait_until_healthy
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "binary-cache"
 # Everything the binary is made of: a change to any of these builds a new one.
-SOURCES = ("app.py", "cli.py", "wsgi.py", "gunicorn.conf.py", "Makefile", "requirements-app.txt",
-           "requirements-build.txt", "data", "views", "templates", "static", "packaging")
+SOURCES = ("app.py", "cli.py", "single_binary.py", "wsgi.py", "gunicorn.conf.py", "Makefile",
+           "requirements-app.txt", "requirements-build.txt", "data", "views", "templates", "static", "packaging")
 CUSTOMERS = 1000
 START_SECONDS = 3
 MAX_MEGABYTES = 80

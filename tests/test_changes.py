@@ -11,14 +11,10 @@ from data.errors import Conflict, Invalid, NotFound, Stale, Terminated
 from data.models import Customer
 from data.records import History, Payment, User
 from tests import factories
-from tests.conftest import HTMX, soup
+from tests.conftest import HTMX, fresh, soup
 
 ADMIN = Viewer("ann", "operator_admin")
 CLERK = Viewer("bea", "billing_clerk")
-
-
-def fresh(c):
-    return Customer.get_by_id(c.id)
 
 
 def block(customer):

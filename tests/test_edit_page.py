@@ -1,22 +1,11 @@
 """The Create / Edit Customer page over HTTP: sections, validation, status changes, money, history."""
 from decimal import Decimal
 
-import pytest
-
 from data import history
 from data.models import Customer
 from data.records import Account
 from tests import factories
-from tests.conftest import HTMX, _empty_tables, csrf_headers, soup
-
-
-@pytest.fixture
-def token(client):
-    return csrf_headers(client)["X-CSRFToken"]
-
-
-def fresh(customer):
-    return Customer.get_by_id(customer.id)
+from tests.conftest import HTMX, _empty_tables, fresh, soup
 
 
 def post(client, url, token, htmx=False, **data):

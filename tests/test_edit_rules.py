@@ -1,7 +1,6 @@
 """Who may set what on the create and edit forms (issue 11 items 5, 7, 8, 22):
 opening money and credit limits by role, name clashes that reveal nothing, partial
 edits that change only what was sent, and staff forms and scopes."""
-import json
 from decimal import Decimal
 
 import pytest
@@ -9,7 +8,7 @@ import pytest
 from data import history
 from data.models import Customer
 from tests import factories
-from tests.conftest import HTMX, make_user, sign_in, soup
+from tests.conftest import HTMX, csrf_token, make_user, sign_in, soup
 
 
 @pytest.fixture
@@ -19,8 +18,7 @@ def own(app):
 
 def staff_client(app, reseller):
     client = sign_in(app.test_client(), make_user("staffer", "reseller_staff", reseller))
-    token = json.loads(soup(client.get("/customers")).body["data-hx-headers"])["X-CSRFToken"]
-    return client, token
+    return client, csrf_token(client)
 
 
 def create(client, token, **fields):
@@ -32,8 +30,7 @@ def opening(customer):
 
 
 def test_the_history_records_what_a_new_customer_starts_with(client):
-    from tests.conftest import csrf_headers
-    token = csrf_headers(client)["X-CSRFToken"]
+    token = csrf_token(client)
     factories.reseller("Acme")
     response = create(client, token, name="Opened", balance="-12.5", available_funds="3", credit_limit="100",
                        reseller="Acme")
@@ -79,8 +76,7 @@ def test_reseller_staff_credit_limits_stay_within_their_resellers(app, own):
 
 
 def test_operators_set_any_opening_amount_and_limit(client):
-    from tests.conftest import csrf_headers
-    token = csrf_headers(client)["X-CSRFToken"]
+    token = csrf_token(client)
     response = create(client, token, name="Big", balance="5000", credit_limit="")
     assert response.status_code == 303 and Customer.get(name="Big").balance == Decimal("5000")
 
@@ -110,8 +106,7 @@ def test_a_name_clash_from_a_race_reveals_nothing_either(app, own, monkeypatch):
 
 
 def test_a_partial_edit_changes_only_the_fields_sent(client):
-    from tests.conftest import csrf_headers
-    token = csrf_headers(client)["X-CSRFToken"]
+    token = csrf_token(client)
     cls = factories.customer_class("Gold")
     distributor = factories.distributor("Dist")
     c = factories.customer("Partial", customer_type="retail", distributor=distributor, balance_control="prepaid",

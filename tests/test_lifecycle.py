@@ -8,6 +8,7 @@ from data import clock, history, lifecycle
 from data.errors import Conflict, Invalid, NotFound, Stale
 from data.models import Customer
 from tests import factories
+from tests.conftest import fresh
 
 NOW = datetime(2026, 11, 25, 10, 0)
 
@@ -21,10 +22,6 @@ def frozen(app):
 
 def act(customer, action, **params):
     return lifecycle.perform(customer.id, action, "tester", **params)
-
-
-def fresh(customer):
-    return Customer.get_by_id(customer.id)
 
 
 def test_block_and_unblock(database):

@@ -1,13 +1,15 @@
-"""Scopes, the simple search and sorting, straight against data/."""
+"""Scopes, the simple search and sorting, straight against data/ (and the list's URL
+grammar that turns parameters into them, views/list_url.py)."""
 from decimal import Decimal
 
 import pytest
 
 from data import listing, search
-from data.errors import InvalidQuery
-from data.listing import Scope, parse_scope
+from data.listing import Scope
 from data.search import Search
 from tests import factories
+from views import list_url
+from views.list_url import InvalidQuery, parse_scope, scope_param
 
 ALL = Scope("all")
 
@@ -44,7 +46,7 @@ def test_parse_scope(world):
     assert parse_scope("all") == Scope("all")
     assert parse_scope("reseller:Reseller One").owner.id == r1.id
     assert parse_scope("reseller:reseller one").owner.id == r1.id  # unique case-insensitive match
-    assert parse_scope("distributor:Distributor One").param == "distributor:Distributor One"
+    assert scope_param(parse_scope("distributor:Distributor One")) == "distributor:Distributor One"
     for bad in ("everyone", "reseller", "reseller:", "reseller:Nobody", "distributor:Reseller One", "all:x"):
         with pytest.raises(InvalidQuery) as error:
             parse_scope(bad)
@@ -151,14 +153,14 @@ def test_sort_by_status_is_by_priority(database):
 
 
 @pytest.mark.parametrize("param,call", [
-    ("sort", lambda: listing.parse_sort("colour")),
-    ("page", lambda: listing.parse_positive("page", "0", 1)),
-    ("page", lambda: listing.parse_positive("page", "x", 1)),
-    ("page", lambda: listing.parse_positive("page", "²", 1)),
-    ("page", lambda: listing.parse_positive("page", "١", 1)),
-    ("page", lambda: listing.parse_positive("page", "9" * 30, 1)),
-    ("per_page", lambda: listing.parse_page_size("7")),
-    ("q", lambda: listing.parse_query_text("x" * 201)),
+    ("sort", lambda: list_url.parse_sort("colour")),
+    ("page", lambda: list_url.parse_positive("page", "0", 1)),
+    ("page", lambda: list_url.parse_positive("page", "x", 1)),
+    ("page", lambda: list_url.parse_positive("page", "²", 1)),
+    ("page", lambda: list_url.parse_positive("page", "١", 1)),
+    ("page", lambda: list_url.parse_positive("page", "9" * 30, 1)),
+    ("per_page", lambda: list_url.parse_page_size("7")),
+    ("q", lambda: list_url.parse_query_text("x" * 201)),
 ])
 def test_bad_parameters_name_themselves(database, param, call):
     with pytest.raises(InvalidQuery) as error:

@@ -7,16 +7,7 @@ import pytest
 from data.models import Customer
 from data.records import Payment, Xdr
 from tests import factories
-from tests.conftest import HTMX, csrf_headers, soup
-
-
-@pytest.fixture
-def token(client):
-    return csrf_headers(client)["X-CSRFToken"]
-
-
-def fresh(customer):
-    return Customer.get_by_id(customer.id)
+from tests.conftest import HTMX, fresh, soup
 
 
 def post(client, url, token, **data):

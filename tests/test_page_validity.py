@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from tests import factories
-from tests.conftest import csrf_headers, soup
+from tests.conftest import csrf_token, soup
 
 # The autofill tokens of the HTML standard that a one-line text control may carry
 # (plus "off"); "street-address" is for multi-line controls only.
@@ -83,7 +83,7 @@ def test_a_bad_date_is_named_in_the_message_not_put_into_the_date_input(client):
 
 
 def test_the_delete_page_form_and_the_new_form_after_an_error_keep_their_labels(client):
-    token = csrf_headers(client)["X-CSRFToken"]
+    token = csrf_token(client)
     response = client.post("/customers/new", data={"csrf_token": token, "name": "", "balance": "abc"})
     assert response.status_code == 422
     html = soup(response)

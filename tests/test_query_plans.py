@@ -46,13 +46,13 @@ def populated(database):
 
 
 def _sql(q, condition, scope):
-    conditions = (build(*condition, "test"),) if condition else ()
-    return search._query(search.Search(scope, q, conditions).compile().finish(), [S.customer]).sql()[0]
+    conditions = (build(*condition),) if condition else ()
+    return search._query(search.Search(scope, q, conditions).compiled.parts_for().finish(), [S.customer]).sql()[0]
 
 
 def _plan(q, condition, scope=ALL):
-    conditions = (build(*condition, "test"),) if condition else ()
-    parts = search.Search(scope, q, conditions).compile().finish()
+    conditions = (build(*condition),) if condition else ()
+    parts = search.Search(scope, q, conditions).compiled.parts_for().finish()
     sql, params = search._query(parts, [S.customer]).sql()
     if is_postgres():
         with db.atomic():

@@ -8,7 +8,7 @@ import pytest
 from data import clock, users
 from data.db import db
 from data.records import SignInFailure, UserSession
-from tests.conftest import TEST_PASSWORD, make_user, soup
+from tests.conftest import TEST_PASSWORD, make_user, sign_in_by_form, sign_out
 
 T0 = datetime(2026, 11, 25, 9, 0)
 
@@ -20,25 +20,14 @@ def frozen():
     clock.freeze(None)
 
 
-def sign_in(client, name="admin"):
-    token = soup(client.get("/sign-in")).find("input", attrs={"name": "csrf_token"})["value"]
-    response = client.post("/sign-in", data={"csrf_token": token, "name": name, "password": TEST_PASSWORD})
-    assert response.status_code == 303
-    return client
-
-
-def sign_out(client):
-    form = soup(client.get("/customers")).select_one("form.sign-out")
-    assert client.post(form["action"], data={"csrf_token": form.find("input")["value"]}).status_code == 303
-
-
 def signed_in(client):
     return client.get("/customers").status_code == 200
 
 
 def test_a_copied_cookie_is_dead_after_sign_out(app):
     make_user()
-    client = sign_in(app.test_client())
+    client = app.test_client()
+    assert sign_in_by_form(client).status_code == 303
     stolen = app.test_client()
     stolen.set_cookie("session", client.get_cookie("session").value)
     assert signed_in(stolen)
@@ -50,7 +39,8 @@ def test_a_copied_cookie_is_dead_after_sign_out(app):
 
 def test_the_cookie_carries_a_token_whose_hash_only_is_stored(app):
     make_user()
-    client = sign_in(app.test_client())
+    client = app.test_client()
+    assert sign_in_by_form(client).status_code == 303
     with client.session_transaction() as session:
         token = session["sid"]
         assert "user_id" not in session
@@ -60,7 +50,8 @@ def test_the_cookie_carries_a_token_whose_hash_only_is_stored(app):
 
 def test_a_session_ends_after_30_idle_minutes_and_activity_keeps_it(app, frozen):
     make_user()
-    client = sign_in(app.test_client())
+    client = app.test_client()
+    assert sign_in_by_form(client).status_code == 303
     frozen(minutes=29)
     assert signed_in(client)
     frozen(minutes=58)  # 29 minutes after the last request
@@ -73,7 +64,8 @@ def test_a_session_ends_after_30_idle_minutes_and_activity_keeps_it(app, frozen)
 
 def test_a_session_ends_12_hours_after_sign_in_however_active(app, frozen):
     make_user()
-    client = sign_in(app.test_client())
+    client = app.test_client()
+    assert sign_in_by_form(client).status_code == 303
     for minutes in range(20, 12 * 60, 20):
         frozen(minutes=minutes)
         assert signed_in(client), minutes
@@ -83,7 +75,8 @@ def test_a_session_ends_12_hours_after_sign_in_however_active(app, frozen):
 
 def test_last_seen_is_written_at_most_once_a_minute(app, frozen):
     make_user()
-    client = sign_in(app.test_client())
+    client = app.test_client()
+    assert sign_in_by_form(client).status_code == 303
     frozen(seconds=50)
     assert signed_in(client)
     assert UserSession.get().last_seen_at == T0
@@ -97,12 +90,14 @@ def test_lifetimes_are_configurable(app, frozen):
 
     short = create_app({**app.config, "SESSION_IDLE_MINUTES": "5", "SESSION_MAX_HOURS": "1"})
     make_user()
-    client = sign_in(short.test_client())
+    client = short.test_client()
+    assert sign_in_by_form(client).status_code == 303
     frozen(minutes=4)
     assert signed_in(client)
     frozen(minutes=10)
     assert not signed_in(client)
-    client = sign_in(short.test_client())
+    client = short.test_client()
+    assert sign_in_by_form(client).status_code == 303
     for minutes in (14, 18, 22, 26, 30, 34, 38, 42, 46, 50, 54, 58):
         frozen(minutes=minutes)
         assert signed_in(client)
@@ -133,7 +128,7 @@ def test_sign_in_replaces_the_session_it_finds(app):
     client = app.test_client()
     with client.session_transaction() as session:
         session["sid"] = "planted"
-    sign_in(client)
+    assert sign_in_by_form(client).status_code == 303
     with client.session_transaction() as session:
         assert session["sid"] != "planted"
 

@@ -1,16 +1,8 @@
 """Item 23: reseller and distributor suggestions; terminations look destructive and ask
 first (a confirmation step without JavaScript, hx-confirm in the row menu, which can be cancelled)."""
-
-import pytest
-
 from data.models import Customer
 from tests import factories
-from tests.conftest import HTMX, csrf_headers, soup
-
-
-@pytest.fixture
-def token(client):
-    return csrf_headers(client)["X-CSRFToken"]
+from tests.conftest import HTMX, soup
 
 
 def test_the_reseller_and_distributor_inputs_have_their_suggestion_lists(client):

@@ -4,13 +4,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import auth, customer_page, customers, errors, export, formatting, ops, related, security
+from . import auth, customers, errors, export, formatting, ops, related, security
 
 csrf = CSRFProtect()
-
-
-# customer_page adds the edit page's routes to the customers blueprint.
-_ = customer_page
 
 
 def register(app):

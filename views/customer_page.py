@@ -17,9 +17,9 @@ from data.money import money_text
 from data.status import applicable_statuses, spent_on
 
 from .actor import current_viewer
-from .customers import bp, customer_or_404, render_row
 from .errors import conflict_text
 from .htmx import is_fragment_request, safe_back
+from .lookup import customer_or_404, render_row
 
 COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
 CURRENCIES = sorted((c.alpha_3, f"{c.alpha_3} – {c.name}") for c in pycountry.currencies)
@@ -70,13 +70,11 @@ def _one_time_key():
     return secrets.token_urlsafe(18)
 
 
-@bp.get("/new")
 def new():
     return render_template("customers/new.html", v=field_values(None, {}), errors={},
                            back=safe_back(request.args.get("back")), **_choices())
 
 
-@bp.post("/new")
 def create():
     try:
         customer = editing.create_customer(request.form.to_dict(), current_viewer())
@@ -87,7 +85,6 @@ def create():
     return redirect(url_for("customers.show", customer_id=customer.id), 303)
 
 
-@bp.get("/<int:customer_id>")
 def show(customer_id):
     return _page(customer_or_404(customer_id))
 
@@ -127,7 +124,6 @@ def _attempt(customer_id, change, success, section=None):
     return _done(customer_id, success(result) if callable(success) else success)
 
 
-@bp.post("/<int:customer_id>")
 def save(customer_id):
     return _attempt(customer_id, lambda: editing.update_customer(
         customer_id, request.form.to_dict(), current_viewer(), request.form.get("version")), "Changes saved.")
@@ -150,7 +146,6 @@ def _dialog_action(customer_id, form):
     return action
 
 
-@bp.post("/<int:customer_id>/status")
 def change_status(customer_id):
     if request.form.get("row") and is_fragment_request():
         return _row_status(customer_id, request.form.get("action", ""))
@@ -177,7 +172,6 @@ def _row_status(customer_id, action):
     return render_row(customer_id, message=("success", f"{lifecycle.ACTIONS[action]}: done."))
 
 
-@bp.get("/<int:customer_id>/status-menu")
 def status_menu(customer_id):
     """The inline "change status" menu of a list row (htmx); without htmx, the customer's Status section."""
     customer = customer_or_404(customer_id)
@@ -195,7 +189,6 @@ INLINE_ACTIONS = ("block", "unblock", "restore", "activate", "unfreeze_payments"
                   "provisionally_terminate", "permanently_terminate")
 
 
-@bp.post("/<int:customer_id>/payments")
 def record_payment(customer_id):
     form = request.form
     if form.get("outcome") == "failed":
@@ -214,7 +207,6 @@ def _payment_recorded(customer):
     return "Payment recorded."
 
 
-@bp.post("/<int:customer_id>/charges")
 def add_charge(customer_id):
     form = request.form
     return _attempt(customer_id, lambda: billing.charge(
@@ -222,14 +214,12 @@ def add_charge(customer_id):
         key=form.get("key")), "Charge added.", section="charge")
 
 
-@bp.post("/<int:customer_id>/password")
 def set_password(customer_id):
     return _attempt(customer_id, lambda: editing.set_password(
         customer_id, request.form.get("password"), current_viewer(), request.form.get("version")),
         "Web self-care password saved.", section="password")
 
 
-@bp.post("/<int:customer_id>/export-file")
 def export_file(customer_id):
     """Mark the customer Exported and download it for another installation."""
     try:
@@ -241,3 +231,17 @@ def export_file(customer_id):
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in customer.name)[:60]
     response.headers["Content-Disposition"] = f'attachment; filename="customer-{safe}.csv"'
     return response
+
+
+def register(bp):
+    """Add the page's routes to the customers blueprint (``/customers/...``, endpoints ``customers.<view>``)."""
+    bp.get("/new")(new)
+    bp.post("/new")(create)
+    bp.get("/<int:customer_id>")(show)
+    bp.post("/<int:customer_id>")(save)
+    bp.post("/<int:customer_id>/status")(change_status)
+    bp.get("/<int:customer_id>/status-menu")(status_menu)
+    bp.post("/<int:customer_id>/payments")(record_payment)
+    bp.post("/<int:customer_id>/charges")(add_charge)
+    bp.post("/<int:customer_id>/password")(set_password)
+    bp.post("/<int:customer_id>/export-file")(export_file)

@@ -2,32 +2,23 @@
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from data import deletion, listing, search
-from data.access import find_customer
 from data.conditions import FIELDS, MAX_CONDITIONS, OPERATORS
-from data.errors import Conflict, InvalidQuery, NotFound
+from data.errors import Conflict, NotFound
 from data.models import Customer
 
-from . import list_state
+from . import customer_page, list_state, list_url
 from .actor import current_viewer
 from .htmx import is_fragment_request, render, safe_back
+from .list_url import InvalidQuery
+from .lookup import customer_or_404, ids_within_range, render_row
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
+bp.url_value_preprocessor(ids_within_range)
 
 PAGE, RESULTS = "customers/index.html", "customers/_results.html"
-# Ids are 64-bit in the database; a larger number in a URL names no customer
-# (and the database driver would fail on it with a 500).
-MAX_ID = 2**63 - 1
-
-
-@bp.url_value_preprocessor
-def ids_within_range(_endpoint, values):
-    """404 for an id no customer can have, on every ``/customers/<id>...`` route."""
-    customer_id = (values or {}).get("customer_id")
-    if customer_id is not None and customer_id > MAX_ID:
-        abort(404, description=f"Customer {customer_id} does not exist.")
 
 
 def _owner_options(kind, text):
@@ -37,7 +28,7 @@ def _owner_options(kind, text):
 def _render_list(status=200, push_url=None, state=None, rows=(), **context):
     form = list_state.form_values(request.args, state, current_viewer())
     return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
-                  fields=FIELDS.values(), operators=OPERATORS, page_sizes=listing.PAGE_SIZES,
+                  fields=FIELDS.values(), operators=OPERATORS, page_sizes=list_url.PAGE_SIZES,
                   next_row=list_state.next_row, max_conditions=MAX_CONDITIONS,
                   owner_options=_owner_options(form["kind"], form["owner"]), **context)
 
@@ -79,19 +70,6 @@ def owners():
     # The scope picker sends ``owner``; the edit form's Reseller/Distributor inputs send their own name.
     names = _owner_options(kind, request.args.get("owner", request.args.get(kind, "")))
     return render_template("customers/_owner_options.html", names=names)
-
-
-def customer_or_404(customer_id):
-    """The customer, if the signed-in user may see it; otherwise 404 (existence not revealed,
-    answered by views/errors.py)."""
-    return find_customer(current_viewer(), customer_id)
-
-
-def render_row(customer_id, message=None):
-    """One list row, redrawn after a change, and a message for the alert area."""
-    customer = customer_or_404(customer_id)
-    return render_template("customers/_row_update.html", c=customer, flags=deletion.row_flags([customer_id]),
-                           back=safe_back(request.values.get("back")), message=message)
 
 
 @bp.get("/<int:customer_id>/row")
@@ -151,3 +129,8 @@ def delete_confirmed(customer_id):
     if path == own_page or path.startswith(own_page + "/"):
         back = url_for("customers.index")  # its own pages are gone with it
     return redirect(back, 303)
+
+
+# The edit page's routes live on this blueprint too (their endpoints are customers.show,
+# customers.save, ...), added here explicitly rather than by importing the module.
+customer_page.register(bp)

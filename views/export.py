@@ -2,11 +2,11 @@
 from flask import Blueprint, Response, request, stream_with_context
 
 from data import export, search
-from data.errors import InvalidQuery
 
 from . import list_state
 from .actor import current_viewer
 from .errors import error_response
+from .list_url import InvalidQuery
 
 bp = Blueprint("export", __name__)
 

@@ -8,10 +8,11 @@ from markupsafe import Markup, escape
 
 from data import clock
 from data.access import ROLES
-from data.conditions import FIELDS, OPERATORS, split_param
+from data.conditions import FIELDS, OPERATORS
 from data.money import money_text
 from data.status import BY_CODE
 
+from .list_url import split_param
 from .row_links import RowLinks
 
 

@@ -2,19 +2,24 @@
 
 Every state of the list page is a URL: ``scope``, ``q``, ``flt<n>_<field>_<op>``,
 ``sort``, ``page`` and ``per_page`` (parameters at their default are left out).
+How each canonical parameter is read and written is views/list_url.py.
 The search form cannot name its inputs after what the admin picks, so it sends
 ``scope=<kind>&owner=<name>`` and condition rows as ``cf<n>`` (field), ``co<n>``
-(operator), ``cv<n>`` (value); those are turned into the canonical parameters.
+(operator), ``cv<n>`` (value); those are turned into the canonical parameters here.
 """
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from flask import url_for
 
 from data import listing
-from data.conditions import FIELDS, MAX_CONDITIONS, NO_VALUE, build, parse_filters, split_param, too_many_conditions
-from data.errors import InvalidQuery
+from data.conditions import FIELDS, MAX_CONDITIONS, NO_VALUE, build, too_many_conditions
+from data.errors import InvalidCondition
 from data.search import Search
+
+from . import list_url
+from .list_url import InvalidQuery
 
 
 @dataclass(frozen=True)
@@ -24,45 +29,29 @@ class ListState:
     conditions: tuple = ()
     sort: tuple = ("name", False)
     page: int = 1
-    per_page: int = listing.DEFAULT_PAGE_SIZE
+    per_page: int = list_url.DEFAULT_PAGE_SIZE
     advanced: bool = False
     viewer: object = field(default=None, compare=False)
 
-    @property
+    @cached_property
     def search(self):
+        """What data/ is asked to find: one object per state, so it is compiled once
+        (data.search.Search keeps its compiled form)."""
         return Search(self.scope, self.q, self.conditions, self.viewer)
 
     @property
     def sort_param(self):
-        key, descending = self.sort
-        return ("-" if descending else "") + key
+        return list_url.sort_param(self.sort)
 
     def params(self, **changes):
-        state = replace(self, **changes)
-        params = {}
-        if state.scope.param != listing.default_scope(state.viewer):
-            params["scope"] = state.scope.param
-        if state.q:
-            params["q"] = state.q
-        for n, condition in enumerate(state.conditions):
-            name, value = condition.param(n)
-            params[name] = value
-        if state.advanced and not state.conditions:
-            params["advanced"] = 1
-        if state.sort != ("name", False):
-            params["sort"] = state.sort_param
-        if state.per_page != listing.DEFAULT_PAGE_SIZE:
-            params["per_page"] = state.per_page
-        if state.page != 1:
-            params["page"] = state.page
-        return params
+        return list_url.write(replace(self, **changes))
 
     def url(self, endpoint="customers.index", **changes):
         """The URL of this state with ``changes`` applied (e.g. ``page=2``)."""
         return url_for(endpoint, **self.params(**changes))
 
     def csv_url(self):
-        return self.url("export.customers_csv", page=1, per_page=listing.DEFAULT_PAGE_SIZE)
+        return self.url("export.customers_csv", page=1, per_page=list_url.DEFAULT_PAGE_SIZE)
 
     def all_customers_url(self):
         """The same search over all customers (offered when a scope finds nothing)."""
@@ -136,7 +125,7 @@ class PendingOwner(Exception):
 
 def scope_text(args, viewer=None):
     """The scope parameter, joining the form's ``scope`` kind and ``owner`` fields."""
-    scope = args.get("scope") or listing.default_scope(viewer)
+    scope = args.get("scope") or list_url.default_scope(viewer)
     owner = args.get("owner")
     if owner is not None and scope in ("reseller", "distributor"):
         if not owner.strip():
@@ -155,8 +144,8 @@ def _row_numbers(args):
 def _fits(field_name, op, value):
     """Whether ``value`` is still a valid value for the row's (new) field and operator."""
     try:
-        build(field_name, op, value, "")
-    except InvalidQuery:
+        build(field_name, op, value)
+    except InvalidCondition:
         return False
     return True
 
@@ -206,7 +195,7 @@ def _form_rows(args):
 
 def conditions_from(form):
     """Complete rows become conditions; a row still missing its value is skipped."""
-    return tuple(build(row.field, row.op, row.value, f"cv{row.n}") for row in form.rows
+    return tuple(list_url.condition(row.field, row.op, row.value, f"cv{row.n}") for row in form.rows
                  if not (row.needs_value and not row.value.strip()))
 
 
@@ -217,7 +206,7 @@ def parse(args, viewer=None):
     ``PendingOwner``.
     """
     form = _form_rows(args)
-    conditions = parse_filters(args)
+    conditions = list_url.parse_filters(args)
     if form.from_form:
         conditions += conditions_from(form)
         if len(conditions) > MAX_CONDITIONS:  # flt<n> and form rows together
@@ -228,21 +217,12 @@ def parse(args, viewer=None):
     if advanced and not form.rows:
         form.rows = [Row(0)]
     try:
-        scope = listing.parse_scope(scope_text(args, viewer), viewer)
+        scope = list_url.parse_scope(scope_text(args, viewer), viewer)
     except InvalidQuery as error:
         if "owner" in args:  # still typing the owner's name in the form
             raise PendingOwner(args.get("scope"), args.get("owner", "")) from error
         raise
-    state = ListState(
-        scope=scope,
-        q=listing.parse_query_text(args.get("q", "")),
-        conditions=conditions,
-        sort=listing.parse_sort(args.get("sort")),
-        page=listing.parse_positive("page", args.get("page"), 1),
-        per_page=listing.parse_page_size(args.get("per_page")),
-        advanced=advanced,
-        viewer=viewer,
-    )
+    state = ListState(scope=scope, conditions=conditions, advanced=advanced, viewer=viewer, **list_url.read(args))
     return state, form
 
 
@@ -252,10 +232,10 @@ def form_values(args, state=None, viewer=None):
         owner = state.scope.owner.name if state.scope.owner else ""
         return dict(kind=state.scope.kind, owner=owner, q=state.q,
                     sort=state.sort_param, per_page=state.per_page, advanced=state.advanced)
-    kind, _, owner = (args.get("scope") or listing.default_scope(viewer)).partition(":")
+    kind, _, owner = (args.get("scope") or list_url.default_scope(viewer)).partition(":")
     advanced = any(k.startswith(("flt", "cf")) for k in args) or args.get("advanced") == "1"
     return dict(kind=kind, owner=args.get("owner", owner), q=args.get("q", ""),
-                sort=args.get("sort", "name"), per_page=args.get("per_page", listing.DEFAULT_PAGE_SIZE),
+                sort=args.get("sort", "name"), per_page=args.get("per_page", list_url.DEFAULT_PAGE_SIZE),
                 advanced=advanced)
 
 
@@ -269,7 +249,7 @@ def rows_after_error(args):
         return form.rows
     rows = []
     for name in args:
-        parts = split_param(name) if name.startswith("flt") else None
+        parts = list_url.split_param(name) if name.startswith("flt") else None
         if parts and parts[1] in FIELDS and parts[2] and len(rows) < MAX_CONDITIONS:
             rows.append(Row(len(rows), parts[1], parts[2], args.get(name, "")))
     return rows or [Row(0)]

@@ -3,12 +3,11 @@ from datetime import date
 
 from flask import Blueprint, request, url_for
 
-from data import listing
-from data.errors import InvalidQuery
 from data.related import customer_accounts, customer_xdrs
 
-from .customers import customer_or_404, ids_within_range
 from .htmx import render, safe_back
+from .list_url import DEFAULT_PAGE_SIZE, InvalidQuery, parse_page_size, parse_positive
+from .lookup import customer_or_404, ids_within_range
 
 bp = Blueprint("related", __name__, url_prefix="/customers/<int:customer_id>")
 bp.url_value_preprocessor(ids_within_range)
@@ -25,13 +24,13 @@ def _date(param):
 
 
 def _page_args():
-    return (listing.parse_positive("page", request.args.get("page"), 1),
-            listing.parse_page_size(request.args.get("per_page")))
+    return (parse_positive("page", request.args.get("page"), 1),
+            parse_page_size(request.args.get("per_page")))
 
 
 def _links(endpoint, customer, back, **params):
     """URL builder for this page keeping ``back`` and the filters (defaults left out)."""
-    defaults = {"page": 1, "per_page": listing.DEFAULT_PAGE_SIZE}
+    defaults = {"page": 1, "per_page": DEFAULT_PAGE_SIZE}
 
     def link(**changes):
         merged = {k: v for k, v in {**params, **changes}.items()

@@ -47,6 +47,34 @@ def live_server(app):
     thread.join()
 
 
+def names(page):
+    """The customer names the list shows, in order."""
+    return page.locator("#results tbody td.id-col a").all_inner_texts()
+
+
+# axe-core (vendored for the tests only, tests/e2e/vendor/, MPL-2.0), injected as an init
+# script: Playwright adds those outside the page, so the app's CSP stays in force.
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+# WCAG 2.1 A and AA, and axe's best practices (landmarks, headings, ids).
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+         "resultTypes": ["violations"]}
+
+
+def violations(page):
+    """axe's violations on the page as it is now, one readable line per element."""
+    found = page.evaluate("options => axe.run(document, options).then(r => r.violations)", RULES)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}"
+            for v in found for node in v["nodes"]]
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    context = browser.new_context()
+    context.add_init_script(path=str(AXE))
+    yield context.new_page()
+    context.close()
+
+
 def sign_in(page, base_url, name="admin"):
     """Sign in through the sign-in page, as a person would."""
     page.goto(f"{base_url}/sign-in")

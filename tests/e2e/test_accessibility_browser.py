@@ -6,34 +6,12 @@ outside the page, so the app's Content-Security-Policy (no inline scripts) stays
 in force while the pages are checked.
 """
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import make_user
-from tests.e2e.conftest import sign_in
-
-AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
-# WCAG 2.1 A and AA, and axe's best practices (landmarks, headings, ids).
-RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-         "resultTypes": ["violations"]}
-
-
-def violations(page):
-    """axe's violations on the page as it is now, one readable line per element."""
-    found = page.evaluate("options => axe.run(document, options).then(r => r.violations)", RULES)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}"
-            for v in found for node in v["nodes"]]
-
-
-@pytest.fixture
-def axe_page(browser, live_server):
-    context = browser.new_context()
-    context.add_init_script(path=str(AXE))
-    yield context.new_page()
-    context.close()
+from tests.e2e.conftest import sign_in, violations
 
 
 def test_main_pages_have_no_axe_violations(axe_page, live_server):

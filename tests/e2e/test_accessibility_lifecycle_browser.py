@@ -9,11 +9,10 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import make_user
-from tests.e2e.conftest import sign_in
-from tests.e2e.test_accessibility_browser import axe_page, violations  # noqa: F401 (a fixture)
+from tests.e2e.conftest import sign_in, violations
 
 
-def test_lifecycle_pages_have_no_axe_violations(axe_page, live_server):  # noqa: F811
+def test_lifecycle_pages_have_no_axe_violations(axe_page, live_server):
     page = axe_page
     make_user()
     reseller = factories.reseller("Acme Reseller")

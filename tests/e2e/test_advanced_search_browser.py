@@ -4,10 +4,7 @@ import re
 from playwright.sync_api import expect
 
 from tests import factories
-
-
-def names(page):
-    return page.locator("#results tbody td.id-col a").all_inner_texts()
+from tests.e2e.conftest import names
 
 
 def test_condition_rows_in_place(admin_page, live_server, console_errors, screenshot):

@@ -7,11 +7,7 @@ from playwright.sync_api import expect
 from data.models import Customer
 from tests import factories
 from tests.conftest import make_user
-from tests.e2e.conftest import press_back, sign_in
-
-
-def names(page):
-    return page.locator("#results tbody td.id-col a").all_inner_texts()
+from tests.e2e.conftest import names, press_back, sign_in
 
 
 def test_live_search_changes_rows_as_you_type(admin_page, live_server, console_errors, screenshot):

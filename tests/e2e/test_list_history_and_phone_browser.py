@@ -5,11 +5,7 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.conftest import press_back
-
-
-def names(page):
-    return page.locator("#results tbody td.id-col a").all_inner_texts()
+from tests.e2e.conftest import names, press_back
 
 
 def people():
