@@ -6,6 +6,7 @@ once and the rows go to the driver as parameters, converted by each field's
 ``db_value`` so they are stored exactly as a normal save would store them.
 """
 import re
+from operator import itemgetter
 
 from peewee import AutoField
 
@@ -64,6 +65,60 @@ def write_tuples(model, rows, columns=None):
         return
     marks = ", ".join("?" for _ in columns)
     cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+
+
+def stored_by_project(field):
+    """Whether ``field`` stores something other than the Python value (money, status).
+
+    Only this project's own field types convert; peewee's (text, numbers, dates,
+    booleans, keys) hand the value to the driver as it is.
+    """
+    return type(field).__module__.startswith("data.")
+
+
+def _memoised(convert):
+    # Demo amounts and statuses repeat: convert each distinct value once.
+    seen = {}
+
+    def cached(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = stored = convert(value)
+            return stored
+    return cached
+
+
+class TableRows:
+    """Rows of ``model`` gathered as database tuples for ``write_tuples``.
+
+    ``append`` takes a dict keyed by field name (missing fields take their
+    default, evaluated once) and keeps only the tuple, converted by each field's
+    own ``db_value`` where it changes the value, so a row is stored exactly as a
+    save would store it. ``with_id`` False leaves the id to the database.
+    """
+
+    def __init__(self, model, with_id=True):
+        pk = model._meta.primary_key
+        fields = [f for f in model._meta.sorted_fields
+                  if with_id or not (f is pk and isinstance(f, AutoField))]
+        self.model = model
+        self.columns = [f.column_name for f in fields]
+        self.defaults = {f.name: f.default() if callable(f.default) else f.default for f in fields}
+        self._values = itemgetter(*self.defaults)
+        self._convert = [(i, _memoised(f.db_value)) for i, f in enumerate(fields) if stored_by_project(f)]
+        self.rows = []
+
+    def append(self, row):
+        values = list(self._values({**self.defaults, **row}))
+        for i, convert in self._convert:
+            values[i] = convert(values[i])
+        self.rows.append(values)
+
+    def write(self):
+        """Write the gathered rows and forget them."""
+        write_tuples(self.model, self.rows, self.columns)
+        self.rows = []
 
 
 class SuspendedIndexes:

@@ -6,6 +6,7 @@ tiny demo shows the whole table of the spec.
 """
 import random
 import unicodedata
+from types import SimpleNamespace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -13,8 +14,8 @@ from babel.numbers import get_currency_precision
 from peewee import fn
 
 from . import clock
-from .bulk import DeferredTextIndex, insert_rows
-from .db import db, is_postgres, refresh_statistics
+from .bulk import DeferredTextIndex, SuspendedIndexes, TableRows
+from .db import db, is_postgres, refresh_statistics, write_transaction
 from .demo_names import (
     COMPANY_KINDS,
     COMPANY_WORDS,
@@ -29,7 +30,7 @@ from .demo_names import (
 )
 from .models import Customer, CustomerClass, CustomerSearch
 from .records import Account, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Vendor, Xdr
-from .status import CODES
+from .status import CODES, derive_status
 
 BATCH = 20_000
 MINIMUM = 20
@@ -198,15 +199,36 @@ class _Generator:
                                          created_at=row["created_at"]))
 
 
-def _prepared(rows, today):
-    """Customer rows normalised and with their derived status, plus search rows."""
-    customers, searches = [], []
-    for row in rows:
-        customer = Customer(**row)
-        customer.prepare(today)
-        customers.append(customer.__data__)
-        searches.append(CustomerSearch.row_for(customer))
-    return customers, searches
+class _Load:
+    """The rows of one batch, gathered as database tuples and written in bulk.
+
+    Derived values come from the model's own rules, as the importer does it: the
+    status from ``derive_status``, the search row from ``CustomerSearch.row_for``
+    (the generated text is already clean, which the tests check against a save).
+    """
+
+    def __init__(self, today):
+        self.today = today
+        self.customers = TableRows(Customer)
+        self.searches = TableRows(CustomerSearch)
+        self.records = {"accounts": TableRows(Account), "xdrs": TableRows(Xdr, with_id=False),
+                        "invoices": TableRows(Invoice, with_id=False), "payments": TableRows(Payment, with_id=False),
+                        "exchanges": TableRows(TrafficExchange, with_id=False),
+                        "subscriptions": TableRows(Subscription, with_id=False),
+                        "products": TableRows(Product, with_id=False), "tariffs": TableRows(Tariff, with_id=False)}
+
+    def customer(self, row):
+        row = {**self.customers.defaults, **row}
+        shape = SimpleNamespace(**row)
+        row["status"] = derive_status(shape, self.today)
+        self.customers.append(row)
+        self.searches.append(CustomerSearch.row_for(shape))
+
+    def write(self):
+        self.customers.write()
+        self.searches.write()
+        for rows in self.records.values():
+            rows.write()
 
 
 def _reset_sequences():
@@ -226,74 +248,77 @@ def _reference_data():
     return classes, vendors
 
 
+# The tables the seed fills: their secondary indexes are built once at the end
+# when they start empty (see SuspendedIndexes).
+_TABLES = (Customer, CustomerSearch, Account, Xdr, Invoice, Payment, TrafficExchange, Subscription, Product, Tariff)
+
+
+def _empty_tables():
+    return [m._meta.table_name for m in _TABLES if not m.select().exists()]
+
+
 def seed(customers, seed_value=1, progress=None):
     """Add ``customers`` demo customers (and their records) to the database.
 
     ``progress(done)`` is called after each batch. Returns the number added.
+    One transaction: rows are generated batch by batch (memory stays flat) and
+    written in bulk (PostgreSQL: COPY); into an empty database the indexes and
+    the SQLite text index are built once at the end instead of row by row.
     """
     if customers < MINIMUM:
         raise ValueError(f"--customers must be at least {MINIMUM} to show every status")
     rng = random.Random(seed_value)
     now = datetime.combine(clock.today(), time(12, 0))
-    with db.atomic():
+    today = clock.today()
+    with write_transaction():
         class_ids, vendor_ids = _reference_data()
         _reset_sequences()
-    first_id = (Customer.select(fn.MAX(Customer.id)).scalar() or 0) + 1
-    owners_r = max(2, customers // 200)
-    owners_d = max(1, customers // 500)
-    resellers = list(range(first_id, first_id + owners_r))
-    distributors = list(range(first_id + owners_r, first_id + owners_r + owners_d))
-    gen = _Generator(rng, resellers, distributors, class_ids, vendor_ids, now)
-    today = clock.today()
+        first_id = (Customer.select(fn.MAX(Customer.id)).scalar() or 0) + 1
+        owners_r = max(2, customers // 200)
+        owners_d = max(1, customers // 500)
+        resellers = list(range(first_id, first_id + owners_r))
+        distributors = list(range(first_id + owners_r, first_id + owners_r + owners_d))
+        gen = _Generator(rng, resellers, distributors, class_ids, vendor_ids, now)
+        empty = _empty_tables()
+        indexes = SuspendedIndexes(empty) if Customer._meta.table_name in empty else None
+        text_index = DeferredTextIndex("customer_search")
 
-    with db.atomic():
+        load = _Load(today)
         owners = [gen.person(cid, "reseller") for cid in resellers]
         owners += [gen.person(cid, "distributor") for cid in distributors]
         for row in owners:
             gen.money(row)
-        rows, search = _prepared(owners, today)
-        insert_rows(Customer, rows)
-        insert_rows(CustomerSearch, search)
+            load.customer(row)
         # Resellers manage products and tariffs (so they are never deletable),
         # except the last one, which shows a deletable reseller with nothing yet.
         for cid in resellers[:-1]:
-            Product.create(name=f"Reseller {cid} bundle", managed_by=cid)
-            Tariff.create(name=f"Reseller {cid} tariff", currency="USD", managed_by=cid)
-    done = len(owners)
-    if progress:
-        progress(done)
-
-    next_id = first_id + len(owners)
-    index = 0
-    while done < customers:
-        size = min(BATCH, customers - done)
-        out = {"accounts": [], "xdrs": [], "invoices": [], "payments": [], "exchanges": [], "subscriptions": []}
-        rows = []
-        for _ in range(size):
-            # Leave the last reseller without subcustomers so it can be deleted.
-            row, code = gen.retail(next_id, index)
-            if row.get("reseller") == resellers[-1]:
-                row["reseller"] = resellers[0]
-            gen.activity(row, code, index, out)
-            rows.append(row)
-            next_id += 1
-            index += 1
-        customer_rows, search_rows = _prepared(rows, today)
-        with db.atomic():
-            # The full-text index filled once per batch, not by its trigger row by row.
-            text_index = DeferredTextIndex("customer_search")
-            insert_rows(Customer, customer_rows)
-            insert_rows(CustomerSearch, search_rows)
-            text_index.fill(customer_rows[0]["id"], customer_rows[-1]["id"])
-            insert_rows(Account, out["accounts"])
-            insert_rows(Xdr, out["xdrs"])
-            insert_rows(Invoice, out["invoices"])
-            insert_rows(Payment, out["payments"])
-            insert_rows(TrafficExchange, out["exchanges"])
-            insert_rows(Subscription, out["subscriptions"])
-        done += size
+            load.records["products"].append(dict(name=f"Reseller {cid} bundle", managed_by=cid))
+            load.records["tariffs"].append(dict(name=f"Reseller {cid} tariff", currency="USD", managed_by=cid))
+        load.write()
+        done = len(owners)
         if progress:
             progress(done)
+
+        next_id = first_id + len(owners)
+        index = 0
+        while done < customers:
+            size = min(BATCH, customers - done)
+            for _ in range(size):
+                # Leave the last reseller without subcustomers so it can be deleted.
+                row, code = gen.retail(next_id, index)
+                if row.get("reseller") == resellers[-1]:
+                    row["reseller"] = resellers[0]
+                gen.activity(row, code, index, load.records)
+                load.customer(row)
+                next_id += 1
+                index += 1
+            load.write()
+            done += size
+            if progress:
+                progress(done)
+        text_index.fill(first_id, next_id - 1)
+        if indexes:
+            indexes.rebuild()
     _reset_sequences()
     refresh_statistics(vacuum=True)
     return done
