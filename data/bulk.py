@@ -81,11 +81,10 @@ def _memoised(convert):
     seen = {}
 
     def cached(value):
-        try:
-            return seen[value]
-        except KeyError:
+        stored = seen.get(value, seen)
+        if stored is seen:
             seen[value] = stored = convert(value)
-            return stored
+        return stored
     return cached
 
 
@@ -109,8 +108,9 @@ class TableRows:
         self._convert = [(i, _memoised(f.db_value)) for i, f in enumerate(fields) if stored_by_project(f)]
         self.rows = []
 
-    def append(self, row):
-        values = list(self._values({**self.defaults, **row}))
+    def append(self, row, complete=False):
+        """Add ``row``; ``complete`` says it already has every field (no defaults to fill in)."""
+        values = list(self._values(row if complete else {**self.defaults, **row}))
         for i, convert in self._convert:
             values[i] = convert(values[i])
         self.rows.append(values)
