@@ -15,7 +15,7 @@ from babel.numbers import get_currency_precision
 from peewee import fn
 
 from . import clock
-from .bulk import DeferredTextIndex, SuspendedIndexes, TableRows
+from .bulk import DeferredTextIndex, SuspendedForeignKeys, SuspendedIndexes, TableRows
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .demo_names import (
     COMPANY_KINDS,
@@ -316,7 +316,9 @@ def seed(customers, seed_value=1, progress=None):
         distributors = list(range(first_id + owners_r, first_id + owners_r + owners_d))
         gen = _Generator(rng, resellers, distributors, class_ids, vendor_ids, now)
         empty = _empty_tables()
-        indexes = SuspendedIndexes(empty) if Customer._meta.table_name in empty else None
+        fresh = Customer._meta.table_name in empty
+        indexes = SuspendedIndexes(empty) if fresh else None
+        keys = SuspendedForeignKeys(empty) if fresh else None
         text_index = DeferredTextIndex("customer_search")
 
         load = _Load(today)
@@ -353,8 +355,9 @@ def seed(customers, seed_value=1, progress=None):
             if progress:
                 progress(done)
         text_index.fill(first_id, next_id - 1)
-        if indexes:
+        if fresh:
             indexes.rebuild()
+            keys.restore()
     _reset_sequences()
     refresh_statistics(vacuum=True)
     return done

@@ -76,17 +76,22 @@ def test_seed_builds_no_model_instance_per_customer(runner, monkeypatch):
 
 
 def _schema():
+    """Indexes, triggers and (PostgreSQL) constraints: what a bulk load may suspend."""
     if is_postgres():
-        sql = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
-    else:
-        sql = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
-    return db.execute_sql(sql).fetchall()
+        return db.execute_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() UNION ALL "
+            "SELECT c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE n.nspname = current_schema() ORDER BY 1").fetchall()
+    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                          "ORDER BY name").fetchall()
 
 
 @pytest.mark.parametrize("existing", [False, True])
 def test_seed_keeps_every_index_and_the_text_search(client, runner, existing):
-    """Into an empty database the indexes are dropped for the load and built at the
-    end, and the text index is filled once: all must be back, and searchable."""
+    """Into an empty database the indexes (and on PostgreSQL the foreign keys) are
+    dropped for the load and made again at the end, and the text index is filled
+    once: all must be back, and searchable."""
     if existing:
         factories.customer("Already Here Ltd")
     before = _schema()
