@@ -76,13 +76,15 @@ def stored_by_project(field):
     return type(field).__module__.startswith("data.")
 
 
-def _memoised(convert):
-    # Demo amounts and statuses repeat: convert each distinct value once.
+def _memoised(convert, limit=50_000):
+    # Demo amounts and statuses repeat: convert each distinct value once (memory capped).
     seen = {}
 
     def cached(value):
         stored = seen.get(value, seen)
         if stored is seen:
+            if len(seen) >= limit:
+                seen.clear()
             seen[value] = stored = convert(value)
         return stored
     return cached
