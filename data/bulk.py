@@ -6,6 +6,7 @@ once and the rows go to the driver as parameters, converted by each field's
 ``db_value`` so they are stored exactly as a normal save would store them.
 """
 import re
+from operator import itemgetter
 
 from peewee import AutoField
 
@@ -66,6 +67,62 @@ def write_tuples(model, rows, columns=None):
     cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
+def stored_by_project(field):
+    """Whether ``field`` stores something other than the Python value (money, status).
+
+    Only this project's own field types convert; peewee's (text, numbers, dates,
+    booleans, keys) hand the value to the driver as it is.
+    """
+    return type(field).__module__.startswith("data.")
+
+
+def _memoised(convert, limit=50_000):
+    # Demo amounts and statuses repeat: convert each distinct value once (memory capped).
+    seen = {}
+
+    def cached(value):
+        stored = seen.get(value, seen)
+        if stored is seen:
+            if len(seen) >= limit:
+                seen.clear()
+            seen[value] = stored = convert(value)
+        return stored
+    return cached
+
+
+class TableRows:
+    """Rows of ``model`` gathered as database tuples for ``write_tuples``.
+
+    ``append`` takes a dict keyed by field name (missing fields take their
+    default, evaluated once) and keeps only the tuple, converted by each field's
+    own ``db_value`` where it changes the value, so a row is stored exactly as a
+    save would store it. ``with_id`` False leaves the id to the database.
+    """
+
+    def __init__(self, model, with_id=True):
+        pk = model._meta.primary_key
+        fields = [f for f in model._meta.sorted_fields
+                  if with_id or not (f is pk and isinstance(f, AutoField))]
+        self.model = model
+        self.columns = [f.column_name for f in fields]
+        self.defaults = {f.name: f.default() if callable(f.default) else f.default for f in fields}
+        self._values = itemgetter(*self.defaults)
+        self._convert = [(i, _memoised(f.db_value)) for i, f in enumerate(fields) if stored_by_project(f)]
+        self.rows = []
+
+    def append(self, row, complete=False):
+        """Add ``row``; ``complete`` says it already has every field (no defaults to fill in)."""
+        values = list(self._values(row if complete else {**self.defaults, **row}))
+        for i, convert in self._convert:
+            values[i] = convert(values[i])
+        self.rows.append(values)
+
+    def write(self):
+        """Write the gathered rows and forget them."""
+        write_tuples(self.model, self.rows, self.columns)
+        self.rows = []
+
+
 class SuspendedIndexes:
     """Secondary indexes of ``tables`` dropped for a load into empty tables, then rebuilt.
 
@@ -99,6 +156,35 @@ class SuspendedIndexes:
             db.execute_sql("SET LOCAL maintenance_work_mem = '256MB'")
         for _, definition in self.indexes:
             db.execute_sql(definition)
+
+
+class SuspendedForeignKeys:
+    """PostgreSQL: the foreign keys of ``tables`` dropped for a load into empty tables, then added back.
+
+    A COPY fires one check per foreign key and row (a locked lookup of the parent
+    row): most of the server's work in a seed. Adding a key back checks every row
+    at once, in one join. As with ``SuspendedIndexes``: only for empty tables,
+    inside the load's transaction (a failed load leaves the keys as they were),
+    definitions read back from the database. SQLite's checks are cheap and it
+    cannot drop a constraint: there nothing is done.
+    """
+
+    def __init__(self, tables):
+        self.constraints = []
+        if not is_postgres():
+            return
+        self.constraints = db.execute_sql(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+            "WHERE c.contype = 'f' AND n.nspname = current_schema() "
+            f"AND t.relname IN ({', '.join('%s' for _ in tables)}) ORDER BY 1, 2", list(tables)).fetchall()
+        for table, name, _ in self.constraints:
+            db.execute_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+
+    def restore(self):
+        """Add the keys back, each checked against every loaded row."""
+        for table, name, definition in self.constraints:
+            db.execute_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 # The FTS trigger of migration 0002 (and any like it): one INSERT of new.* values.

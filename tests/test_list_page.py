@@ -234,3 +234,20 @@ def test_back_and_forward_are_rendered_from_the_url(client):
     served = client.get(script["src"])
     assert served.status_code == 200
     served.close()
+
+
+def test_rows_are_drawn_without_loading_a_template_per_row(client, app, monkeypatch):
+    """Each row was an include that also re-imported _macros.html: per row, that cost
+    more than the page's queries. The row is a macro the page imports once."""
+    for n in range(30):
+        factories.customer(f"Row {n:02d}")
+    loads = []
+    real = type(app.jinja_env).get_template
+
+    def counting(env, name, *args, **kwargs):
+        loads.append(getattr(name, "name", name))
+        return real(env, name, *args, **kwargs)
+
+    monkeypatch.setattr(type(app.jinja_env), "get_template", counting)
+    assert len(row_names(client.get("/customers?per_page=25"))) == 25
+    assert loads.count("customers/_row.html") <= 1 and loads.count("_macros.html") <= 3, loads
