@@ -21,6 +21,7 @@ from typing import Callable
 import pycountry
 
 from .emails import email_problem
+from .websites import website_problem
 
 TEXT_OPS = ("is", "is_not", "begins_with", "contains", "not_contains", "ends_with", "is_empty", "is_not_empty")
 ENUM_OPS = ("is", "is_not")
@@ -59,6 +60,11 @@ def _email(address):
     return f"“{address}” is not an e-mail address ({problem})" if problem else None
 
 
+def _website(address):
+    problem = website_problem(address)
+    return f"“{address}” is not a web address ({problem})" if problem else None
+
+
 FIELDS = (
     text("name", "ID (name)", 100, simple=True, hint="name", unique=True),
     CustomerField("customer_type", "Customer type", "enum", ENUM_OPS),
@@ -85,6 +91,7 @@ FIELDS = (
     CustomerField("blocked", "Blocked", "flag"),
     CustomerField("status", "Status", "enum", ENUM_OPS),
     CustomerField("daily_spending_limit", "Daily spending limit", "money", MONEY_OPS + ("is_empty",), csv=False),
+    text("website", "Website", 255, simple=True, check=_website),
 )
 
 BY_NAME = {f.name: f for f in FIELDS}

@@ -62,6 +62,7 @@ FIELDS = {
     "name": "Zebra Xylophone", "company_name": "Zebra Xylophone", "first_name": "Zebra Xylophone",
     "last_name": "Zebra Xylophone", "state": "Zebra Xylophone", "city": "Zebra Xylophone",
     "zip": "ZX 123", "phone": "+1 555 9876", "email": "zebra.xylophone@example.org", "login": "zebraxylo",
+    "website": "https://zebra-xylophone.example.org/",
 }
 
 
