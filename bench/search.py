@@ -45,13 +45,12 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from data import sessions  # noqa: E402
 from data.db import db, is_postgres  # noqa: E402
+from data.fields import SIMPLE_SEARCH_FIELDS as SIMPLE  # noqa: E402
 from data.models import Customer  # noqa: E402
 from data.records import Payment, User  # noqa: E402
 from data.users import create_user  # noqa: E402
 from views.auth import SESSION_KEY  # noqa: E402
 
-SIMPLE = ("name", "company_name", "first_name", "last_name", "state", "city", "country", "zip", "phone",
-          "email", "login")
 PEERS = ROOT.parent / "shared" / "bench-peers"
 
 

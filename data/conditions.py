@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pycountry
 
 from .errors import InvalidCondition
+from .fields import FIELDS as CUSTOMER_FIELDS
 from .models import BALANCE_CONTROLS, CUSTOMER_TYPES, CustomerClass
 from .money import MoneyError, money_text, parse_money
 from .status import STATUSES
@@ -28,9 +29,6 @@ OPERATORS = {
     "lt": "<",
 }
 NO_VALUE = ("is_empty", "is_not_empty")
-TEXT_OPS = ("is", "is_not", "begins_with", "contains", "not_contains", "ends_with", "is_empty", "is_not_empty")
-ENUM_OPS = ("is", "is_not")
-MONEY_OPS = ("eq", "gt", "lt")
 MAX_VALUE_LENGTH = 200
 # Each condition nests one more level in the SQL; SQLite's parser gives up
 # ("parser stack overflow") somewhere past 60, and no one needs that many.
@@ -50,36 +48,11 @@ class Field:
         return ENUM_CHOICES[self.name]() if self.kind == "enum" else []
 
 
-def _text(name, label, auxiliary=False):
-    return Field(name, label, "text", TEXT_OPS, auxiliary)
-
-
-FIELDS = {f.name: f for f in (
-    _text("name", "ID (name)"),
-    _text("company_name", "Company name"),
-    _text("first_name", "First name"),
-    _text("last_name", "Last name"),
-    _text("email", "Email"),
-    _text("login", "Login"),
-    _text("phone", "Phone"),
-    _text("fax", "Fax", auxiliary=True),
-    _text("address", "Address", auxiliary=True),
-    _text("city", "City"),
-    _text("state", "State"),
-    _text("zip", "ZIP"),
-    _text("country", "Country (ISO code)"),
-    Field("currency", "Currency", "enum", ENUM_OPS),
-    Field("balance_control", "Balance control", "enum", ENUM_OPS),
-    Field("customer_type", "Customer type", "enum", ENUM_OPS),
-    Field("customer_class", "Customer class", "enum", ENUM_OPS + ("is_empty", "is_not_empty")),
-    Field("status", "Status", "enum", ENUM_OPS),
-    Field("reseller", "Reseller", "owner", TEXT_OPS),
-    Field("distributor", "Distributor", "owner", TEXT_OPS),
-    Field("balance", "Balance", "money", MONEY_OPS),
-    Field("available_funds", "Available funds", "money", MONEY_OPS),
-    Field("credit_limit", "Credit limit", "money", MONEY_OPS + ("is_empty",)),
-    Field("daily_spending_limit", "Daily spending limit", "money", MONEY_OPS + ("is_empty",)),
-)}
+# The fields of data/fields.py that take conditions, as the form's field menu lists them:
+# text fields first, then the enumerated ones, owners and amounts (each in table order).
+_MENU_ORDER = ("text", "enum", "owner", "money")
+FIELDS = {f.name: Field(f.name, f.label, f.kind, f.ops, f.auxiliary)
+          for f in sorted((f for f in CUSTOMER_FIELDS if f.ops), key=lambda f: _MENU_ORDER.index(f.kind))}
 
 ENUM_CHOICES = {
     "currency": lambda: [(c.alpha_3, f"{c.alpha_3} – {c.name}")

@@ -3,15 +3,13 @@ import csv
 import io
 
 from .csvfile import neutralise
+from .fields import CSV_COLUMNS
 from .models import Customer, CustomerClass
 from .money import money_text
 from .records import Account
 
-# The canonical field names, in the order of the edit form, then lifecycle.
-COLUMNS = ("name", "customer_type", "reseller", "distributor", "customer_class", "company_name",
-           "first_name", "last_name", "address", "city", "state", "zip", "country", "phone", "fax",
-           "email", "login", "currency", "balance_control", "balance", "available_funds",
-           "credit_limit", "blocked", "status")
+# The canonical field names, in the field table's order (data/fields.py).
+COLUMNS = CSV_COLUMNS
 
 
 class _Names:

@@ -31,9 +31,8 @@ from .csvfile import FileProblem, records, restore
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
 from .history import import_rows
-from .models import Customer, CustomerClass, CustomerSearch
+from .models import Customer, CustomerClass, CustomerSearch, prepare
 from .records import Account, History
-from .status import derive_status
 from .validation import MONEY, customer_values
 
 BATCH = 5000
@@ -185,10 +184,12 @@ class _Import:
             return
         customers, searches, accounts, history = [], [], [], []
         for row, numbers in self.batch:
-            shape = SimpleNamespace(**row)
-            row["status"] = derive_status(shape, self.today)
+            # What save() stores, derived by the same code: normalised values, status, search row.
+            customer = SimpleNamespace(**row)
+            prepare(customer, self.today)
+            row = vars(customer)
             customers.append(tuple(convert(row[name]) if convert else row[name] for name, convert in self.customer))
-            found = CustomerSearch.row_for(shape)
+            found = CustomerSearch.row_for(customer)
             searches.append(tuple(found[name] for name in self.search))
             accounts += [(number, row["id"], False, self.now) for number in numbers]
             history.append(self.history(row["id"], row["name"]))

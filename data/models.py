@@ -18,17 +18,13 @@ from peewee import (
 from . import clock
 from .db import db
 from .errors import Stale
+from .fields import TEXT, TEXT_FIELDS
 from .money import MoneyField, parse_money
 from .status import ACTIVE, StatusField, derive_status
 from .text import clean
 
 CUSTOMER_TYPES = ("retail", "reseller", "distributor")
 BALANCE_CONTROLS = ("prepaid", "postpaid")
-# The free-text fields of a customer, in form order. Each has a case-folded copy
-# in CustomerSearch so every search compares the same way on every backend.
-TEXT_FIELDS = ("name", "company_name", "first_name", "last_name", "address", "city",
-               "state", "zip", "country", "phone", "fax", "email", "login")
-MONEY_FIELDS = ("balance", "available_funds", "credit_limit", "daily_spending_limit", "spent_today")
 
 
 class BaseModel(Model):
@@ -48,23 +44,11 @@ class CustomerClass(BaseModel):
 
 class Customer(BaseModel):
     id = BigAutoField()
-    name = CharField(max_length=100, unique=True)
     customer_type = CharField(max_length=20, default="retail")
     reseller = ForeignKeyField("self", null=True, backref="subcustomers", on_delete="RESTRICT")
     distributor = ForeignKeyField("self", null=True, backref="distributed", on_delete="RESTRICT")
     customer_class = ForeignKeyField(CustomerClass, null=True, on_delete="RESTRICT")
-    company_name = CharField(max_length=200, default="")
-    first_name = CharField(max_length=100, default="")
-    last_name = CharField(max_length=100, default="")
-    address = CharField(max_length=300, default="")
-    city = CharField(max_length=100, default="")
-    state = CharField(max_length=100, default="")
-    zip = CharField(max_length=20, default="")
-    country = CharField(max_length=2, default="")
-    phone = CharField(max_length=50, default="")
-    fax = CharField(max_length=50, default="")
-    email = CharField(max_length=254, default="")
-    login = CharField(max_length=100, default="")
+    # name, company_name, ... website: one column per text field of data/fields.py (added below)
     currency = CharField(max_length=3)
     balance_control = CharField(max_length=10, default="postpaid")
     balance = MoneyField(default=0)
@@ -93,20 +77,8 @@ class Customer(BaseModel):
         only_save_dirty = True
 
     def prepare(self, today=None):
-        """Normalise text and re-derive the stored status before writing."""
-        for name in TEXT_FIELDS:
-            value = clean(getattr(self, name))
-            if getattr(self, name) != value:
-                setattr(self, name, value)
-        for name in ("country", "currency"):
-            setattr(self, name, clean(getattr(self, name)).upper())
-        for name in MONEY_FIELDS:
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, Decimal):
-                setattr(self, name, parse_money(value))
-        status = derive_status(self, today or clock.today())
-        if self.status != status:
-            self.status = status
+        """Normalise the values and re-derive the stored status before writing (``prepare``)."""
+        prepare(self, today or clock.today())
 
     def save(self, *args, **kwargs):
         """Insert, or write the changed columns if nobody changed the row meanwhile.
@@ -143,6 +115,40 @@ class Customer(BaseModel):
         return self.reseller_id is None
 
 
+# The text columns, from the field table. Added after the class, as Peewee's
+# ``add_field`` allows, so a new text field needs no line here.
+for _field in TEXT:
+    Customer._meta.add_field(_field.name, CharField(max_length=_field.max_length, default="", unique=_field.unique))
+del _field
+MONEY_FIELDS = tuple(f.name for f in Customer._meta.sorted_fields if isinstance(f, MoneyField))
+
+
+def prepare(customer, today):
+    """Normalise ``customer``'s values and derive its status: what every write stores.
+
+    ``customer`` is a ``Customer`` (``save`` calls this through ``Customer.prepare``)
+    or, for bulk loads, any object with its attributes (a ``SimpleNamespace`` of a
+    row), so an imported or seeded customer is stored exactly as a saved one.
+    Only values that change are set: an instance then writes only those columns
+    (and its search row only when a text value changed).
+    """
+    for field in TEXT:
+        value = getattr(customer, field.name)
+        stored = clean(value).upper() if field.capitals else clean(value)
+        if stored != value:
+            setattr(customer, field.name, stored)
+    currency = clean(customer.currency).upper()
+    if currency != customer.currency:
+        customer.currency = currency
+    for name in MONEY_FIELDS:
+        value = getattr(customer, name)
+        if value is not None and not isinstance(value, Decimal):
+            setattr(customer, name, parse_money(value))
+    status = derive_status(customer, today)
+    if customer.status != status:
+        customer.status = status
+
+
 def sort_key(folded):
     """The order of a folded name: accents set aside, so "éric" sorts with "eric", not after "z".
 
@@ -173,19 +179,7 @@ class CustomerSearch(BaseModel):
     indexes without a join.
     """
     customer = ForeignKeyField(Customer, primary_key=True, column_name="id", on_delete="CASCADE")
-    name = TextField(default="")
-    company_name = TextField(default="")
-    first_name = TextField(default="")
-    last_name = TextField(default="")
-    address = TextField(default="")
-    city = TextField(default="")
-    state = TextField(default="")
-    zip = TextField(default="")
-    country = TextField(default="")
-    phone = TextField(default="")
-    fax = TextField(default="")
-    email = TextField(default="")
-    login = TextField(default="")
+    # name, company_name, ... website: the folded copy of each text field (added below)
     direct = BooleanField(default=True)
     sort_name = TextField(default="")
 
@@ -210,3 +204,8 @@ class CustomerSearch(BaseModel):
             .on_conflict(conflict_target=[cls.customer],
                          preserve=[getattr(cls, name) for name in (*TEXT_FIELDS, "direct", "sort_name")])
             .execute())
+
+
+for _field in TEXT:
+    CustomerSearch._meta.add_field(_field.name, TextField(default=""))
+del _field

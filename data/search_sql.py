@@ -11,6 +11,7 @@ from operator import or_
 from peewee import SQL, ColumnBase, Node, NodeList, Value
 
 from .db import is_postgres
+from .fields import SIMPLE_SEARCH_FIELDS
 from .models import Customer, CustomerClass, CustomerSearch, sort_key
 from .text import fold, like_escape
 
@@ -19,8 +20,6 @@ Owner, OwnerSearch = Customer.alias("owner"), CustomerSearch.alias("owner_search
 END = "\x03"   # closes every value in the FTS index (char(3)), so Ends with is a phrase
 # The owner column of the FTS index holds this for customers with a reseller (migration 0005).
 NOT_DIRECT = 'NOT owner : "\x01r\x01"'
-SIMPLE_SEARCH_FIELDS = ("name", "company_name", "first_name", "last_name", "state", "city",
-                        "country", "zip", "phone", "email", "login")
 
 
 def like(column, pattern):

@@ -1,32 +1,38 @@
 """Checking customer values from any source (CSV import, forms): one set of rules."""
 import pycountry
 
-from .emails import email_problem
-from .models import BALANCE_CONTROLS, CUSTOMER_TYPES, TEXT_FIELDS, Customer
+from .fields import CSV_AMOUNTS, TEXT
+from .models import BALANCE_CONTROLS, CUSTOMER_TYPES
 from .money import MoneyError, parse_money
 from .text import clean
 
-MONEY = ("balance", "available_funds", "credit_limit")
+MONEY = CSV_AMOUNTS  # the amounts a form or a CSV line gives
 TRUE, FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
-
-
-def _max_length(name):
-    return getattr(Customer, name).max_length
+NAMES = ("customer_class", "reseller", "distributor")  # given by name, looked up later
+NAME_LENGTH = 100
 
 
 def customer_values(raw):
     """Clean and check the customer fields in ``raw`` (a mapping of strings).
 
     Returns ``(values, errors)``: typed values ready for ``Customer`` (owner and
-    class still as names) and ``{field: message}`` for every bad field.
+    class still as names) and ``{field: message}`` for every bad field. Text
+    fields follow data/fields.py: length, capitals, and the field's own check.
     """
     values, errors = {}, {}
-    for name in TEXT_FIELDS + ("customer_class", "reseller", "distributor"):
+    for field in TEXT:
+        if field.name in raw:
+            value = clean(raw[field.name])
+            if field.capitals:
+                value = value.upper()
+            if len(value) > field.max_length:
+                errors[field.name] = f"is longer than {field.max_length} characters"
+            values[field.name] = value
+    for name in NAMES:
         if name in raw:
             value = clean(raw[name])
-            limit = _max_length(name) if name in TEXT_FIELDS else 100
-            if len(value) > limit:
-                errors[name] = f"is longer than {limit} characters"
+            if len(value) > NAME_LENGTH:
+                errors[name] = f"is longer than {NAME_LENGTH} characters"
             values[name] = value
     if not values.get("name"):
         errors["name"] = "is required"
@@ -50,15 +56,11 @@ def customer_values(raw):
         errors["currency"] = f"“{currency}” is not an ISO 4217 currency code"
     values["currency"] = currency
 
-    country = values.get("country", "").upper()
-    if country and pycountry.countries.get(alpha_2=country) is None:
-        errors["country"] = f"“{country}” is not an ISO 3166-1 alpha-2 country code"
-    values["country"] = country
-
-    if values.get("email"):
-        problem = email_problem(values["email"])
-        if problem:
-            errors["email"] = f"“{values['email']}” is not an e-mail address ({problem})"
+    for field in TEXT:
+        if field.check and values.get(field.name):
+            message = field.check(values[field.name])
+            if message:
+                errors[field.name] = message
 
     for name in MONEY:
         try:

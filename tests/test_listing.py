@@ -64,12 +64,13 @@ FIELDS = {
     "name": "Zebra Xylophone", "company_name": "Zebra Xylophone", "first_name": "Zebra Xylophone",
     "last_name": "Zebra Xylophone", "state": "Zebra Xylophone", "city": "Zebra Xylophone",
     "zip": "ZX 123", "phone": "+1 555 9876", "email": "zebra.xylophone@example.org", "login": "zebraxylo",
+    "website": "https://zebra-xylophone.example.org/",
 }
 
 
 @pytest.mark.parametrize("field", search.SIMPLE_SEARCH_FIELDS)
 def test_simple_search_looks_in_each_listed_field(database, field):
-    value = {"country": "ZW"}.get(field, FIELDS.get(field))
+    value = {"country": "ZW"}.get(field, FIELDS.get(field, "Zebra Xylophone"))
     base = {"name": "Plain Person"} if field != "name" else {}
     target = factories.customer(**{**base, field: value})
     factories.customer("Other Person", country="US")

@@ -14,7 +14,7 @@ from tests.conftest import csrf_token, soup
 ONE_LINE_TOKENS = {
     "off", "on", "name", "given-name", "family-name", "organization", "address-line1", "address-line2",
     "address-level1", "address-level2", "postal-code", "country", "country-name", "email", "tel",
-    "username", "new-password", "current-password",
+    "username", "new-password", "current-password", "url",
 }
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from data import deletion, listing, search
 from data.conditions import FIELDS, MAX_CONDITIONS, OPERATORS
 from data.errors import Conflict, NotFound
+from data.fields import SIMPLE_SEARCH_HINT
 from data.models import Customer
 
 from . import customer_page, list_state, list_url
@@ -29,6 +30,7 @@ def _render_list(status=200, push_url=None, state=None, rows=(), **context):
     form = list_state.form_values(request.args, state, current_viewer())
     return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
                   fields=FIELDS.values(), operators=OPERATORS, page_sizes=list_url.PAGE_SIZES,
+                  search_hint=SIMPLE_SEARCH_HINT,
                   next_row=list_state.next_row, max_conditions=MAX_CONDITIONS,
                   owner_options=_owner_options(form["kind"], form["owner"]), **context)
 
