@@ -6,6 +6,7 @@ from .csvfile import neutralise
 from .models import Customer, CustomerClass
 from .money import money_text
 from .records import Account
+from .status import ACTIVE
 
 # The canonical field names, in the order of the edit form, then lifecycle.
 COLUMNS = ("name", "customer_type", "reseller", "distributor", "customer_class", "company_name",
@@ -82,7 +83,7 @@ def installation_file(customer):
     names = _Names()
     names.load([customer])
     values = row(customer, names)
-    values["status"] = "active"
+    values["status"] = ACTIVE
     numbers = Account.select(Account.number).where(Account.customer == customer.id).order_by(Account.number)
     values["accounts"] = neutralise(" ".join(n for (n,) in numbers.tuples()))
     buffer = io.StringIO()

@@ -19,7 +19,7 @@ from . import clock
 from .db import db
 from .errors import Stale
 from .money import MoneyField, parse_money
-from .status import ACTIVE, StatusField, derive_status
+from .status import ACTIVE, StatusField, derive_status, is_terminated
 from .text import clean
 
 CUSTOMER_TYPES = ("retail", "reseller", "distributor")
@@ -141,6 +141,11 @@ class Customer(BaseModel):
     @property
     def is_direct(self):
         return self.reseller_id is None
+
+    @property
+    def is_terminated(self):
+        """Permanently terminated (``status.is_terminated``; templates ask here)."""
+        return is_terminated(self)
 
 
 def sort_key(folded):

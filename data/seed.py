@@ -29,12 +29,14 @@ from .demo_names import (
 )
 from .models import Customer, CustomerClass, CustomerSearch
 from .records import Account, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Vendor, Xdr
-from .status import CODES
+from .status import ACTIVE, CODES
 
 BATCH = 20_000
 MINIMUM = 20
 # The conditions that make each status (and "active") appear, in the spec's order.
 FORCED_STATUSES = CODES
+# Statuses that come from an overdue invoice: their demo customers get one.
+OVERDUE_INVOICE = ("suspended", "suspension_lifted")
 
 
 def _ascii(text):
@@ -98,32 +100,30 @@ class _Generator:
             row.update(daily_spending_limit=Decimal(rng.choice((20, 50, 100))))
 
     def force_status(self, row, code):
-        """Set the lifecycle fields so that ``code`` is the status the customer shows."""
+        """Set the lifecycle fields so that ``code`` is the status the customer shows.
+
+        One recipe per status of ``status.STATUSES``: a status without one stops the
+        seed (KeyError) rather than silently never appearing in the demo."""
         days_ago = timedelta(days=self.rng.randrange(2, 20))
-        if code == "permanently_terminated":
-            row.update(provisionally_terminated_at=self.now - 2 * days_ago,
-                       terminated_at=self.now - days_ago)
-        elif code == "blocked":
-            row["blocked"] = True
-        elif code == "suspended":
-            row["suspended"] = True
-        elif code == "provisionally_terminated":
-            row["provisionally_terminated_at"] = self.now - days_ago
-        elif code == "credit_exceeded":
-            row.update(balance_control="postpaid", available_funds=Decimal(0),
-                       credit_limit=Decimal(500), balance=_amount(self.rng, 501, 900, row["currency"]))
-        elif code == "no_available_funds":
-            row.update(balance_control="prepaid", balance=Decimal(0), credit_limit=None,
-                       available_funds=Decimal(0))
-        elif code == "suspension_lifted":
-            row["suspension_lifted_until"] = self.today + timedelta(days=7)
-        elif code == "payment_frozen":
-            row["payment_frozen"] = True
-        elif code == "spending_limit_reached":
-            row.update(daily_spending_limit=Decimal(50), spent_today=Decimal(52),
-                       spending_date=self.today)
-        elif code == "exported":
-            row["exported_at"] = self.now - days_ago
+        recipes = {
+            "permanently_terminated": lambda: dict(provisionally_terminated_at=self.now - 2 * days_ago,
+                                                   terminated_at=self.now - days_ago),
+            "blocked": lambda: dict(blocked=True),
+            "suspended": lambda: dict(suspended=True),
+            "provisionally_terminated": lambda: dict(provisionally_terminated_at=self.now - days_ago),
+            "credit_exceeded": lambda: dict(balance_control="postpaid", available_funds=Decimal(0),
+                                            credit_limit=Decimal(500),
+                                            balance=_amount(self.rng, 501, 900, row["currency"])),
+            "no_available_funds": lambda: dict(balance_control="prepaid", balance=Decimal(0), credit_limit=None,
+                                               available_funds=Decimal(0)),
+            "suspension_lifted": lambda: dict(suspension_lifted_until=self.today + timedelta(days=7)),
+            "payment_frozen": lambda: dict(payment_frozen=True),
+            "spending_limit_reached": lambda: dict(daily_spending_limit=Decimal(50), spent_today=Decimal(52),
+                                                   spending_date=self.today),
+            "exported": lambda: dict(exported_at=self.now - days_ago),
+            ACTIVE: dict,
+        }
+        row.update(recipes[code]())
 
     def retail(self, customer_id, index):
         rng = self.rng
@@ -139,7 +139,7 @@ class _Generator:
         elif rng.random() < 0.15:
             code = rng.choice(FORCED_STATUSES)
         else:
-            code = "active"
+            code = ACTIVE
         self.force_status(row, code)
         return row, code
 
@@ -157,7 +157,7 @@ class _Generator:
             has_accounts = True
         else:
             has_accounts = rng.random() < 0.65
-        needs_invoice = code in ("suspended", "suspension_lifted")
+        needs_invoice = code in OVERDUE_INVOICE
         if has_accounts:
             accounts = []
             for k in range(rng.randrange(1, 4)):
@@ -182,7 +182,7 @@ class _Generator:
                                                 method=rng.choice(("cash", "check", "card")),
                                                 received_at=self.now - timedelta(days=rng.randrange(1, 60))))
         if needs_invoice:
-            overdue = code in ("suspended", "suspension_lifted")
+            overdue = code in OVERDUE_INVOICE
             due = self.today - timedelta(days=10 if overdue else -20)
             amount = _amount(rng, 20, 300, row["currency"])
             out["invoices"].append(dict(
