@@ -21,7 +21,7 @@ PostgreSQL converts in place (``ALTER COLUMN ... TYPE ... USING``).
 A new status: a migration with ``STATEMENTS = SEVERITY_INDEX`` (the index is
 rebuilt from the table of that day).
 """
-from ..db import db
+from ..db import db, is_postgres
 from ..status import severity_sql
 
 # The priorities as m0001 stored them, frozen here on purpose.
@@ -67,3 +67,15 @@ STATEMENTS = {
         "ALTER TABLE customer ALTER COLUMN status SET DEFAULT 'active'",
     ] + SEVERITY_INDEX,
 }
+
+
+def _vacuum():
+    # The rewrite (ALTER TYPE) leaves PostgreSQL's visibility map empty: until a VACUUM,
+    # every index-only scan of customer (counts, status and money sorts) also reads the
+    # table (a count of 86% of 100,000 rows: 35 -> 118 ms), and no autovacuum is due
+    # (a rewrite is neither inserts nor dead rows). Not inside someone's transaction.
+    if is_postgres() and not db.in_transaction():
+        db.execute_sql("VACUUM (ANALYZE) customer")
+
+
+AFTER_COMMIT = [_vacuum]
