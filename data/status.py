@@ -7,11 +7,13 @@ what remains when nothing else applies, and the list shows no label for it.
 The database stores the code (``"blocked"``), never the priority: the priority
 lives only in ``STATUSES``. Sorting by status still sorts by severity from an
 index: ``severity`` writes the priority as a SQL ``CASE`` over the codes, and the
-index ``customer_status`` is built on that very expression (migration 0011).
+index ``customer_status`` is built on that very expression, then the code and the
+id (migration 0011).
 
 A new status is one row in ``STATUSES`` (with its condition) plus a migration
 whose ``STATEMENTS`` is ``m0011_status_codes.SEVERITY_INDEX``, which rebuilds the
-index from the new table (tests/test_query_plans.py fails until it exists).
+index from the new table (tests/test_query_plans.py fails until it exists); the
+README's design notes list the rest (demo recipe, product description, badge colour).
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -111,7 +113,9 @@ def derive_status(customer, today):
 
 def _whens():
     # Codes are written into SQL as literals: only plain lower-case words are accepted.
-    assert all(s.code.replace("_", "").isalpha() and s.code.islower() for s in STATUSES)
+    odd = [s.code for s in STATUSES if not (s.code.replace("_", "").isalpha() and s.code.islower())]
+    if odd:
+        raise ValueError(f"status codes must be lower-case words: {odd}")
     return " ".join(f"WHEN '{s.code}' THEN {s.priority}" for s in STATUSES)
 
 
