@@ -213,33 +213,20 @@ def _periodic_charges(now, report):
 
 def _rederive(now, report, everyone, batch=5000):
     """Recompute stored statuses that depend on the date (every status with ``everyone``)."""
-    for customers in (_every_customer(batch) if everyone else _dated_customers(batch)):
+    query = Customer.select()
+    if not everyone:
+        query = query.where(status_among(Customer.status, DATED))
+    last = 0
+    while True:
+        customers = list(query.where(Customer.id > last).order_by(Customer.id).limit(batch))
+        if not customers:
+            return
         for customer in customers:
             stored = customer.status
             customer.prepare(now.date())
             if customer.status != stored:
                 _change(customer.id, "status", report, lambda c: None, now)
-
-
-def _every_customer(batch):
-    last = 0
-    while True:
-        customers = list(Customer.select().where(Customer.id > last).order_by(Customer.id).limit(batch))
-        if not customers:
-            return
-        yield customers
         last = customers[-1].id
-
-
-def _dated_customers(batch):
-    """The customers whose stored status is date-bound, in batches. They are few: their
-    ids come from the status index in one read, sorted here (with ORDER BY id the
-    planner walks the whole table in id order instead)."""
-    ids = sorted(i for (i,) in Customer.select(Customer.id).where(status_among(Customer.status, DATED)).tuples())
-    for start in range(0, len(ids), batch):
-        chunk = ids[start:start + batch]
-        found = {c.id: c for c in Customer.select().where(Customer.id.in_(chunk))}
-        yield [found[i] for i in chunk if i in found]
 
 
 def run(everyone=False):
