@@ -100,7 +100,7 @@ def query_set(sample, customers):
         ("is empty: fax (auxiliary)", 50, f(0, "fax", "is_empty"), floor_where("fax", "is_empty", None)),
         ("is not empty: login", 50, f(0, "login", "is_not_empty"), floor_where("login", "is_not_empty", None)),
         ("money: balance > 300", 50, f(0, "balance", "gt", "300"), "balance > 30000000"),
-        ("enum: status is blocked", 50, f(0, "status", "is", "blocked"), "status = 2"),
+        ("enum: status is blocked", 50, f(0, "status", "is", "blocked"), "status = 'blocked'"),
         ("simple search, common: 'son'", 50, "q=son", simple("son")),
         ("simple search: '555'", 50, "q=555", simple("555")),
         ("simple search: 'yahoo'", 50, "q=yahoo", simple("yahoo")),

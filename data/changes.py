@@ -15,6 +15,7 @@ from .db import is_postgres, write_transaction
 from .errors import Stale, Terminated
 from .history import record, snapshot
 from .models import Customer
+from .status import is_terminated
 
 # What a change function returns to have nothing written (maintenance: on a second
 # look inside the transaction, there was nothing to do after all).
@@ -38,7 +39,7 @@ def load(customer_id, who, kind, expected_version=None, allow_terminated=False, 
     if expected_version is not None and str(expected_version).strip() != str(customer.version):
         raise Stale(f"Customer “{customer.name}” was changed by someone else. Reload the page to see "
                     "the current values, then make your change again.")
-    if customer.terminated_at is not None and not allow_terminated:
+    if is_terminated(customer) and not allow_terminated:
         raise Terminated(f"Customer “{customer.name}” is permanently terminated",
                          ["it is kept for informational and regulatory purposes; no further changes are possible"])
     return customer

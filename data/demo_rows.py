@@ -24,10 +24,12 @@ from .demo_names import (
     SUBSCRIPTIONS,
 )
 from .records import Account
-from .status import CODES
+from .status import ACTIVE, CODES
 
 # The conditions that make each status (and "active") appear, in the spec's order.
 FORCED_STATUSES = CODES
+# Statuses that come from an overdue invoice: their demo customers get one.
+OVERDUE_INVOICE = ("suspended", "suspension_lifted")
 
 
 class Draws:
@@ -126,32 +128,13 @@ class Generator:
             row.update(daily_spending_limit=Decimal(rng.choice((20, 50, 100))))
 
     def force_status(self, row, code):
-        """Set the lifecycle fields so that ``code`` is the status the customer shows."""
-        days_ago = timedelta(days=self.rng.randrange(2, 20))
-        if code == "permanently_terminated":
-            row.update(provisionally_terminated_at=self.now - 2 * days_ago,
-                       terminated_at=self.now - days_ago)
-        elif code == "blocked":
-            row["blocked"] = True
-        elif code == "suspended":
-            row["suspended"] = True
-        elif code == "provisionally_terminated":
-            row["provisionally_terminated_at"] = self.now - days_ago
-        elif code == "credit_exceeded":
-            row.update(balance_control="postpaid", available_funds=Decimal(0),
-                       credit_limit=Decimal(500), balance=_amount(self.rng, 501, 900, row["currency"]))
-        elif code == "no_available_funds":
-            row.update(balance_control="prepaid", balance=Decimal(0), credit_limit=None,
-                       available_funds=Decimal(0))
-        elif code == "suspension_lifted":
-            row["suspension_lifted_until"] = self.today + timedelta(days=7)
-        elif code == "payment_frozen":
-            row["payment_frozen"] = True
-        elif code == "spending_limit_reached":
-            row.update(daily_spending_limit=Decimal(50), spent_today=Decimal(52),
-                       spending_date=self.today)
-        elif code == "exported":
-            row["exported_at"] = self.now - days_ago
+        """Set the lifecycle fields so that ``code`` is the status the customer shows.
+
+        One recipe per status of ``status.STATUSES``: a status without one stops the
+        seed (KeyError) rather than silently never appearing in the demo."""
+        fields = _RECIPES[code](self, row, timedelta(days=self.rng.randrange(2, 20)))
+        if fields:
+            row.update(fields)
 
     def retail(self, customer_id, index):
         rng = self.rng
@@ -167,7 +150,7 @@ class Generator:
         elif rng.random() < 0.15:
             code = rng.choice(FORCED_STATUSES)
         else:
-            code = "active"
+            code = ACTIVE
         self.force_status(row, code)
         return row, code
 
@@ -185,7 +168,7 @@ class Generator:
             has_accounts = True
         else:
             has_accounts = rng.random() < 0.65
-        needs_invoice = code in ("suspended", "suspension_lifted")
+        needs_invoice = code in OVERDUE_INVOICE
         if has_accounts:
             accounts = []
             for k in range(rng.randrange(1, 4)):
@@ -210,7 +193,7 @@ class Generator:
                                                 method=rng.choice(("cash", "check", "card")),
                                                 received_at=self.now - timedelta(days=rng.randrange(1, 60))))
         if needs_invoice:
-            overdue = code in ("suspended", "suspension_lifted")
+            overdue = code in OVERDUE_INVOICE
             due = self.today - timedelta(days=10 if overdue else -20)
             amount = _amount(rng, 20, 300, row["currency"])
             out["invoices"].append(dict(
@@ -224,3 +207,24 @@ class Generator:
         if index == 2 * len(FORCED_STATUSES) + 1 or (index > 40 and rng.random() < 0.005):
             out["exchanges"].append(dict(vendor=rng.choice(self.vendor_ids), customer=customer_id,
                                          created_at=row["created_at"]))
+
+
+# What makes each status hold, as (generator, row, days ago) -> fields to set.
+_RECIPES = {
+    "permanently_terminated": lambda g, row, ago: dict(provisionally_terminated_at=g.now - 2 * ago,
+                                                       terminated_at=g.now - ago),
+    "blocked": lambda g, row, ago: dict(blocked=True),
+    "suspended": lambda g, row, ago: dict(suspended=True),
+    "provisionally_terminated": lambda g, row, ago: dict(provisionally_terminated_at=g.now - ago),
+    "credit_exceeded": lambda g, row, ago: dict(balance_control="postpaid", available_funds=Decimal(0),
+                                                credit_limit=Decimal(500),
+                                                balance=_amount(g.rng, 501, 900, row["currency"])),
+    "no_available_funds": lambda g, row, ago: dict(balance_control="prepaid", balance=Decimal(0),
+                                                   credit_limit=None, available_funds=Decimal(0)),
+    "suspension_lifted": lambda g, row, ago: dict(suspension_lifted_until=g.today + timedelta(days=7)),
+    "payment_frozen": lambda g, row, ago: dict(payment_frozen=True),
+    "spending_limit_reached": lambda g, row, ago: dict(daily_spending_limit=Decimal(50), spent_today=Decimal(52),
+                                                       spending_date=g.today),
+    "exported": lambda g, row, ago: dict(exported_at=g.now - ago),
+    ACTIVE: lambda g, row, ago: None,
+}

@@ -7,6 +7,7 @@ from .fields import CSV_COLUMNS
 from .models import Customer, CustomerClass
 from .money import money_text
 from .records import Account
+from .status import ACTIVE
 
 # The canonical field names, in the field table's order (data/fields.py).
 COLUMNS = CSV_COLUMNS
@@ -80,7 +81,7 @@ def installation_file(customer):
     names = _Names()
     names.load([customer])
     values = row(customer, names)
-    values["status"] = "active"
+    values["status"] = ACTIVE
     numbers = Account.select(Account.number).where(Account.customer == customer.id).order_by(Account.number)
     values["accounts"] = neutralise(" ".join(n for (n,) in numbers.tuples()))
     buffer = io.StringIO()

@@ -11,7 +11,7 @@ from . import clock
 from .changes import change_customer
 from .errors import Conflict, Invalid
 from .money import MoneyError, parse_money
-from .status import spent_on
+from .status import BY_CODE, is_terminated, spent_on
 
 DEFAULT_REACTIVATION_DAYS = 30
 
@@ -45,7 +45,7 @@ def reactivation_deadline(customer):
 def available_actions(customer, now=None):
     """The action codes valid for ``customer`` at ``now``, in the order to offer them."""
     now = now or clock.utcnow()
-    if customer.terminated_at is not None:
+    if is_terminated(customer):
         return []
     if customer.exported_at is not None:
         return ["activate", "permanently_terminate"]
@@ -133,7 +133,7 @@ def perform(customer_id, action, who, expected_version=None, now=None, **params)
             raise Invalid({"action": f"“{action}” is not a status change"})
         if action not in available_actions(customer, now):
             raise Conflict(f"“{ACTIONS[action]}” is not possible for customer “{customer.name}” now",
-                           [f"it is {customer.status.replace('_', ' ')}"])
+                           [f"it is {BY_CODE[customer.status].label.lower()}"])
         _apply(customer, action, now, params)
 
     return change_customer(customer_id, who, kind_of(action), action, change, expected_version)

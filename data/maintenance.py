@@ -25,6 +25,7 @@ from .lifecycle import DEFAULT_REACTIVATION_DAYS, reactivation_deadline
 from .models import Customer, CustomerClass
 from .money import money_text
 from .records import Invoice, PeriodicCharge, Subscription
+from .status import DATED, status_among
 
 ACTOR = "maintenance"
 log = logging.getLogger("customers.maintenance")
@@ -214,7 +215,7 @@ def _rederive(now, report, everyone, batch=5000):
     """Recompute stored statuses that depend on the date (every status with ``everyone``)."""
     query = Customer.select()
     if not everyone:
-        query = query.where(Customer.status.in_(["suspension_lifted", "spending_limit_reached"]))
+        query = query.where(status_among(Customer.status, DATED))
     last = 0
     while True:
         customers = list(query.where(Customer.id > last).order_by(Customer.id).limit(batch))

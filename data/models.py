@@ -20,7 +20,7 @@ from .db import db
 from .errors import Stale
 from .fields import TEXT, TEXT_FIELDS
 from .money import MoneyField, parse_money
-from .status import ACTIVE, StatusField, derive_status
+from .status import ACTIVE, StatusField, derive_status, is_terminated
 from .text import clean
 
 CUSTOMER_TYPES = ("retail", "reseller", "distributor")
@@ -113,6 +113,11 @@ class Customer(BaseModel):
     @property
     def is_direct(self):
         return self.reseller_id is None
+
+    @property
+    def is_terminated(self):
+        """Permanently terminated (``status.is_terminated``; templates ask here)."""
+        return is_terminated(self)
 
 
 # The text columns, from the field table. Added after the class, as Peewee's

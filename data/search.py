@@ -27,7 +27,7 @@ from peewee import SQL, NodeList, Tuple, fn
 from .conditions import Condition
 from .db import db, is_postgres
 from .paging import Page
-from .search_sql import SIMPLE_SEARCH_FIELDS, C, Hinting, Parts, S, short_for_trigrams
+from .search_sql import SIMPLE_SEARCH_FIELDS, STATUS_SEVERITY, C, Hinting, Parts, S, short_for_trigrams
 from .text import fold
 
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
@@ -40,7 +40,7 @@ TEXT_SORTS = {"name": S.sort_name, "email": S.email}
 NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
 CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
                   "available_funds": C.available_funds, "balance": C.balance,
-                  "credit_limit": C.credit_limit, "status": C.status}
+                  "credit_limit": C.credit_limit, "status": STATUS_SEVERITY}
 # Balance means something for postpaid customers, Available funds for prepaid ones:
 # sorted by either, the customers it does not apply to come last in both directions.
 APPLIES_TO = {"balance": "postpaid", "available_funds": "prepaid"}
@@ -191,6 +191,10 @@ def _order(sort, hint):
     if key == "credit_limit":
         # No limit sorts as the largest; the index is on (credit_limit IS NULL, credit_limit, id).
         keys.insert(0, C.credit_limit.is_null())
+    if key == "status":
+        # The index is on (severity, status, id); the code adds nothing to the order (the
+        # severity decides it) but lets the index serve the whole ORDER BY.
+        keys.append(C.status)
     keys.append(S.customer if table is S else C.id)
     return [k.desc() if descending else k.asc() for k in keys], table
 

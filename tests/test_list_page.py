@@ -63,6 +63,17 @@ def test_status_label_only_when_not_active(client):
     assert badge.get_text(strip=True) == "Blocked" and "status-blocked" in badge["class"]
 
 
+def test_only_rows_not_terminated_offer_a_status_change(client):
+    """The row asks the model's is_terminated (no literal status code in the template)."""
+    from datetime import datetime
+    factories.customer("Open")
+    factories.customer("Closed", terminated_at=datetime(2026, 1, 1))
+    rows = {r.select("td")[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
+    assert rows["Open"].select_one("a.row-status-link") is not None
+    assert rows["Closed"].select_one("a.row-status-link") is None
+    assert rows["Closed"].select_one(".badge").get_text(strip=True) == "Permanently terminated"
+
+
 def test_accounts_icon_differs_without_accounts_and_links_work(client):
     with_accounts = factories.customer("Has")
     factories.account(with_accounts)

@@ -1,6 +1,11 @@
-from data.db import db
+from contextlib import nullcontext
+
+import pytest
+
+from data.db import db, is_postgres, open_database
 from data.migrations import migrate, pending
 from data.records import MODELS
+from tests.conftest import PG_URL, pg_schema
 
 
 def test_schema_matches_models(database):
@@ -51,3 +56,88 @@ def test_the_sqlite_rebuild_keeps_rows_indexes_and_sessions(database, database_u
     finally:
         db.close()
         open_database(database_url)
+
+
+@pytest.fixture
+def before_status_codes(database, database_url, tmp_path, monkeypatch):
+    """A database of its own migrated up to m0010, when the status was stored as its
+    priority; the test's database is bound again afterwards."""
+    from data import migrations
+    everything = migrations._migrations
+    holder = pg_schema() if PG_URL else nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with holder as url:
+        try:
+            open_database(url)
+            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 11])
+            migrate()
+            monkeypatch.setattr(migrations, "_migrations", everything)
+            yield
+        finally:
+            db.close()
+            open_database(database_url)
+
+
+def _insert_old_customer(name, status=None):
+    columns, values = ["name", "currency", "created_at"], [name, "USD", "2026-01-01 00:00:00"]
+    if status is not None:
+        columns.append("status")
+        values.append(status)
+    marks = ", ".join(db.param for _ in values)
+    db.execute_sql(f"INSERT INTO customer ({', '.join(columns)}) VALUES ({marks})", values)
+
+
+def test_m0011_turns_stored_priorities_into_codes(before_status_codes, monkeypatch):
+    """Every priority the old schema stored becomes its code; the default becomes 'active';
+    the status index is rebuilt on the severity and sorts by it."""
+    from data.migrations.m0011_status_codes import STORED
+    from data.models import Customer
+    from data.status import BY_CODE, severity, severity_sql
+    for priority in STORED:
+        _insert_old_customer(f"c{priority}", priority)
+    _insert_old_customer("by default")  # the old default, 11
+    sent, real = [], type(db.obj).execute_sql
+
+    def spy(self, sql, *args, **kwargs):
+        sent.append((sql, db.in_transaction()))
+        return real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(type(db.obj), "execute_sql", spy)
+    assert "m0011_status_codes" in migrate()
+    monkeypatch.setattr(type(db.obj), "execute_sql", real)
+
+    stored = dict(db.execute_sql("SELECT name, status FROM customer").fetchall())
+    assert stored == {**{f"c{p}": code for p, code in STORED.items()}, "by default": "active"}
+    # The frozen numbering is the table's (until a status is added; then only the table moves).
+    assert all(BY_CODE[code].priority == p for p, code in STORED.items())
+    _insert_old_customer("new row")
+    assert Customer.get(Customer.name == "new row").status == "active"
+    by_severity = Customer.select(Customer.name).order_by(severity(Customer.status), Customer.id)
+    assert [c.name for c in by_severity][:11] == [f"c{p}" for p in sorted(STORED)]
+    if is_postgres():
+        (kind,) = db.execute_sql("SELECT data_type FROM information_schema.columns WHERE table_schema = "
+                                 "current_schema() AND table_name = 'customer' AND column_name = 'status'").fetchone()
+        assert kind == "character varying"
+        (definition,) = db.execute_sql("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                                       "AND indexname = 'customer_status'").fetchone()
+        assert "CASE" in definition and definition.endswith("status, id)")
+        # Vacuumed after the rewrite (after its commit: VACUUM cannot run in a transaction),
+        # so index-only scans need not read the table. (Whether pages end up all-visible
+        # depends on other sessions' snapshots: the statement is what is checked.)
+        assert ("VACUUM (ANALYZE) customer", False) in sent
+    else:
+        types = {row[1]: row[2] for row in db.execute_sql("PRAGMA table_info(customer)").fetchall()}
+        assert types["status"] == "VARCHAR(40)"
+        (definition,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'customer_status'").fetchone()
+        assert f"(({severity_sql()}), status, id)" in definition
+        assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_m0011_stops_on_a_value_that_is_no_status(before_status_codes):
+    """An unknown stored value is not turned into NULL or 'active': nothing is changed."""
+    from data.migrations import applied_versions
+    _insert_old_customer("known", 2)
+    _insert_old_customer("odd", 42)
+    with pytest.raises(RuntimeError, match="42"):
+        migrate()
+    assert 11 not in applied_versions()
+    assert dict(db.execute_sql("SELECT name, status FROM customer").fetchall()) == {"known": 2, "odd": 42}

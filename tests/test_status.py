@@ -6,7 +6,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from data.status import BY_CODE, CODES, STATUSES, applicable_statuses, derive_status
+from data.status import (
+    ACTIVE,
+    BY_CODE,
+    CODES,
+    DATED,
+    STATUSES,
+    StatusField,
+    applicable_statuses,
+    derive_status,
+    is_terminated,
+    severity_sql,
+)
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 12, 0)
@@ -110,3 +121,40 @@ def test_spending_limit_counts_only_today():
     assert derive_status(spent, TODAY + timedelta(days=1)) == "active"
     below = plain(daily_spending_limit=Decimal("20"), spent_today=Decimal("19.99"), spending_date=TODAY)
     assert derive_status(below, TODAY) == "active"
+
+
+def test_terminated_is_asked_one_way():
+    """``is_terminated`` holds exactly when the status shown is permanently terminated."""
+    assert not is_terminated(plain())
+    for conditions in CONDITIONS.values():
+        customer = plain(**conditions)
+        assert is_terminated(customer) == (derive_status(customer, TODAY) == "permanently_terminated")
+
+
+def test_active_is_what_remains():
+    assert [s.code for s in STATUSES if s.applies is None] == [ACTIVE]
+    assert [s.code for s in STATUSES if s.is_active] == [ACTIVE]
+
+
+@pytest.mark.parametrize("code", CONDITIONS)
+def test_dated_statuses_are_the_ones_the_date_alone_ends(code):
+    """Maintenance re-derives only DATED statuses by default: nothing else changes with the day."""
+    customer = plain(**CONDITIONS[code])
+    assert (derive_status(customer, TODAY + timedelta(days=400)) != code) == (code in DATED)
+
+
+def test_severity_is_written_from_the_table():
+    """The SQL the status index and the queries share: each code with its priority, in order."""
+    sql = severity_sql()
+    assert [sql.index(f"WHEN '{s.code}' THEN {s.priority} ") for s in STATUSES] == sorted(
+        sql.index(f"WHEN '{s.code}' THEN {s.priority} ") for s in STATUSES)
+    assert sql.startswith("CASE status WHEN 'permanently_terminated' THEN 1 WHEN 'blocked' THEN 2 ")
+
+
+def test_status_field_stores_codes_only():
+    field = StatusField()
+    assert field.db_value("blocked") == "blocked" and field.db_value(None) is None
+    with pytest.raises(ValueError):
+        field.db_value(2)  # a priority is no longer what is stored
+    with pytest.raises(ValueError):
+        field.db_value("closed")

@@ -3,7 +3,8 @@
 Each module ``mNNNN_<what>.py`` holds ``STATEMENTS``: SQL written once for both
 backends, with ``{placeholders}`` for the few types that differ, or a dict of
 lists keyed ``sqlite`` / ``postgresql`` where the mechanisms differ. A migration is
-applied in one transaction; a database is never dropped and recreated.
+applied in one transaction; a database is never dropped and recreated. Optional
+``AFTER_COMMIT``: callables run after that transaction (a VACUUM, say).
 """
 import importlib
 import pkgutil
@@ -93,4 +94,13 @@ def migrate():
             _ledger.insert(version=version, name=name,
                            applied_at=utcnow().isoformat(" ")).execute()
             applied.append(name)
+        _after_commit(module)
     return applied
+
+
+def _after_commit(module):
+    """A migration's ``AFTER_COMMIT`` steps (callables), run once its transaction has
+    committed: what cannot run inside one (PostgreSQL's VACUUM, m0011). Only speed
+    may depend on them: a process that stops just before them loses nothing."""
+    for step in getattr(module, "AFTER_COMMIT", ()):
+        step()
