@@ -202,8 +202,11 @@ def find_page(search, sort=("name", False), page=1, per_page=50):
     return Page(rows_for(ids), total, page, per_page)
 
 
-def batches(search, size=1000):
+def batches(search, size=1000, fetch=rows_for):
     """Every match ordered by name, as lists of ``size`` customers (constant memory).
+
+    ``fetch`` turns a list of ids into the rows of a batch, in that order: model
+    instances by default; the CSV export passes a cheaper one (data.export.plain_rows).
 
     SQLite: keyset pagination on (sort key of the name, direct, id); no cursor is held open
     between batches and deep batches cost the same as the first.
@@ -211,7 +214,7 @@ def batches(search, size=1000):
     """
     parts = search.compile().finish()
     if is_postgres():
-        yield from _cursor_batches(parts, size)
+        yield from _cursor_batches(parts, size, fetch)
         return
     last = None
     while True:
@@ -222,11 +225,11 @@ def batches(search, size=1000):
         chunk = list(query.tuples())
         if not chunk:
             return
-        yield rows_for([row[2] for row in chunk])
+        yield fetch([row[2] for row in chunk])
         last = chunk[-1]
 
 
-def _cursor_batches(parts, size):
+def _cursor_batches(parts, size, fetch):
     # Keyset batches (ORDER BY name LIMIT n) made PostgreSQL walk the name index
     # and test customer after customer for a rare match, once per batch: 11,000
     # matches among a million took 4 s. A cursor planned for its whole result
@@ -238,4 +241,4 @@ def _cursor_batches(parts, size):
         db.execute_sql("SET LOCAL cursor_tuple_fraction = 1.0")
         db.execute_sql("DECLARE customer_export NO SCROLL CURSOR FOR " + sql, params)
         while chunk := db.execute_sql(f"FETCH {int(size)} FROM customer_export").fetchall():
-            yield rows_for([customer_id for (customer_id,) in chunk])
+            yield fetch([customer_id for (customer_id,) in chunk])
