@@ -7,9 +7,10 @@
 The database must exist already (``flask seed --customers 1000000``, or bench/search.py's
 data); this script only reads it. Each export runs in a fresh process (a signed-in test
 client reading ``GET /customers.csv`` to the end and dropping every piece), so its peak
-RSS is that export's alone; it is run ``--runs`` times and the median printed. Pages:
-``GET /customers?...&page=1`` against ``&page=N`` (warm-up, then the median of
-``--runs``). The load average is printed beside every figure: compare runs only at
+RSS is that export's alone (its CPU seconds are printed too: on a busy machine they say
+more than the wall clock; the database server's own work is not in them); it is run
+``--runs`` times and the median printed. Pages: ``GET /customers?...&page=1`` against
+``&page=N`` (warm-up, then the median of ``--runs``). The load average is printed beside every figure: compare runs only at
 similar load. Figures, not pass/fail tests (issue 10's targets: export of a million
 <= 15 s at constant memory; page 200 <= 2x page 1).
 """
@@ -42,6 +43,8 @@ def child_export(url, params):
     from app import create_app
 
     client = signed_in_client(create_app({"DATABASE_URL": url}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     size = lines = 0
     with client.get("/customers.csv?" + params, buffered=False) as response:
@@ -50,8 +53,10 @@ def child_export(url, params):
             size += len(piece)
             lines += piece.count(b"\r\n") if isinstance(piece, bytes) else piece.count("\r\n")
     seconds = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "bytes": size, "lines": lines, "rss_mb": rss}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "bytes": size, "lines": lines,
+                      "rss_mb": usage.ru_maxrss / 1024}))
 
 
 def exports(url, runs, cases):
@@ -64,9 +69,11 @@ def exports(url, runs, cases):
             results.append({**json.loads(out.strip().splitlines()[-1]), "load": before})
         median = statistics.median(r["seconds"] for r in results)
         seconds = ", ".join(f"{r['seconds']:.1f}" for r in results)
+        cpu = statistics.median(r["cpu"] for r in results)
         rss = ", ".join(f"{r['rss_mb']:.0f}" for r in results)
         loads = ", ".join(f"{r['load']:.1f}" for r in results)
-        print(f"export ?{params or '(default scope)'}: median {median:.1f} s of {seconds}; peak RSS {rss} MB; "
+        print(f"export ?{params or '(default scope)'}: median {median:.1f} s of {seconds} (this process's CPU "
+              f"{cpu:.1f} s); peak RSS {rss} MB; "
               f"{results[0]['lines'] - 1:,} rows, {results[0]['bytes'] / 1e6:.0f} MB; load {loads}", flush=True)
 
 
