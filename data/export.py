@@ -30,12 +30,15 @@ class _Names:
         """Look up the names ``rows`` (tuples from ``plain_rows``) refer to."""
         owner_ids = {r[i] for r in rows for i in _OWNER_CELLS} - self.owners.keys()
         if owner_ids:
-            self.owners.update((i, neutralise(name)) for i, name in Customer.select(Customer.id, Customer.name)
-                               .where(Customer.id.in_(list(owner_ids))).tuples())
+            self.owners.update(_names(Customer, list(owner_ids)))
         class_ids = {r[_CLASS_CELL] for r in rows} - self.classes.keys()
         if class_ids:
-            self.classes.update((i, neutralise(name)) for i, name in CustomerClass.select(
-                CustomerClass.id, CustomerClass.name).where(CustomerClass.id.in_(list(class_ids))).tuples())
+            self.classes.update(_names(CustomerClass, list(class_ids)))
+
+
+def _names(model, ids):
+    sql, params = model.select(model.id, model.name).where(model.id.in_(ids)).sql()
+    return [(i, neutralise(name)) for i, name in db.execute_sql(sql, params).fetchall()]
 
 
 # Amounts are plain numbers ("-12.5"), which a spreadsheet reads as numbers, never
