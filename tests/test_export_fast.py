@@ -124,3 +124,14 @@ def test_installation_file_keeps_its_format(app):
     row = next(csv.DictReader(io.StringIO(export.installation_file(c), newline="")))
     assert (row["reseller"], row["balance"], row["credit_limit"], row["blocked"]) == ("'=Owner", "-0.5", "", "true")
     assert (row["status"], row["accounts"], row["name"]) == ("active", "1001 2001", "Moving 'Co'")
+
+
+def test_the_search_of_an_export_runs_once_not_once_per_batch(executed):
+    """Keyset batches ran the search (on SQLite its FTS match) again for every batch."""
+    for n in range(10):
+        factories.customer(f"Johnson {n:02d}")
+    factories.customer("Smith")
+    executed.clear()
+    batches = list(search.batches(search.Search(Scope("all"), "johnson"), size=3, fetch=export.plain_rows))
+    assert [len(b) for b in batches] == [3, 3, 3, 1]
+    assert len([s for s in executed if "customer_search" in s]) == 1
