@@ -10,8 +10,8 @@ client reading ``GET /customers.csv`` to the end and dropping every piece), so i
 RSS is that export's alone (its CPU seconds are printed too: on a busy machine they say
 more than the wall clock; the database server's own work is not in them); it is run
 ``--runs`` times and the median printed. Pages: ``GET /customers?...&page=1`` against
-``&page=N`` (warm-up, then the median of ``--runs``). The load average is printed beside every figure: compare runs only at
-similar load. Figures, not pass/fail tests (issue 10's targets: export of a million
+``&page=N`` (warm-up, then the median of ``--runs``). The load average is printed beside
+every figure: compare runs only at similar load. Figures, not pass/fail tests (issue 10's targets: export of a million
 <= 15 s at constant memory; page 200 <= 2x page 1).
 """
 import argparse
