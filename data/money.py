@@ -12,6 +12,7 @@ from peewee import BigIntegerField
 
 SCALE = 5
 QUANTUM = Decimal(1).scaleb(-SCALE)
+_ONE = 10 ** SCALE  # stored units per currency unit
 # 10^13 units of currency is far beyond any balance and keeps scaled values in a BIGINT.
 LIMIT = Decimal(10) ** 13
 # A plain decimal and nothing else: ASCII digits, an optional minus, a dot for
@@ -89,3 +90,18 @@ def money_text(amount):
     if amount is None:
         return ""
     return f"{amount.normalize():f}"
+
+
+def units_text(units):
+    """``money_text`` of an amount as MoneyField stores it (an integer of 10^-5 units).
+
+    For reading many rows: no Decimal is made, and the text is the same.
+    """
+    if units is None:
+        return ""
+    whole, fraction = divmod(abs(units), _ONE)
+    sign = "-" if units < 0 else ""
+    if not fraction:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{fraction:0{SCALE}d}".rstrip("0")
+

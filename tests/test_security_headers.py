@@ -56,7 +56,7 @@ def test_signed_in_answers_are_never_stored_in_caches(client):
 def test_a_csv_export_that_fails_at_once_is_an_error_page_with_the_usual_headers(client, monkeypatch):
     from data import search
 
-    def broken(_search, size=1000):
+    def broken(_search, size=1000, fetch=None):
         raise RuntimeError("the database went away")
         yield  # a generator, like the real one
 

@@ -19,7 +19,7 @@ def customers_csv():
         param = getattr(error, "param", "scope")
         message = getattr(error, "message", "choose a reseller or distributor")
         return error_response(400, f"Invalid parameter “{param}”: {message}.")
-    rows = export.csv_lines(search.batches(state.search))
+    rows = export.csv_lines(search.batches(state.search, fetch=export.plain_rows))
     # The header and the first batch are made here, before the response starts: a
     # failure in the search then is an ordinary error page (status, security headers),
     # not a server's bare 500 after a 200 was already sent.
