@@ -142,7 +142,7 @@ def _status_page_plans(monkeypatch, scope, sort, conditions=()):
     """Plans of the count and of the page's id query of a listing (the sort index walked:
     as at a million rows, where matches are many)."""
     monkeypatch.setattr(search, "SORT_HITS_LIMIT", 0)
-    query = search.Search(scope, "", tuple(build(*c, "test") for c in conditions))
+    query = search.Search(scope, "", tuple(build(*c) for c in conditions))
     sent = _statements(monkeypatch, lambda: search.find_page(query, sort))
     count = next(s for s in sent if "COUNT(" in s[0])
     ids = next(s for s in sent if "ORDER BY" in s[0])
