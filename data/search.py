@@ -323,8 +323,7 @@ def _cursor_batches(parts, size, fetch):
     # (cursor_tuple_fraction = 1) runs the search once from its trigram index and
     # sorts once (0.7 s). It lives in a transaction, which also makes the export
     # one snapshot; closing the generator early rolls it back.
-    sql, params = (_query(parts, [S.customer], S, *compiled.hinting(False, None))
-                   .order_by(S.sort_name, S.direct, S.customer).sql())
+    sql, params = _query(parts, [S.customer], S).order_by(S.sort_name, S.direct, S.customer).sql()
     with db.atomic():
         db.execute_sql("SET LOCAL cursor_tuple_fraction = 1.0")
         db.execute_sql("DECLARE customer_export NO SCROLL CURSOR FOR " + sql, params)
