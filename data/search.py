@@ -232,7 +232,7 @@ def _sorted_ids(search, sort, offset, limit, total, extra=()):
     compiled = search.compiled
     parts = compiled.parts_for(extra).finish(table)
     id_column = S.customer if table is S else C.id
-    if not steer and not few and backend().sorts_deep_page(offset + limit, total):
+    if not few and backend().sorts_deep_page(offset + limit, total):
         return _fenced_ids(parts, sort, offset, limit)
     query = (_query(parts, [id_column], table, *compiled.hinting(steer and not few, sort_column))
              .order_by(*order).offset(offset).limit(limit))

@@ -10,7 +10,7 @@ from data.db import is_postgres
 from data.search_backends import SearchBackend, backend, postgres, sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
-INTERFACE = [name for name, member in vars(SearchBackend).items() if not name.startswith("_")]
+INTERFACE = [name for name in vars(SearchBackend) if not name.startswith("_")]
 
 
 def _names(path):

@@ -1,10 +1,11 @@
 """SQLite: substrings through the FTS5 trigram index, a planner steered by the count.
 
-``customer_fts`` (migrations 0002, 0005, searchable.py) is a contentless FTS5
-trigram index over the folded text columns of customer_search, kept in step by
-triggers. Each value is stored as \\x02 value \\x03, so Ends with is the phrase
-``value\\x03``; its ``owner`` column holds \\x01r\\x01 for customers with a
-reseller, so "direct customers containing x" is one MATCH, counted inside the index.
+``customer_fts`` (migrations 0002 and 0005; made again by searchable.py for each
+new searchable field, as in 0012) is a contentless FTS5 trigram index over the
+folded text columns of customer_search, kept in step by triggers. Each value is
+stored as \\x02 value \\x03, so Ends with is the phrase ``value\\x03``; its ``owner``
+column holds \\x01r\\x01 for customers with a reseller, so "direct customers
+containing x" is one MATCH, counted inside the index.
 """
 from peewee import SQL, NodeList, Value
 
