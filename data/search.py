@@ -4,20 +4,22 @@ What is compared is always the Python-folded copy in ``customer_search``, so
 every operator has the same case rules everywhere. How it is found differs:
 
 * Is / Is not / Begins with / Is empty: B-tree indexes on the folded columns.
-* Contains / Ends with / the simple search (SQLite): the FTS5 trigram index
-  ``customer_fts``, whose values are wrapped in \\x02 ... \\x03 so that "ends with"
-  is the exact phrase ``value\\x03``. Values too short for trigrams (contains
+* Contains / Ends with / the simple search: trigram indexes, the backend's own
+  (data/search_backends/: SQLite's FTS5 index ``customer_fts``, PostgreSQL's
+  pg_trgm indexes under LIKE patterns). Values too short for trigrams (contains
   under 3 characters, ends with under 2) fall back to a scan, and say so.
-* PostgreSQL: the same LIKE patterns over pg_trgm GIN and "C"-collated B-trees.
 
 A page is found in two steps: the ids of the page (narrow, index-only where
-possible), then the rows for those ids. SQLite's planner is steered by the
-count: few hits are fetched and sorted, many hits are met by walking the sort
-column's index (unary ``+`` keeps the planner off the other indexes).
+possible), then the rows for those ids. Where the backend steers the planner
+(SQLite), the count decides: few hits are fetched and sorted, many hits are met
+by walking the sort column's index (unary ``+`` keeps the planner off the other
+indexes). Where it does not (PostgreSQL), a deep page of many hits may be sorted
+from the matches instead (``_fenced_ids``).
 
 A search is compiled once (``Search.compiled``); the count, the page and an
 export each write their SQL from that one compiled form.
 """
+from contextlib import closing
 from dataclasses import dataclass, replace
 from functools import cached_property, reduce
 from operator import and_
@@ -25,8 +27,9 @@ from operator import and_
 from peewee import SQL, NodeList, Select, fn
 
 from .conditions import Condition
-from .db import db, is_postgres
+from .db import db
 from .paging import Page
+from .search_backends import backend
 from .search_sql import SIMPLE_SEARCH_FIELDS, STATUS_SEVERITY, C, Hinting, Parts, S, short_for_trigrams
 from .text import fold
 
@@ -78,7 +81,7 @@ class Search:
 
     def compile(self):
         """The search as SQL pieces (use ``compiled``: it is made once)."""
-        small = self.small_owner if not is_postgres() else None
+        small = self.small_owner if backend().reads_small_owners else None
         # With a small owner, its index is walked; every other condition is a check on the row.
         parts = Parts(rows=small is not None)
         parts.reach(self.viewer)
@@ -110,7 +113,7 @@ class Compiled:
     and finishes that; ``parts`` itself is never changed."""
     parts: Parts
     negative: tuple = ()      # the row checks of negative text conditions, within parts.on_search
-    small: object = None      # SQLite: the small owner's column, walked by every query
+    small: object = None      # the small owner's column, walked by every query (reads_small_owners)
 
     def parts_for(self, extra=(), skip_negated=False, positive=None):
         """A copy of the parts for one query: ``extra`` customer conditions added, the negative
@@ -121,7 +124,7 @@ class Compiled:
                        match=list(parts.match), negated=list(parts.negated))
         if positive is not None:
             kind, condition = positive
-            (copy.match if kind == "fts" else copy.on_search).append(condition)
+            (copy.match if kind == "term" else copy.on_search).append(condition)
         return copy
 
     def hinting(self, hint, keep):
@@ -154,10 +157,8 @@ def _query(parts, columns, sort_table=None, hint=False, keep=None):
 def _count(compiled, **variant):
     parts = compiled.parts_for(**variant)
     if parts.match and not parts.on_search and not parts.on_customer:
-        # Only substring searches (and the direct scope): the FTS index counts by itself.
-        cursor = db.execute_sql("SELECT COUNT(*) FROM customer_fts WHERE customer_fts MATCH ?",
-                                [parts.fts_expression()])
-        return cursor.fetchone()[0]
+        # Only substring terms (and the direct scope): the backend's text index counts by itself.
+        return backend().count_terms(parts.match, parts.direct)
     parts.finish()
     if not parts.on_search and not parts.on_customer:
         return C.select().count()
@@ -221,9 +222,9 @@ def _page_ids(search, sort, offset, limit, total):
 
 
 def _sorted_ids(search, sort, offset, limit, total, extra=()):
-    steer = not is_postgres()  # PostgreSQL's planner has statistics and no unary + on text
-    # Few hits (or, on PostgreSQL, a deep page of many): let the filters' indexes find
-    # the matches, then sort them. Many hits: keep the planner off the filter indexes
+    steer = backend().steers_planner
+    # Few hits (or, where the backend says so, a deep page of many): let the filters' indexes
+    # find the matches, then sort them. Many hits: keep the planner off the filter indexes
     # so it walks the sort index (page 1 of a broad search stops after a few hundred rows).
     few = total <= SORT_HITS_LIMIT
     sort_column = TEXT_SORTS.get(sort[0]) or CUSTOMER_SORTS[sort[0]]
@@ -231,34 +232,19 @@ def _sorted_ids(search, sort, offset, limit, total, extra=()):
     compiled = search.compiled
     parts = compiled.parts_for(extra).finish(table)
     id_column = S.customer if table is S else C.id
-    if not steer and not few and _walk_is_dearer(offset + limit, total):
+    if not few and backend().sorts_deep_page(offset + limit, total):
         return _fenced_ids(parts, sort, offset, limit)
     query = (_query(parts, [id_column], table, *compiled.hinting(steer and not few, sort_column))
              .order_by(*order).offset(offset).limit(limit))
     return [customer_id for (customer_id,) in query.tuples()]
 
 
-# PostgreSQL, 1,000,000 customers, "son" (88,000 matches): walking the name index
-# costs about 10 us per row passed, finding the matches by their trigram indexes and
-# sorting them about 6 us per match. (On SQLite the walk, index-only against the FTS
-# matches, stayed cheaper than sorting at every depth measured: it always walks.)
-WALK_PER_MATCH = 0.6
-
-
-def _walk_is_dearer(reach, total):
-    """True when walking the sort index to the ``reach``-th of ``total`` matches costs more
-    than sorting them all: the walk passes about reach * rows / total rows."""
-    if not total:
-        return False
-    rows = C.select(fn.MAX(C.id)).scalar() or 0  # an index's last entry: the table size, near enough
-    return reach * rows > total * total * WALK_PER_MATCH
-
-
 def _fenced_ids(parts, sort, offset, limit):
-    """PostgreSQL: the page sorted from the matches, found by the filters' own indexes.
+    """The page sorted from the matches, found by the filters' own indexes (a deep page
+    where ``SearchBackend.sorts_deep_page``).
 
-    Its planner, estimating matches in the hundreds of thousands, walks the sort index
-    even for page 200 (a second for "son"); ``OFFSET 0`` makes the matches a subquery
+    PostgreSQL's planner, estimating matches in the hundreds of thousands, walks the sort
+    index even for page 200 (a second for "son"); ``OFFSET 0`` makes the matches a subquery
     planned on its own (bitmap scans of the trigram indexes), sorted outside it. The
     ORDER BY is the same, so the page is too.
     """
@@ -294,38 +280,15 @@ def batches(search, size=1000, fetch=rows_for):
     ``fetch`` turns a list of ids into the rows of a batch, in that order: model
     instances by default; the CSV export passes a cheaper one (data.export.plain_rows).
 
-    One query for the whole result, its ids read a batch at a time, so the search
-    runs once. SQLite: the statement itself is the cursor (keyset batches ran the
-    FTS match again for every batch: an export of the 88,000 "son"s of a million
-    customers took 16 s of CPU, now 0.3 s for its ids). PostgreSQL: a server-side
-    cursor (see _cursor_batches).
+    One query for the whole result, its ids read a batch at a time by the backend
+    (``SearchBackend.id_batches``: SQLite's statement itself, PostgreSQL's server-side
+    cursor), so the search runs once.
     """
     compiled = search.compiled
     parts = compiled.parts_for().finish()
-    if is_postgres():
-        yield from _cursor_batches(parts, size, fetch)
-        return
     sql, params = (_query(parts, [S.customer], S, *compiled.hinting(False, None))
                    .order_by(S.sort_name, S.direct, S.customer).sql())
-    cursor = db.execute_sql(sql, params)
-    try:
-        while chunk := cursor.fetchmany(size):
-            yield fetch([customer_id for (customer_id,) in chunk])
-    finally:
-        # A client that leaves early: the statement (and its read snapshot) ends now.
-        cursor.close()
-
-
-def _cursor_batches(parts, size, fetch):
-    # Keyset batches (ORDER BY name LIMIT n) made PostgreSQL walk the name index
-    # and test customer after customer for a rare match, once per batch: 11,000
-    # matches among a million took 4 s. A cursor planned for its whole result
-    # (cursor_tuple_fraction = 1) runs the search once from its trigram index and
-    # sorts once (0.7 s). It lives in a transaction, which also makes the export
-    # one snapshot; closing the generator early rolls it back.
-    sql, params = _query(parts, [S.customer], S).order_by(S.sort_name, S.direct, S.customer).sql()
-    with db.atomic():
-        db.execute_sql("SET LOCAL cursor_tuple_fraction = 1.0")
-        db.execute_sql("DECLARE customer_export NO SCROLL CURSOR FOR " + sql, params)
-        while chunk := db.execute_sql(f"FETCH {int(size)} FROM customer_export").fetchall():
-            yield fetch([customer_id for (customer_id,) in chunk])
+    # closing(): a client that leaves early ends the backend's query now, not when collected.
+    with closing(backend().id_batches(sql, params, size)) as chunks:
+        for ids in chunks:
+            yield fetch(ids)

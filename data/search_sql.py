@@ -1,8 +1,9 @@
-"""One search condition -> SQL, per operator and backend (used by data/search.py).
+"""One search condition -> SQL, per operator (used by data/search.py).
 
-Text is compared on the folded copies in customer_search. On SQLite, Contains
-and Ends with (and the simple search) become FTS5 phrases ANDed into one MATCH;
-on PostgreSQL they stay LIKE patterns that pg_trgm indexes serve.
+Text is compared on the folded copies in customer_search. Contains and Ends with
+(and the simple search) become the backend's index terms where it has a text index
+of its own (SQLite: FTS5 phrases ANDed into one MATCH; see data/search_backends/),
+else LIKE patterns (PostgreSQL: served by pg_trgm indexes).
 """
 from dataclasses import dataclass, field
 from functools import reduce
@@ -10,9 +11,9 @@ from operator import or_
 
 from peewee import SQL, ColumnBase, Node, NodeList, Value
 
-from .db import is_postgres
 from .fields import SIMPLE_SEARCH_FIELDS
 from .models import Customer, CustomerClass, CustomerSearch, sort_key
+from .search_backends import backend
 from .status import BY_CODE, severity
 from .text import fold, like_escape
 
@@ -21,18 +22,11 @@ Owner, OwnerSearch = Customer.alias("owner"), CustomerSearch.alias("owner_search
 # The status as its priority: the expression the index customer_status is built on
 # (migration 0011), one object so that ``Parts.keep`` recognises it as the sort column.
 STATUS_SEVERITY = severity(C.status)
-END = "\x03"   # closes every value in the FTS index (char(3)), so Ends with is a phrase
-# The owner column of the FTS index holds this for customers with a reseller (migration 0005).
-NOT_DIRECT = 'NOT owner : "\x01r\x01"'
 
 
 def like(column, pattern):
     """``column LIKE pattern ESCAPE '\\'`` (Peewee's own LIKE means GLOB on SQLite)."""
     return NodeList((column, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
-
-
-def _phrase(text):
-    return '"' + text.replace('"', '""') + '"'
 
 
 def short_for_trigrams(op, value):
@@ -81,10 +75,10 @@ class Parts:
     """
     on_search: list = field(default_factory=list)    # conditions on customer_search (S)
     on_customer: list = field(default_factory=list)  # conditions on customer (C)
-    match: list = field(default_factory=list)        # FTS5 expressions, ANDed in one MATCH
-    negated: list = field(default_factory=list)      # ("sql"|"fts", positive form) of negative text ops
+    match: list = field(default_factory=list)        # the backend's substring terms (all must match)
+    negated: list = field(default_factory=list)      # ("sql"|"term", positive form) of negative text ops
     direct: bool = False                             # the direct scope (no reseller)
-    rows: bool = False                               # substrings checked on each row, not through FTS
+    rows: bool = False                               # substrings checked on each row, not through terms
 
     @staticmethod
     def col(column):
@@ -118,15 +112,21 @@ class Parts:
         if op == "begins_with":
             return like(self.col(column), like_escape(folded) + "%")
         pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
-        indexed = not is_postgres() and not self.rows and not short_for_trigrams(op, value)
+        term = self._term((column_name,), "contains" if op == "not_contains" else op, value)
         if op == "not_contains":
-            self.negated.append(("fts", f"{column_name} : {_phrase(folded)}") if indexed
-                                else ("sql", like(column, pattern)))
+            self.negated.append(("term", term) if term else ("sql", like(column, pattern)))
             return ~like(column, pattern)
-        if indexed:
-            self.match.append(f"{column_name} : {_phrase(folded + END if op == 'ends_with' else folded)}")
+        if term:
+            self.match.append(term)
             return None
         return like(column, pattern)
+
+    def _term(self, columns, op, value):
+        """The backend's index term for a substring (``SearchBackend.substring_term``), or
+        None: the LIKE pattern is checked (no such index, rows read one by one, too short)."""
+        if self.rows or short_for_trigrams(op, value):
+            return None
+        return backend().substring_term(columns, op, fold(value))
 
     def _name(self, op, folded):
         """Names have no index of their own: the accent-free sort key's index finds
@@ -141,21 +141,11 @@ class Parts:
         self.negated.append(("sql", (S.sort_name == key) & (S.name == folded)))
         return S.name != folded
 
-    def fts_expression(self):
-        """The one MATCH of every substring term, within the direct scope if that is the scope."""
-        if not self.match:
-            return None
-        expression = " AND ".join(self.match)
-        return f"({expression}) {NOT_DIRECT}" if self.direct else expression
-
-    def in_fts(self, expression):
-        subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [expression])
-        return NodeList((self.col(S.customer), SQL("IN"), subquery))
-
     def simple(self, q):
         folded = fold(q)
-        if not is_postgres() and not self.rows and len(folded) >= 3:
-            self.match.append("{" + " ".join(SIMPLE_SEARCH_FIELDS) + "} : " + _phrase(folded))
+        term = self._term(SIMPLE_SEARCH_FIELDS, "contains", q)
+        if term:
+            self.match.append(term)
             return None
         pattern = "%" + like_escape(folded) + "%"
         return reduce(or_, [like(getattr(S, name), pattern) for name in SIMPLE_SEARCH_FIELDS])
@@ -230,23 +220,18 @@ class Parts:
             self.on_customer.append(self.col(column) == self._bound(column, scope.owner.id))
 
     def finish(self, table=None):
-        """Add the scope and the FTS terms; ``table`` is the one the sort reads (S or C)."""
+        """Add the scope and the substring terms; ``table`` is the one the sort reads (S or C)."""
         if self.direct:
             if self.match or self.on_search or table is S or not self.on_customer:
                 # Every index of customer_search ends with ``direct``: counts stay index-only.
-                # Beside other conditions it only filters, so it never drives the plan: SQLite's
-                # unary +, and on PostgreSQL (no unary + on booleans, and it turns IS TRUE back
-                # into an index condition) a cast no index serves: on small tables its planner
-                # otherwise walked a whole (column, direct) index for direct = true.
+                # Beside other conditions it only filters, so it never drives the plan.
                 if not (self.match or self.on_search):
                     self.on_search.append(S.direct == self._bound(S.direct, True))
-                elif is_postgres():
-                    self.on_search.append(NodeList((S.direct, SQL("::int = 1")), glue=""))
                 else:
-                    self.on_search.append(NodeList((SQL("+"), S.direct), glue="") == self._bound(S.direct, True))
+                    self.on_search.append(backend().only_filters_direct(S.direct))
             else:
                 # Only customer-table conditions and sort: no reason to join the search table.
                 self.on_customer.append(self.col(C.reseller).is_null())
         if self.match:
-            self.on_search.append(self.in_fts(self.fts_expression()))
+            self.on_search.append(backend().terms_condition(self.col(S.customer), self.match, self.direct))
         return self

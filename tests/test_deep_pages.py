@@ -10,6 +10,7 @@ from data.db import is_postgres
 from data.listing import Scope
 from data.models import Customer
 from data.search import Search
+from data.search_backends import postgres
 from tests import factories
 
 SORTS = [("name", False), ("name", True), ("email", False), ("balance", True), ("available_funds", False),
@@ -44,9 +45,9 @@ def pages(scope, q, sort, per_page=4):
 @pytest.mark.parametrize("sort", SORTS)
 def test_every_page_is_the_walked_page(many, monkeypatch, sort):
     for scope, q in (("all", "son"), ("direct", "son"), ("all", "")):
-        monkeypatch.setattr(search, "WALK_PER_MATCH", 10**9)  # always walk the sort index
+        monkeypatch.setattr(postgres, "WALK_PER_MATCH", 10**9)  # always walk the sort index
         walked = pages(scope, q, sort)
-        monkeypatch.setattr(search, "WALK_PER_MATCH", 0)  # sort the matches from page 1 on
+        monkeypatch.setattr(postgres, "WALK_PER_MATCH", 0)  # sort the matches from page 1 on
         assert pages(scope, q, sort) == walked, (scope, q)
         assert len(walked) == search.count(Search(Scope(scope), q))
 
@@ -59,7 +60,7 @@ def test_deep_pages_of_a_broad_search_sort_the_matches_on_postgresql(many, monke
     total, rows = search.count(broad), Customer.select(fn.MAX(Customer.id)).scalar()
     # Ids need not start at 1 (a test database's sequences go on): walking to the 16th match
     # is where the test's threshold lies; page 1 reaches the 4th, page 9 the 36th.
-    monkeypatch.setattr(search, "WALK_PER_MATCH", 16 * rows / total**2)
+    monkeypatch.setattr(postgres, "WALK_PER_MATCH", 16 * rows / total**2)
     fenced = []
     real = search._fenced_ids
     monkeypatch.setattr(search, "_fenced_ids", lambda *args: fenced.append(args) or real(*args))

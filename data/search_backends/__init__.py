@@ -1,0 +1,76 @@
+"""The one seam between a customer search and the database it runs on.
+
+data/search_sql.py and data/search.py write every condition, count and page
+the same way on both databases; at the few points where SQLite and PostgreSQL
+differ they ask ``backend()``, which implements ``SearchBackend``:
+
+* data/search_backends/sqlite.py: substrings through the FTS5 trigram index
+  ``customer_fts``, a planner steered with unary ``+``, small owners read row by row;
+* data/search_backends/postgres.py: substrings as LIKE patterns under pg_trgm
+  indexes, deep pages sorted from the matches, exports through a server-side cursor.
+
+Replacing how one database searches is its module here (and the migrations that
+own its indexes); nothing else in the search names a backend.
+"""
+from ..db import db, is_postgres
+
+
+class SearchBackend:
+    """What a search backend decides; each module here subclasses it once."""
+
+    #: Filter columns are written with unary ``+`` under ``search_sql.Hinting`` (and
+    #: the sort column when the hits are few), steering the planner by the count.
+    steers_planner = False
+    #: A reseller's or distributor's few customers are read through the owner's
+    #: index and every condition checked on the row (``Search.small_owner``).
+    reads_small_owners = False
+
+    def substring_term(self, columns, op, folded):
+        """The term by which the backend's own text index finds the customers whose
+        ``columns`` (names in customer_search; several: any of them) "contains" or
+        "ends_with" (``op``) the folded text ``folded``; None when the backend has no
+        such index and the LIKE pattern is checked instead. Only asked for substrings
+        long enough for trigrams."""
+        raise NotImplementedError
+
+    def terms_condition(self, id_column, terms, direct):
+        """The condition on ``id_column`` (customer ids) that keeps the customers
+        matching every one of ``terms`` (from ``substring_term``), direct customers
+        only when ``direct``."""
+        raise NotImplementedError
+
+    def count_terms(self, terms, direct):
+        """How many customers match every one of ``terms`` (within the direct scope
+        when ``direct``), counted by the text index alone."""
+        raise NotImplementedError
+
+    def only_filters_direct(self, column):
+        """The condition "``column`` (customer_search.direct) is true", written so that no
+        index is chosen for it: beside other conditions it only filters."""
+        raise NotImplementedError
+
+    def sorts_deep_page(self, reach, total):
+        """True when the page that ends at the ``reach``-th of ``total`` matches (more than
+        search.SORT_HITS_LIMIT) is better sorted from all the matches than found by
+        walking the sort column's index."""
+        raise NotImplementedError
+
+    def id_batches(self, sql, params, size):
+        """The ids the query ``sql`` (one column) returns, as lists of at most ``size``,
+        from one run of the query; closing the generator early ends the query."""
+        raise NotImplementedError
+
+
+_picked = (None, None)
+
+
+def backend():
+    """The SearchBackend of the bound database (chosen when first asked for it:
+    the database is bound at app start, after this module is imported)."""
+    global _picked
+    database, chosen = _picked
+    if database is not db.obj or chosen is None:
+        from . import postgres, sqlite
+        chosen = postgres.BACKEND if is_postgres() else sqlite.BACKEND
+        _picked = (db.obj, chosen)
+    return chosen
