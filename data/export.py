@@ -84,7 +84,7 @@ class _Memo(dict):
 def _cell_makers(names):
     """For each column, the function from its stored value to its CSV cell."""
     makers = []
-    for name, field in zip(COLUMNS, _FIELDS):
+    for name, field in zip(COLUMNS, _FIELDS, strict=True):
         if name in ("reseller", "distributor"):
             makers.append(names.owners.__getitem__)
         elif name == "customer_class":
@@ -106,8 +106,9 @@ def _cells(rows, makers):
     Column by column: ``map`` over a column calls one function in a tight loop,
     and the dict lookups (owners, flags, statuses) need no Python call at all.
     """
-    columns = zip(*rows)
-    return zip(*[list(map(make, column)) for make, column in zip(makers, columns)])
+    columns = zip(*rows, strict=True)
+    # Each row ends with its id (plain_rows keys on it), which has no maker: zip stops before it.
+    return zip(*[list(map(make, column)) for make, column in zip(makers, columns, strict=False)], strict=True)
 
 
 def csv_lines(batches):
@@ -137,7 +138,7 @@ def installation_file(customer):
     rows = plain_rows([customer.id])
     names = _Names()
     names.load(rows)
-    values = dict(zip(COLUMNS, next(_cells(rows, _cell_makers(names)))))
+    values = dict(zip(COLUMNS, next(_cells(rows, _cell_makers(names))), strict=True))
     values["status"] = ACTIVE
     numbers = Account.select(Account.number).where(Account.customer == customer.id).order_by(Account.number)
     values["accounts"] = neutralise(" ".join(n for (n,) in numbers.tuples()))

@@ -15,8 +15,8 @@ an input for every text field, and that the database has the indexes).
 
 The order is the CSV order, a public interface: a new field goes at the end.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pycountry
 

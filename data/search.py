@@ -250,7 +250,8 @@ def _fenced_ids(parts, sort, offset, limit):
     """
     keys, descending, table = _sort_keys(sort, hint=False)
     names = [f"k{n}" for n in range(len(keys))]
-    matches = _query(parts, [k.alias(name) for k, name in zip(keys, names)], table).offset(0).alias("matches")
+    aliased = [k.alias(name) for k, name in zip(keys, names, strict=True)]
+    matches = _query(parts, aliased, table).offset(0).alias("matches")
     order = [getattr(matches.c, name) for name in names]
     query = (Select([matches], [order[-1]]).bind(db)
              .order_by(*[k.desc() if descending else k.asc() for k in order]).offset(offset).limit(limit))

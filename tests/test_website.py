@@ -90,7 +90,10 @@ def test_create_checks_the_website_too(client, token):
     assert Customer.get(name="New Web").website == "https://shop.example.com"
 
 
-def found(q="", conditions=(), scope=Scope("all")):
+ALL = Scope("all")
+
+
+def found(q="", conditions=(), scope=ALL):
     built = tuple(build(f, op, v) for f, op, v in conditions)
     return [c.name for c in search.find_page(search.Search(scope, q, built), ("name", False), 1, 50).rows]
 
