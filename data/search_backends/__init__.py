@@ -12,11 +12,14 @@ differ they ask ``backend()``, which implements ``SearchBackend``:
 Replacing how one database searches is its module here (and the migrations that
 own its indexes); nothing else in the search names a backend.
 """
+from abc import ABC, abstractmethod
+
 from ..db import db, is_postgres
 
 
-class SearchBackend:
-    """What a search backend decides; each module here subclasses it once."""
+class SearchBackend(ABC):
+    """What a search backend decides; each module here subclasses it once (a method
+    left out stops that module from making its instance, at import)."""
 
     #: Filter columns are written with unary ``+`` under ``search_sql.Hinting`` (and
     #: the sort column when the hits are few), steering the planner by the count.
@@ -25,40 +28,40 @@ class SearchBackend:
     #: index and every condition checked on the row (``Search.small_owner``).
     reads_small_owners = False
 
+    @abstractmethod
     def substring_term(self, columns, op, folded):
         """The term by which the backend's own text index finds the customers whose
         ``columns`` (names in customer_search; several: any of them) "contains" or
         "ends_with" (``op``) the folded text ``folded``; None when the backend has no
         such index and the LIKE pattern is checked instead. Only asked for substrings
         long enough for trigrams."""
-        raise NotImplementedError
 
+    @abstractmethod
     def terms_condition(self, id_column, terms, direct):
         """The condition on ``id_column`` (customer ids) that keeps the customers
         matching every one of ``terms`` (from ``substring_term``), direct customers
         only when ``direct``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def count_terms(self, terms, direct):
         """How many customers match every one of ``terms`` (within the direct scope
         when ``direct``), counted by the text index alone."""
-        raise NotImplementedError
 
+    @abstractmethod
     def only_filters_direct(self, column):
         """The condition "``column`` (customer_search.direct) is true", written so that no
         index is chosen for it: beside other conditions it only filters."""
-        raise NotImplementedError
 
+    @abstractmethod
     def sorts_deep_page(self, reach, total):
         """True when the page that ends at the ``reach``-th of ``total`` matches (more than
         search.SORT_HITS_LIMIT) is better sorted from all the matches than found by
         walking the sort column's index."""
-        raise NotImplementedError
 
+    @abstractmethod
     def id_batches(self, sql, params, size):
         """The ids the query ``sql`` (one column) returns, as lists of at most ``size``,
         from one run of the query; closing the generator early ends the query."""
-        raise NotImplementedError
 
 
 _picked = (None, None)
