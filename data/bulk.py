@@ -12,32 +12,11 @@ from peewee import AutoField
 
 from .db import db, is_postgres
 
-PAGE = 1000
 
 
-def _columns(model, sample):
-    pk = model._meta.primary_key
-    return [f for f in model._meta.sorted_fields
-            if not (f is pk and isinstance(f, AutoField) and f.name not in sample)]
-
-
-def _default(field):
+def field_default(field):
+    """The value a new row takes for ``field`` when none is given (its default, called if callable)."""
     return field.default() if callable(field.default) else field.default
-
-
-def insert_rows(model, rows):
-    """Insert ``rows`` (dicts keyed by field name; missing keys take the field default)."""
-    if not rows:
-        return
-    fields = _columns(model, rows[0])
-    names = ", ".join(f'"{f.column_name}"' for f in fields)
-    params = [tuple(f.db_value(row[f.name] if f.name in row else _default(f)) for f in fields)
-              for row in rows]
-    table = model._meta.table_name
-    # One prepared statement, many parameter rows: sqlite3 loops in C, psycopg 3
-    # sends the rows in pipeline mode (no round trip per row).
-    marks = ", ".join(db.param for _ in fields)
-    db.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', params)
 
 
 def column_names(model):
@@ -105,7 +84,7 @@ class TableRows:
                   if with_id or not (f is pk and isinstance(f, AutoField))]
         self.model = model
         self.columns = [f.column_name for f in fields]
-        self.defaults = {f.name: f.default() if callable(f.default) else f.default for f in fields}
+        self.defaults = {f.name: field_default(f) for f in fields}
         self._values = itemgetter(*self.defaults)
         self._convert = [(i, _memoised(f.db_value)) for i, f in enumerate(fields) if stored_by_project(f)]
         self.rows = []

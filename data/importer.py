@@ -26,7 +26,7 @@ except ImportError:  # SQLite-only installs
     psycopg = None
 
 from . import clock
-from .bulk import DeferredTextIndex, SuspendedIndexes, write_tuples
+from .bulk import DeferredTextIndex, SuspendedIndexes, field_default, stored_by_project, write_tuples
 from .csvfile import FileProblem, records, restore
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
@@ -94,13 +94,10 @@ class _Import:
     """The state of one import while its single pass runs."""
 
     def __init__(self, path, actor, today, now):
-        # Only this project's own field types (money, status) store something other
-        # than the Python value itself; the rest are already str, int, bool, datetime.
-        self.customer = [(f.name, f.db_value if type(f).__module__.startswith("data.") else None)
+        self.customer = [(f.name, f.db_value if stored_by_project(f) else None)
                          for f in Customer._meta.sorted_fields]
         self.search = [f.name for f in CustomerSearch._meta.sorted_fields]
-        self.defaults = {f.name: (f.default() if callable(f.default) else f.default)
-                         for f in Customer._meta.sorted_fields}
+        self.defaults = {f.name: field_default(f) for f in Customer._meta.sorted_fields}
         self.defaults["created_at"] = now
         self.today, self.now = today, now
         self.history = import_rows(actor, os.path.abspath(path), now)

@@ -58,11 +58,14 @@ def test_postgresql_goes_through_psycopg_3(database):
 
 
 def test_bulk_insert_stores_many_rows(database):
-    """insert_rows stores exactly what a save would store, on either driver."""
-    from data.bulk import insert_rows
+    """TableRows stores exactly what a save would store, on either driver."""
+    from data.bulk import TableRows
     from data.records import CustomerClass
 
-    insert_rows(CustomerClass, [{"name": f"Class {n}"} for n in range(2500)])
+    rows = TableRows(CustomerClass, with_id=False)
+    for n in range(2500):
+        rows.append({"name": f"Class {n}"})
+    rows.write()
     assert CustomerClass.select().count() == 2500
     assert CustomerClass.get(CustomerClass.name == "Class 2499")
 
