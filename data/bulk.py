@@ -13,7 +13,6 @@ from peewee import AutoField
 from .db import db, is_postgres
 
 
-
 def field_default(field):
     """The value a new row takes for ``field`` when none is given (its default, called if callable)."""
     return field.default() if callable(field.default) else field.default
