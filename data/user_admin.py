@@ -11,6 +11,8 @@ by a slip.
 """
 import secrets
 
+from peewee import JOIN
+
 from . import sessions, two_factor, users
 from .access import PERMISSIONS, ROLES, Forbidden
 from .clock import utcnow
@@ -34,23 +36,23 @@ def assignable_roles(viewer):
             if role.may <= mine and (viewer.owner_kind is None or role.owner_kind == viewer.owner_kind)}
 
 
-def _in_reach(viewer):
-    if viewer.owner_kind is None:
-        return True
-    return User.owner == viewer.owner_id
+def _in_reach(query, viewer):
+    """``query`` kept to the users of ``viewer``'s owner (staff); operators reach everyone."""
+    return query if viewer.owner_kind is None else query.where(User.owner == viewer.owner_id)
 
 
 def listing(viewer):
     """The users ``viewer`` may manage (all of them for operators), by name, with their owner."""
     viewer.check_may("manage_users")
-    return list(User.select(User, Customer).join(Customer, join_type="LEFT OUTER", on=User.owner == Customer.id)
-                .where(_in_reach(viewer)).order_by(User.name))
+    query = User.select(User, Customer.id, Customer.name).join(Customer, JOIN.LEFT_OUTER,
+                                                               on=User.owner == Customer.id)
+    return list(_in_reach(query, viewer).order_by(User.name))
 
 
 def find(viewer, user_id):
     """The user ``user_id`` if in ``viewer``'s reach; ``NotFound`` otherwise (existence not revealed)."""
     viewer.check_may("manage_users")
-    user = User.get_or_none((User.id == user_id) & _in_reach(viewer))
+    user = _in_reach(User.select().where(User.id == user_id), viewer).first()
     if user is None:
         raise NotFound("no such user")
     return user
