@@ -116,3 +116,15 @@ def test_staff_manage_only_their_owners_users_and_never_give_more(staff_may_mana
     with pytest.raises(Invalid):
         user_admin.change_role(boss, colleague, "operator_admin")
     assert user_admin.may_change(boss, colleague) and not user_admin.may_change(boss, stranger)
+
+
+def test_the_command_turns_off_two_factor_sign_in(runner, admin):
+    admin.totp_secret = "A" * 32
+    admin.save()
+    token = sessions.start(admin.id)
+    result = runner.invoke(args=["turn-off-two-factor", "admin"])
+    assert result.exit_code == 0 and "is off" in result.output
+    assert not fresh(admin).two_factor and sessions.resume(token) is None
+    assert "nothing changed" in runner.invoke(args=["turn-off-two-factor", "admin"]).output
+    missing = runner.invoke(args=["turn-off-two-factor", "nobody"])
+    assert missing.exit_code != 0 and "There is no user “nobody”" in missing.output
