@@ -204,7 +204,10 @@ def check_code(user, code, address, user_agent=""):
         sign_in_log.record(user.name, address, user_agent, False, "too many attempts", user)
         raise
     user = User.get_by_id(user.id)  # as it is now: disabled meanwhile, or its last step moved on
-    used = two_factor.use_any(user, code) if user.disabled_at is None else None
+    if user.disabled_at is not None:
+        sign_in_log.record(user.name, address, user_agent, False, "account disabled", user)
+        raise SignInRefused("This account is disabled. Ask an administrator to enable it.")
+    used = two_factor.use_any(user, code)
     if used is None:
         sign_in_log.record(user.name, address, user_agent, False, "wrong code", user)
         raise SignInRefused("Wrong or already used code. Enter the code your app shows now, or a recovery code.")

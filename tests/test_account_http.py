@@ -161,3 +161,13 @@ def test_a_required_enrolment_comes_before_everything_else(app):
                                                      "code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200
     assert browser.get("/customers").status_code == 200
+
+
+def test_running_out_of_recovery_codes_is_pointed_out(client):
+    secret, codes = enrol(client)
+    admin = User.get(User.name == "admin")
+    for code in codes[:8]:
+        assert two_factor.use_recovery_code(admin, code)
+    assert "Only 2 recovery codes are left" in soup(client.get("/account")).get_text()
+    two_factor.use_recovery_code(admin, codes[8])
+    assert "Only 1 recovery code is left" in soup(client.get("/account")).get_text()

@@ -184,3 +184,12 @@ def test_real_time_codes_work_without_a_frozen_clock(database):
     secret = two_factor.new_secret()
     two_factor.enrol(user, secret, pyotp.TOTP(secret).now())
     assert two_factor.use_totp(fresh(user), pyotp.TOTP(secret).at(time.time() + 30))
+
+
+def test_a_user_disabled_between_password_and_code_is_refused(enrolled):
+    user, secret, _ = enrolled
+    User.update(disabled_at=NOW).where(User.id == user.id).execute()
+    later = NOW + timedelta(minutes=1)
+    clock.freeze(later)
+    with pytest.raises(users.SignInRefused, match="disabled"):
+        users.check_code(user, code_at(secret, later), "192.0.2.1")
