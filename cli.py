@@ -118,7 +118,7 @@ def create_user_command(name, role, reseller, distributor):
         try:
             # Everything but the password is checked before asking for it.
             users.check_new_user(name, role, owner)
-            users.create_user(name, role, _read_password(), owner)
+            users.create_user(name, role, _read_password(), owner, actor=f"create-user ({getpass.getuser()})")
         except Invalid as invalid:
             raise click.ClickException("; ".join(f"{k}: {v}" for k, v in invalid.errors.items())) from None
     click.echo(f"Created {ROLES[role].lower()} “{name}”.")
@@ -145,9 +145,9 @@ def demo_admin_command(name):
     with db.connection_context():
         migrate()
         if User.select().where(User.name == name).exists():
-            users.set_password(name, password)
+            users.set_password(name, password, actor=f"demo-admin ({getpass.getuser()})")
         else:
-            users.create_user(name, "operator_admin", password)
+            users.create_user(name, "operator_admin", password, actor=f"demo-admin ({getpass.getuser()})")
     click.echo(f"Sign in as “{name}” with password: {password}")
 
 
@@ -167,7 +167,7 @@ def turn_off_two_factor_command(name):
         if not user.two_factor:
             click.echo(f"“{name}” has no two-factor sign-in; nothing changed.")
             return
-        two_factor.turn_off(user)
+        two_factor.turn_off(user, f"turn-off-two-factor ({getpass.getuser()})")
         sessions.end_all(user.id)
     click.echo(f"Two-factor sign-in of “{name}” is off; they sign in with their password alone "
                "(and set it up again at once if it is required for their role).")

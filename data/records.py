@@ -182,6 +182,18 @@ class SignInEvent(BaseModel):
         table_name = "sign_in_event"
 
 
+class UserChange(BaseModel):
+    """One change to a user's account (m0015): when, who, what."""
+    id = BigAutoField()
+    user = ForeignKeyField(User, backref="changes", on_delete="CASCADE")
+    at = DateTimeField(default=clock.utcnow)
+    actor = CharField(max_length=100)
+    action = CharField(max_length=200)
+
+    class Meta:
+        table_name = "user_change"
+
+
 class AppSetting(BaseModel):
     """A setting an administrator changes in the app (m0015), its value as JSON text."""
     key = CharField(max_length=50, primary_key=True)
@@ -200,4 +212,4 @@ class SignInFailure(BaseModel):
 
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
           TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure,
-          RecoveryCode, SignInEvent, AppSetting)
+          RecoveryCode, SignInEvent, UserChange, AppSetting)

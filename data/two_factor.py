@@ -19,7 +19,7 @@ from datetime import UTC, timedelta
 import pyotp
 import segno
 
-from . import clock
+from . import clock, sign_in_log
 from .access import ROLES
 from .db import write_transaction
 from .errors import Invalid
@@ -147,18 +147,21 @@ def enrol(user, secret, code):
     with write_transaction():
         User.update(totp_secret=secret, totp_last_step=step).where(User.id == user.id).execute()
         user.totp_secret, user.totp_last_step = secret, step
+        sign_in_log.note_change(user.id, user.name, "turned two-factor sign-in on")
         return _replace_recovery_codes(user)
 
 
 def new_recovery_codes(user):
     """Replace the user's recovery codes with ten new ones (returned in clear, once)."""
     with write_transaction():
+        sign_in_log.note_change(user.id, user.name, "made new recovery codes")
         return _replace_recovery_codes(user)
 
 
-def turn_off(user):
-    """Remove two-factor sign-in (secret and recovery codes) from ``user``."""
+def turn_off(user, actor):
+    """Remove two-factor sign-in (secret and recovery codes) from ``user``; ``actor`` did it."""
     with write_transaction():
+        sign_in_log.note_change(user.id, actor, "turned two-factor sign-in off")
         User.update(totp_secret=None, totp_last_step=None).where(User.id == user.id).execute()
         RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
     user.totp_secret = user.totp_last_step = None

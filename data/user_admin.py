@@ -13,7 +13,7 @@ import secrets
 
 from peewee import JOIN
 
-from . import sessions, two_factor, users
+from . import sessions, sign_in_log, two_factor, users
 from .access import PERMISSIONS, ROLES, Forbidden
 from .clock import utcnow
 from .db import write_transaction
@@ -106,7 +106,7 @@ def create(viewer, name, role, owner_name="", password=""):
     if errors:
         raise Invalid(errors)
     user = users.create_user(name, role, password, viewer.owner_name if viewer.owner_kind else owner_name,
-                             must_change_password=True)
+                             must_change_password=True, actor=viewer.name)
     return user, generated
 
 
@@ -116,8 +116,12 @@ def change_role(viewer, user, role, owner_name=""):
     errors, owner = _owner_and_role(viewer, role, owner_name)
     if errors:
         raise Invalid(errors)
+    before = ROLES.get(user.role, user.role) + (f" of {user.owner.name}" if user.owner_id else "")
+    after = ROLES[role] + (f" of {owner.name}" if owner else "")
     with write_transaction():
         User.update(role=role, owner=owner).where(User.id == user.id).execute()
+        if before != after:
+            sign_in_log.note_change(user.id, viewer.name, f"role changed from {before} to {after}")
     return User.get_by_id(user.id)
 
 
@@ -125,7 +129,8 @@ def disable(viewer, user):
     """Disable ``user``: no sign-in, and every session of theirs ends now."""
     _check_may_change(viewer, user)
     with write_transaction():
-        User.update(disabled_at=utcnow()).where((User.id == user.id) & User.disabled_at.is_null()).execute()
+        if User.update(disabled_at=utcnow()).where((User.id == user.id) & User.disabled_at.is_null()).execute():
+            sign_in_log.note_change(user.id, viewer.name, "disabled")
         sessions.end_all(user.id)
     return User.get_by_id(user.id)
 
@@ -134,7 +139,8 @@ def enable(viewer, user):
     """Let a disabled ``user`` sign in again."""
     _check_may_change(viewer, user)
     with write_transaction():
-        User.update(disabled_at=None).where(User.id == user.id).execute()
+        if User.update(disabled_at=None).where((User.id == user.id) & User.disabled_at.is_null(False)).execute():
+            sign_in_log.note_change(user.id, viewer.name, "enabled")
     return User.get_by_id(user.id)
 
 
@@ -143,12 +149,12 @@ def reset_password(viewer, user):
     their next sign-in; every session of theirs ends."""
     _check_may_change(viewer, user)
     password = new_password()
-    users.set_password(user.name, password, must_change=True)
+    users.set_password(user.name, password, must_change=True, actor=viewer.name)
     return password
 
 
 def turn_off_two_factor(viewer, user):
     """Remove ``user``'s two-factor sign-in (a lost phone and lost recovery codes)."""
     _check_may_change(viewer, user)
-    two_factor.turn_off(user)
+    two_factor.turn_off(user, viewer.name)
     sessions.end_all(user.id)

@@ -80,11 +80,11 @@ def password_problem(password):
     return None
 
 
-def create_user(name, role, password, owner_name=None, must_change_password=False):
+def create_user(name, role, password, owner_name=None, must_change_password=False, actor="command line"):
     """Create a user; staff roles need the reseller or distributor they belong to.
 
     ``must_change_password``: the user chooses their own password at the first sign-in
-    (an administrator made this one up).
+    (an administrator made this one up). ``actor``: who created it, for the user's history.
     """
     name = (name or "").strip()
     errors, owner = _problems(name, role, owner_name)
@@ -93,11 +93,13 @@ def create_user(name, role, password, owner_name=None, must_change_password=Fals
     if errors:
         raise Invalid(errors)
     with write_transaction():
-        return User.create(name=name, role=role, password_hash=generate_password_hash(password), owner=owner,
+        user = User.create(name=name, role=role, password_hash=generate_password_hash(password), owner=owner,
                            must_change_password=must_change_password)
+        sign_in_log.note_change(user.id, actor, f"created as {ROLES[role]}" + (f" of {owner.name}" if owner else ""))
+        return user
 
 
-def set_password(name, password, must_change=False):
+def set_password(name, password, must_change=False, actor="command line"):
     """Replace a user's password and sign out every session of theirs."""
     if password_problem(password):
         raise Invalid({"password": password_problem(password)})
@@ -107,6 +109,7 @@ def set_password(name, password, must_change=False):
         user.must_change_password = must_change
         user.save()
         sessions.end_all(user.id)
+        sign_in_log.note_change(user.id, actor, "reset the password")
     return user
 
 
@@ -136,6 +139,7 @@ def change_own_password(user, old, new, repeat, address, keep_session=None):
         user.must_change_password = False
         User.update(password_hash=user.password_hash, must_change_password=False).where(User.id == user.id).execute()
         sessions.end_others(user.id, keep_session)
+        sign_in_log.note_change(user.id, user.name, "changed their own password")
     return user
 
 

@@ -171,3 +171,14 @@ def test_running_out_of_recovery_codes_is_pointed_out(client):
     assert "Only 2 recovery codes are left" in soup(client.get("/account")).get_text()
     two_factor.use_recovery_code(admin, codes[8])
     assert "Only 1 recovery code is left" in soup(client.get("/account")).get_text()
+
+
+def test_my_own_changes_are_in_my_history(client):
+    from data import sign_in_log
+    secret, codes = enrol(client)
+    post(client, "/account/recovery-codes", code=codes[0])
+    assert post(client, "/account/two-factor/off", code=next_code(secret)).status_code == 303  # old codes gone
+    admin = User.get(User.name == "admin")
+    assert [(c.actor, c.action) for c in sign_in_log.changes(admin.id)] == [
+        ("admin", "turned two-factor sign-in off"), ("admin", "made new recovery codes"),
+        ("admin", "turned two-factor sign-in on")]

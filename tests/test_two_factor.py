@@ -85,7 +85,7 @@ def test_new_recovery_codes_replace_the_old_ones(enrolled):
 
 def test_turning_it_off_removes_secret_and_codes(enrolled):
     user, secret, codes = enrolled
-    two_factor.turn_off(user)
+    two_factor.turn_off(user, "tina")
     assert fresh(user).totp_secret is None and RecoveryCode.select().count() == 0
     assert two_factor.use_any(fresh(user), codes[2]) is None
 

@@ -145,3 +145,20 @@ def test_the_required_two_factor_rule(app, client, token):
     assert client.get("/customers").status_code == 200
     assert post(client, "/users/two-factor", token, required="everyone").status_code == 303
     assert client.get("/customers").headers["Location"] == "/account/two-factor"
+
+
+def test_the_user_page_lists_who_changed_the_account(client, token):
+    factories.distributor("Dist One")
+    post(client, "/users/new", token, name="sam", role="operator_viewer", password="first password!")
+    sam = User.get(User.name == "sam")
+    post(client, f"/users/{sam.id}/role", token, role="distributor_staff", owner="Dist One")
+    post(client, f"/users/{sam.id}/disable", token)
+    post(client, f"/users/{sam.id}/disable", token)  # already disabled: nothing more to record
+    post(client, f"/users/{sam.id}/enable", token)
+    post(client, f"/users/{sam.id}/password", token)
+    rows = [[td.get_text(strip=True) for td in tr.select("td")][1:]
+            for tr in soup(client.get(f"/users/{sam.id}")).select("table.user-changes tbody tr")]
+    assert rows == [["admin", "reset the password"], ["admin", "enabled"], ["admin", "disabled"],
+                    ["admin", "role changed from Operator viewer (read-only) to "
+                              "Distributor staff (read-only) of Dist One"],
+                    ["admin", "created as Operator viewer (read-only)"]]

@@ -86,7 +86,7 @@ def two_factor_off():
         users.check_own_code(g.user, request.form.get("code", ""), request.remote_addr)
     except Invalid as invalid:
         return _page(422, code_errors={"off_code": invalid.errors["code"]})
-    two_factor.turn_off(g.user)
+    two_factor.turn_off(g.user, g.user.name)
     flash("Two-factor sign-in is off. Your recovery codes no longer work.", "success")
     return redirect(url_for("account.index"), 303)
 

@@ -86,7 +86,7 @@ def _show_page(user, status=200, errors=None, values=None):
     return render_template("users/show.html", user=user, errors=errors or {}, values=values or {},
                            may_change=user_admin.may_change(viewer, user) and user.name != viewer.name,
                            role_choices=user_admin.assignable_roles(viewer),
-                           recent=sign_in_log.recent(user.id)), status
+                           recent=sign_in_log.recent(user.id), changes=sign_in_log.changes(user.id)), status
 
 
 @bp.get("/<int:user_id>")

@@ -1,6 +1,6 @@
 """Users managed in the app (issue 14): disabling, a forced password change after a
 reset, the last sign-in, two-factor sign-in (TOTP secret, the last step used, hashed
-single-use recovery codes), a log of sign-ins, and settings kept as data (which
+single-use recovery codes), a log of sign-ins, the history of changes to each user, and settings kept as data (which
 users must use two-factor sign-in).
 
 ``session_version`` goes: server-side sessions (m0009) are ended row by row
@@ -32,6 +32,14 @@ STATEMENTS = [
         detail VARCHAR(100) NOT NULL DEFAULT '')""",
     "CREATE INDEX sign_in_event_user ON sign_in_event (user_id, at)",
     "CREATE INDEX sign_in_event_at ON sign_in_event (at)",
+    # What was done to a user's account, by whom (user management is audited, like customers).
+    """CREATE TABLE user_change (
+        id {pk},
+        user_id {bigint} NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+        at {ts} NOT NULL,
+        actor VARCHAR(100) NOT NULL,
+        action VARCHAR(200) NOT NULL)""",
+    "CREATE INDEX user_change_user ON user_change (user_id, at)",
     """CREATE TABLE app_setting (
         key VARCHAR(50) PRIMARY KEY,
         value TEXT NOT NULL)""",
