@@ -8,7 +8,7 @@ import time
 
 import click
 
-from data import backup, importer, maintenance, users
+from data import backup, importer, maintenance, sessions, two_factor, users
 from data import seed as demo
 from data.access import OWNER_ROLES, ROLES
 from data.db import db
@@ -118,7 +118,7 @@ def create_user_command(name, role, reseller, distributor):
         try:
             # Everything but the password is checked before asking for it.
             users.check_new_user(name, role, owner)
-            users.create_user(name, role, _read_password(), owner)
+            users.create_user(name, role, _read_password(), owner, actor=f"create-user ({getpass.getuser()})")
         except Invalid as invalid:
             raise click.ClickException("; ".join(f"{k}: {v}" for k, v in invalid.errors.items())) from None
     click.echo(f"Created {ROLES[role].lower()} “{name}”.")
@@ -145,10 +145,32 @@ def demo_admin_command(name):
     with db.connection_context():
         migrate()
         if User.select().where(User.name == name).exists():
-            users.set_password(name, password)
+            users.set_password(name, password, actor=f"demo-admin ({getpass.getuser()})")
         else:
-            users.create_user(name, "operator_admin", password)
+            users.create_user(name, "operator_admin", password, actor=f"demo-admin ({getpass.getuser()})")
     click.echo(f"Sign in as “{name}” with password: {password}")
+
+
+@click.command("turn-off-two-factor")
+@click.argument("name")
+def turn_off_two_factor_command(name):
+    """Remove NAME's two-factor sign-in (secret and recovery codes) and sign them out everywhere.
+
+    For someone who lost both their phone and their recovery codes when no other
+    administrator can do it on the Users page.
+    """
+    with db.connection_context():
+        migrate()
+        user = User.get_or_none(User.name == name)
+        if user is None:
+            raise click.ClickException(f"There is no user “{name}”.")
+        if not user.two_factor:
+            click.echo(f"“{name}” has no two-factor sign-in; nothing changed.")
+            return
+        two_factor.turn_off(user, f"turn-off-two-factor ({getpass.getuser()})")
+        sessions.end_all(user.id)
+    click.echo(f"Two-factor sign-in of “{name}” is off; they sign in with their password alone "
+               "(and set it up again at once if it is required for their role).")
 
 
 @click.command("backup")
@@ -176,5 +198,5 @@ def backup_command(path, force):
 
 def register(app):
     for command in (migrate_command, seed_command, import_command, maintenance_command, create_user_command,
-                    demo_admin_command, backup_command):
+                    demo_admin_command, turn_off_two_factor_command, backup_command):
         app.cli.add_command(command)

@@ -22,6 +22,7 @@ KINDS = {
     "export_file": "export customers to another installation",
     "opening_amounts": "open a customer with a balance or funds",
     "manage_users": "manage users",
+    "sign_in_rules": "set the sign-in rules (required two-factor sign-in)",
 }
 # What reseller staff do to their reseller's customers; opening amounts stay the
 # operator's (money then enters through payments, each in the history).

@@ -127,8 +127,18 @@ class User(BaseModel):
     password_hash = CharField(max_length=255)
     role = CharField(max_length=30)
     owner = ForeignKeyField(Customer, null=True, backref="staff", on_delete="RESTRICT")
-    session_version = IntegerField(default=1)   # bumped to sign every session of this user out
     created_at = DateTimeField(default=clock.utcnow)
+    # m0015: managed in the app.
+    disabled_at = DateTimeField(null=True)              # set: cannot sign in, sessions ended
+    must_change_password = BooleanField(default=False)  # after a reset or creation by an administrator
+    last_sign_in_at = DateTimeField(null=True)
+    totp_secret = CharField(max_length=64, null=True)   # two-factor sign-in is on when set
+    totp_last_step = BigIntegerField(null=True)         # a code's time step, used once only
+
+    @property
+    def two_factor(self):
+        """Whether this user signs in with a code from an authenticator app too."""
+        return bool(self.totp_secret)
 
     class Meta:
         table_name = "app_user"
@@ -146,6 +156,53 @@ class UserSession(BaseModel):
         table_name = "user_session"
 
 
+class RecoveryCode(BaseModel):
+    """One of a user's single-use two-factor recovery codes, stored as its SHA-256 (m0015)."""
+    id = BigAutoField()
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64)
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "recovery_code"
+
+
+class SignInEvent(BaseModel):
+    """A sign-in attempt, good or bad (m0015); ``user`` is None for an unknown name."""
+    id = BigAutoField()
+    user = ForeignKeyField(User, null=True, backref="sign_ins", on_delete="CASCADE")
+    user_name = CharField(max_length=100)
+    at = DateTimeField()
+    address = CharField(max_length=64)
+    user_agent = CharField(max_length=200, default="")
+    succeeded = BooleanField()
+    detail = CharField(max_length=100, default="")
+
+    class Meta:
+        table_name = "sign_in_event"
+
+
+class UserChange(BaseModel):
+    """One change to a user's account (m0015): when, who, what."""
+    id = BigAutoField()
+    user = ForeignKeyField(User, backref="changes", on_delete="CASCADE")
+    at = DateTimeField(default=clock.utcnow)
+    actor = CharField(max_length=100)
+    action = CharField(max_length=200)
+
+    class Meta:
+        table_name = "user_change"
+
+
+class AppSetting(BaseModel):
+    """A setting an administrator changes in the app (m0015), its value as JSON text."""
+    key = CharField(max_length=50, primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "app_setting"
+
+
 class SignInFailure(BaseModel):
     id = BigAutoField()
     user_name = CharField(max_length=100)
@@ -154,4 +211,5 @@ class SignInFailure(BaseModel):
 
 
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
-          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure)
+          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure,
+          RecoveryCode, SignInEvent, UserChange, AppSetting)

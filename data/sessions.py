@@ -49,7 +49,7 @@ def resume(token, idle=IDLE, max_age=MAX_AGE):
     row = (UserSession.select(UserSession, User).join(User)
            .where(UserSession.id == _key(token)).first())
     if (row is None or row.revoked or now - row.created_at >= max_age
-            or now - row.last_seen_at >= idle):
+            or now - row.last_seen_at >= idle or row.user.disabled_at is not None):
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
@@ -63,6 +63,25 @@ def end(token):
 
 
 def end_all(user_id):
-    """Sign every session of ``user_id`` out (a new password, a removed user)."""
+    """Sign every session of ``user_id`` out (a new password, a disabled user)."""
     UserSession.update(revoked=True).where(
         (UserSession.user == user_id) & (UserSession.revoked == False)).execute()  # noqa: E712 (SQL, not Python)
+
+
+def end_others(user_id, token):
+    """Sign every session of ``user_id`` out but the one of ``token`` (the browser that asked).
+
+    Returns how many were ended.
+    """
+    keep = _key(token) if isinstance(token, str) and token else ""
+    return UserSession.update(revoked=True).where(
+        (UserSession.user == user_id) & (UserSession.revoked == False)  # noqa: E712 (SQL, not Python)
+        & (UserSession.id != keep)).execute()
+
+
+def active_count(user_id, idle=IDLE, max_age=MAX_AGE):
+    """How many sessions of ``user_id`` are still good (not revoked, not timed out)."""
+    now = clock.utcnow()
+    return UserSession.select().where(
+        (UserSession.user == user_id) & (UserSession.revoked == False)  # noqa: E712 (SQL, not Python)
+        & (UserSession.created_at > now - max_age) & (UserSession.last_seen_at > now - idle)).count()

@@ -244,3 +244,59 @@ def test_a_billing_clerk_is_told_what_the_role_cannot_do(app, world):
                            data={"password": "a long enough password", "version": c.version})
     assert response.status_code == 403
     assert "Billing clerk cannot set web self-care passwords" in soup(response).get_text()
+
+
+# Users and My account (issue 14): only operator administrators manage users (reseller
+# staff do not manage even their colleagues: a mature product keeps that with the
+# operator until a reseller-administrator role exists); everyone has My account.
+MANAGES_USERS = {"operator_admin"}
+USER_PAGES = ("/users", "/users/new", "/users/{id}")
+USER_WRITES = (("/users/new", {"name": "made", "role": "billing_clerk", "password": "a long enough password"}),
+               ("/users/{id}/role", {"role": "billing_clerk"}),
+               ("/users/{id}/disable", {}), ("/users/{id}/enable", {}), ("/users/{id}/password", {}),
+               ("/users/{id}/two-factor/off", {}), ("/users/two-factor", {"required": "everyone"}))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", USER_PAGES)
+def test_the_users_pages(app, world, role, path):
+    client, _ = client_for(app, world, role)
+    target = make_user("target", "operator_viewer")
+    for headers in ({}, HTMX):
+        response = client.get(path.format(id=target.id), headers=headers)
+        assert response.status_code == (200 if role in MANAGES_USERS else 403), (role, path)
+    nav = soup(client.get("/customers")).select_one('header a[href="/users"]')
+    assert (nav is not None) == (role in MANAGES_USERS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path,data", USER_WRITES)
+def test_changing_users(app, world, role, path, data):
+    from data import two_factor
+    from data.records import User
+    client, token = client_for(app, world, role)
+    target = make_user("target", "operator_viewer")
+    User.update(totp_secret="A" * 32).where(User.id == target.id).execute()
+
+    def users_now():
+        return [(u.name, u.role, u.disabled_at, u.password_hash, u.totp_secret)
+                for u in User.select().order_by(User.id)]
+
+    before = users_now()
+    response = client.post(path.format(id=target.id), data={"csrf_token": token, **data})
+    if role in MANAGES_USERS:
+        assert response.status_code in (200, 303), (role, path)
+    else:
+        assert response.status_code == 403, (role, path)
+        assert users_now() == before and not two_factor.requirement().everyone
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_everyone_has_my_account(app, world, role):
+    client, token = client_for(app, world, role)
+    page = soup(client.get("/account"))
+    assert page.select_one("h1").get_text() == "My account"
+    assert page.select_one('header a[href="/account"]').get_text() == f"user-{role}"
+    assert client.get("/account/two-factor").status_code == 200
+    assert client.post("/account/sessions/end-others", data={"csrf_token": token}).status_code == 303
+    assert no_foreign_names(client.get("/account").get_data(as_text=True), role)

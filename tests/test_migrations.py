@@ -41,7 +41,10 @@ def test_the_sqlite_rebuild_keeps_rows_indexes_and_sessions(database, database_u
         open_database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
         monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 10])
         migrate()
-        user = User.create(name="early", role="operator_admin", password_hash="x")
+        # Raw SQL: the model has the columns of later migrations (m0015), this schema not yet.
+        db.execute_sql("INSERT INTO app_user (name, role, password_hash, created_at) "
+                       "VALUES ('early', 'operator_admin', 'x', '2026-01-01 00:00:00')")
+        user = User.select(User.id).where(User.name == "early").get()
         token = sessions.start(user.id)
         monkeypatch.setattr(migrations, "_migrations", everything)
         assert "m0010_roles_as_data" in migrate()
@@ -141,3 +144,37 @@ def test_m0011_stops_on_a_value_that_is_no_status(before_status_codes):
         migrate()
     assert 11 not in applied_versions()
     assert dict(db.execute_sql("SELECT name, status FROM customer").fetchall()) == {"known": 2, "odd": 42}
+
+
+@pytest.fixture
+def before_users_in_the_app(database, database_url, tmp_path, monkeypatch):
+    """A database of its own migrated up to m0014 (before m0015); the test's database is bound again afterwards."""
+    from data import migrations
+    everything = migrations._migrations
+    holder = pg_schema() if PG_URL else nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with holder as url:
+        try:
+            open_database(url)
+            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 15])
+            migrate()
+            monkeypatch.setattr(migrations, "_migrations", everything)
+            yield
+        finally:
+            db.close()
+            open_database(database_url)
+
+
+def test_m0015_keeps_users_and_their_sessions(before_users_in_the_app):
+    """Existing users get the new columns' defaults (enabled, no forced password change, no
+    two-factor sign-in), keep their sessions, and lose only the unused session_version."""
+    from data import sessions
+    from data.records import User
+    db.execute_sql("INSERT INTO app_user (name, role, password_hash, session_version, created_at) "
+                   "VALUES ('early', 'operator_admin', 'x', 3, '2026-01-01 00:00:00')")
+    token = sessions.start(User.select(User.id).where(User.name == "early").get().id)
+    assert "m0015_users_and_two_factor" in migrate()
+    user = User.get(User.name == "early")
+    assert (user.disabled_at, user.must_change_password, user.totp_secret, user.last_sign_in_at) == (
+        None, False, None, None)
+    assert sessions.resume(token).name == "early"
+    assert "session_version" not in {c.name for c in db.get_columns("app_user")}
