@@ -127,6 +127,6 @@ def authenticate(name, password, address):
     return user
 
 
-def viewer_for(user):
-    """The ``Viewer`` (role and reach) of a signed-in user."""
-    return Viewer(user.name, user.role, user.owner_id, user.owner.name if user.owner_id else "")
+def viewer_for(user, source="web"):
+    """The ``Viewer`` (role and reach) of a signed-in user, acting from ``source``."""
+    return Viewer(user.name, user.role, user.owner_id, user.owner.name if user.owner_id else "", source)
