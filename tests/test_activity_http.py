@@ -134,6 +134,8 @@ def test_htmx_gets_the_results_fragment_and_the_address(client):
     assert response.status_code == 200 and body.lstrip().startswith('<section id="activity-results"')
     assert "<html" not in body
     assert response.headers["HX-Push-Url"] == "/activity?user=alice"
+    # The CSV link is in the fragment: it follows the filters htmx changes.
+    assert soup(response).select_one("a[download]")["href"] == "/activity.csv?user=alice"
 
 
 def test_a_deleted_customer_keeps_its_history_and_the_delete_shows(client):
