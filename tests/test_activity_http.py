@@ -176,3 +176,13 @@ def test_signed_out_visitors_are_sent_to_sign_in(anonymous):
     for path in ("/activity", "/activity.csv"):
         response = anonymous.get(path)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_the_readme_documents_both_urls_and_the_csv_columns():
+    from pathlib import Path
+
+    from views.activity import CSV_COLUMNS
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "| `GET /activity` |" in readme and "| `GET /activity.csv` |" in readme
+    assert "- **`/activity`**" in readme  # in "What is there"
+    assert ", ".join(f"`{c}`" for c in CSV_COLUMNS) in readme
