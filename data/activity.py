@@ -160,7 +160,8 @@ def batches(who, filters, size=2000):
     keyset pages, so memory stays flat and no query reads past what it returns."""
     cursor = None
     while True:
-        rows = list(query(who, filters, before=cursor).limit(size))
+        # Plain named tuples (no model instances): the CSV reads a million of them.
+        rows = list(query(who, filters, before=cursor).limit(size).namedtuples())
         if not rows:
             return
         yield rows
