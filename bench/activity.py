@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 CHUNK = 200_000
-COLUMNS = "customer_id, customer_name, at, actor, action, field, old_value, new_value, source, reseller_id, distributor_id"
+COLUMNS = ("customer_id, customer_name, at, actor, action, field, old_value, new_value, source, "
+           "reseller_id, distributor_id")
 
 
 def _select(first, count, postgres, reseller, distributor):

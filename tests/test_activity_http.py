@@ -22,7 +22,8 @@ def entry(name, at=T0, customer_id=1, **fields):
 
 
 def shown(response):
-    return [row.select("td")[3].get_text(" ", strip=True) for row in soup(response).select("#activity-results tbody tr")]
+    rows = soup(response).select("#activity-results tbody tr")
+    return [row.select("td")[3].get_text(" ", strip=True) for row in rows]
 
 
 def test_the_page_lists_changes_newest_first_with_everything_the_issue_names(client):

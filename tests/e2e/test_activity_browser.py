@@ -30,7 +30,8 @@ def _screenshot(page, name):
 def test_a_web_change_is_in_the_log_and_the_filters_answer_live(axe_page, live_server):
     page = axe_page
     console_errors = []
-    page.on("console", lambda m: m.type == "error" and not m.text.startswith(EXPECTED) and console_errors.append(m.text))
+    page.on("console",
+            lambda m: m.type == "error" and not m.text.startswith(EXPECTED) and console_errors.append(m.text))
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     make_user()
     c = factories.customer("Logged Lena")
