@@ -60,6 +60,10 @@ def test_each_write_path_names_its_source(database, frozen):
     assert by[("Spender", "renew_spending")].source == "maintenance"
     assert by[("Spender", "renew_spending")].actor == "maintenance"
     assert set(history.SOURCES) == {"web", "command", "maintenance", "import", "bulk_job"}
+    # A job system passes its own source (issue 14 names it; the jobs come later).
+    job = Viewer("nightly job", "operator_admin", source="bulk_job")
+    lifecycle.perform(c.id, "block", job)
+    assert History.get((History.customer_id == c.id) & (History.action == "block")).source == "bulk_job"
 
 
 def test_imports_name_their_source_and_owners_even_those_later_in_the_file(runner, tmp_path):

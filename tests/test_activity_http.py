@@ -187,3 +187,9 @@ def test_the_readme_documents_both_urls_and_the_csv_columns():
     assert "| `GET /activity` |" in readme and "| `GET /activity.csv` |" in readme
     assert "- **`/activity`**" in readme  # in "What is there"
     assert ", ".join(f"`{c}`" for c in CSV_COLUMNS) in readme
+
+
+def test_nul_characters_in_filters_are_refused_before_the_database(client):
+    for query in ("user=%00", "customer=a%00", "action=%00", "from=%00"):
+        assert client.get(f"/activity?{query}").status_code == 400, query
+        assert client.get(f"/activity.csv?{query}").status_code == 400, query
