@@ -37,6 +37,7 @@ def _select(first, count, postgres, reseller, distributor):
               f"CASE WHEN {n} % 3 = 0 THEN {reseller} END, CASE WHEN {n} % 10 = 0 THEN {distributor} END")
     if postgres:
         at = f"TIMESTAMP '2025-01-01' + {n} * INTERVAL '1 second'"
+        values = values.replace("%", "%%")  # psycopg reads a lone % as a placeholder
         return f"SELECT {values.format(at=at)} FROM generate_series({first}, {first + count - 1}) AS g(n)"
     at = f"datetime('2025-01-01', '+' || {n} || ' seconds')"
     return (f"WITH RECURSIVE g(n) AS (SELECT {first} UNION ALL SELECT n + 1 FROM g WHERE n < {first + count - 1}) "
