@@ -13,7 +13,7 @@ from data.records import History
 
 from .actor import current_viewer
 from .errors import error_response
-from .htmx import render
+from .htmx import is_fragment_request, render
 
 bp = Blueprint("activity", __name__)
 FILTERS = ("user", "action", "source", "customer", "from", "to")
@@ -46,6 +46,8 @@ def _link(form):
 
 
 def _choices(form):
+    if is_fragment_request():
+        return {}  # the fragment has no form: no need to read the choices
     viewer = current_viewer()
     users, actions = activity.users(viewer), activity.actions()
     # A value from the address bar that the list lacks still shows as chosen.
@@ -53,7 +55,7 @@ def _choices(form):
         users = [form["user"], *users]
     if form["action"] and form["action"] not in actions:
         actions = [form["action"], *actions]
-    return {"users": users, "actions": actions, "sources": SOURCES}
+    return {"users": users, "actions": actions}
 
 
 @bp.get("/activity")
@@ -66,14 +68,15 @@ def index():
         after = activity.Cursor.parse(request.args["after"]) if request.args.get("after") else None
     except activity.BadFilter as error:
         return render("activity/index.html", "activity/_results.html", status=422, push_url="false",
-                      form=form, error=error, link=link, **_choices(form))
+                      form=form, error=error, link=link, sources=SOURCES, **_choices(form))
     found = activity.page(current_viewer(), filters, before, after)
     ids = {row.customer_id for row in found.rows}
     # Which of these customers still exist (the others were deleted: no link to follow).
     existing = {i for (i,) in Customer.select(Customer.id).where(Customer.id.in_(list(ids))).tuples()} if ids else set()
     here = link(before=request.args.get("before", ""), after=request.args.get("after", ""))
     return render("activity/index.html", "activity/_results.html", push_url=here, form=form, error=None,
-                  page=found, existing=existing, link=link, paged=bool(before or after), **_choices(form))
+                  page=found, existing=existing, link=link, paged=bool(before or after), sources=SOURCES,
+                  **_choices(form))
 
 
 @bp.get("/activity.csv")
