@@ -193,3 +193,18 @@ def test_nul_characters_in_filters_are_refused_before_the_database(client):
     for query in ("user=%00", "customer=a%00", "action=%00", "from=%00"):
         assert client.get(f"/activity?{query}").status_code == 400, query
         assert client.get(f"/activity.csv?{query}").status_code == 400, query
+
+
+def test_staff_keep_the_entries_of_a_customer_moved_away_but_get_no_link_to_it(app):
+    from tests.conftest import make_user, sign_in
+    mine, theirs = factories.reseller("Mine"), factories.reseller("Theirs")
+    moved = factories.customer("Moved Max", reseller=theirs)
+    kept = factories.customer("Kept Kim", reseller=mine)
+    entry("Moved Max", customer_id=moved.id, reseller_id=mine.id, at=T0)
+    entry("Kept Kim", customer_id=kept.id, reseller_id=mine.id, at=T0 + timedelta(seconds=1))
+    entry("Gone Gil", customer_id=999999, reseller_id=mine.id, at=T0 + timedelta(seconds=2))
+    client = sign_in(app.test_client(), make_user("rita", "reseller_staff", mine))
+    rows = soup(client.get("/activity")).select("#activity-results tbody tr")
+    cells = [r.select("td")[3] for r in rows]
+    assert [c.get_text(" ", strip=True) for c in cells] == ["Gone Gil (deleted)", "Kept Kim", "Moved Max"]
+    assert [bool(c.select_one("a")) for c in cells] == [False, True, False]

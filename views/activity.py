@@ -70,13 +70,22 @@ def index():
         return render("activity/index.html", "activity/_results.html", status=422, push_url="false",
                       form=form, error=error, link=link, sources=SOURCES, **_choices(form))
     found = activity.page(current_viewer(), filters, before, after)
-    ids = {row.customer_id for row in found.rows}
-    # Which of these customers still exist (the others were deleted: no link to follow).
-    existing = {i for (i,) in Customer.select(Customer.id).where(Customer.id.in_(list(ids))).tuples()} if ids else set()
+    linkable, existing = _customers(current_viewer(), {row.customer_id for row in found.rows})
     here = link(before=request.args.get("before", ""), after=request.args.get("after", ""))
     return render("activity/index.html", "activity/_results.html", push_url=here, form=form, error=None,
-                  page=found, existing=existing, link=link, paged=bool(before or after), sources=SOURCES,
-                  **_choices(form))
+                  page=found, linkable=linkable, existing=existing, link=link, paged=bool(before or after),
+                  sources=SOURCES, **_choices(form))
+
+
+def _customers(viewer, ids):
+    """``(linkable, existing)``: which of these customers have a page the viewer may open,
+    and which exist at all. The others were deleted (their delete is in the log too); one
+    that exists out of reach moved to another reseller or distributor since."""
+    if not ids:
+        return set(), set()
+    rows = list(Customer.select(Customer.id, Customer.reseller, Customer.distributor)
+                .where(Customer.id.in_(list(ids))))
+    return {c.id for c in rows if viewer.allows(c)}, {c.id for c in rows}
 
 
 @bp.get("/activity.csv")
