@@ -59,6 +59,9 @@ class Viewer:
     role: str
     owner_id: int | None = None
     owner_name: str = ""
+    # Where the viewer acts from, as the activity log names it (a key of history.SOURCES):
+    # signed-in users are "web"; plain names passed by trusted callers are commands.
+    source: str = "command"
 
     @property
     def owner_kind(self):
@@ -93,6 +96,14 @@ class Viewer:
         if self.owner_kind == "distributor":
             return customer.distributor_id == self.owner_id
         return True
+
+    def reach(self, model):
+        """``allows`` as a condition on ``model``'s ``reseller_id`` / ``distributor_id``
+        columns (customers, or history rows, which keep the owners of their time);
+        None when the viewer sees everything."""
+        if self.owner_kind in ("reseller", "distributor"):
+            return getattr(model, f"{self.owner_kind}_id") == self.owner_id
+        return None
 
     def check_visible(self, customer):
         """Raise ``NotFound`` for a customer outside the reach: its existence is not revealed."""

@@ -61,5 +61,5 @@ def change_customer(customer_id, who, kind, action, change, expected_version=Non
         if extra is SKIP:
             return customer
         customer.save()
-        record(customer, viewer.name, action, before, extra=extra or ())
+        record(customer, viewer, action, before, extra=extra or ())
     return customer

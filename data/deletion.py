@@ -114,7 +114,7 @@ def delete_customer(customer_id, who):
             raise Conflict(f"Customer “{customer.name}” cannot be deleted", reasons)
         try:
             with db.atomic():
-                record(customer, viewer.name, "delete")
+                record(customer, viewer, "delete")
                 customer.delete_instance()
         except IntegrityError:
             # A record pointing at the customer arrived after our check; the

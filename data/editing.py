@@ -147,7 +147,7 @@ def create_customer(raw, who):
     try:
         with write_transaction():
             customer = Customer.create(**fields)
-            record(customer, viewer.name, "create", extra=_opening(customer))
+            record(customer, viewer, "create", extra=_opening(customer))
     except IntegrityError:  # the same name saved a moment ago by someone else
         raise Invalid({"name": _name_taken(viewer, values["name"])}) from None
     return customer

@@ -2,10 +2,16 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from .access import as_viewer
 from .models import Customer, CustomerClass
 from .money import money_text
 from .records import History
 from .status import BY_CODE
+
+# Where a change came from, as the activity log names it. "bulk_job": changes made
+# by a background job over many customers (written by the job system to come).
+SOURCES = {"web": "Web", "command": "Command", "maintenance": "Maintenance", "import": "Import",
+           "bulk_job": "Bulk job"}
 
 # Fields never written to the history: secrets and bookkeeping.
 UNRECORDED = ("password_hash", "version")
@@ -33,14 +39,17 @@ def snapshot(customer):
     return {name: customer.__data__.get(name) for name in customer._meta.fields if name not in UNRECORDED}
 
 
-def record(customer, actor, action, before=None, extra=()):
-    """Write history rows for ``action`` on ``customer``.
+def record(customer, who, action, before=None, extra=()):
+    """Write history rows for ``action`` on ``customer`` by ``who`` (a ``Viewer``, whose
+    name and source the rows keep, or a plain name: a command).
 
     With ``before`` (a snapshot), one row per field that changed, plus one for
     the status if it changed; ``extra`` adds ``(field, old, new)`` rows of its
     own (a password reset, say, without its value). Without either, one row
-    that names the action.
+    that names the action. Each row keeps the customer's owners as they are now
+    (after the change; for a delete, before it).
     """
+    viewer = as_viewer(who)
     rows = []
     if before is not None:
         after = snapshot(customer)
@@ -51,8 +60,10 @@ def record(customer, actor, action, before=None, extra=()):
     rows += list(extra)
     if not rows:
         rows = [("", "", "")]
-    History.insert_many([dict(customer_id=customer.id, customer_name=customer.name, actor=actor, action=action,
-                              field=field, old_value=old, new_value=new) for field, old, new in rows]).execute()
+    common = dict(customer_id=customer.id, customer_name=customer.name, actor=viewer.name, action=action,
+                  source=viewer.source, reseller_id=customer.reseller_id, distributor_id=customer.distributor_id)
+    History.insert_many([dict(common, field=field, old_value=old, new_value=new)
+                         for field, old, new in rows]).execute()
 
 
 def _label(field, value):
@@ -74,13 +85,14 @@ def entries(customer_id, limit=50):
 def import_rows(actor, path, at):
     """A function giving the history row of one imported customer, as a tuple in
     ``History``'s column order without ``id`` (for bulk writes): who imported it
-    (``actor``), when, and from which file."""
+    (``actor``), when, from which file, and its owners (None while still unknown)."""
     fields = [f for f in History._meta.sorted_fields if f.name != "id"]
     values = {"at": at, "actor": actor[:History.actor.max_length], "action": "import", "field": "file",
-              "old_value": "", "new_value": path}
+              "old_value": "", "new_value": path, "source": "import"}
 
-    def row(customer_id, name):
+    def row(customer_id, name, reseller_id=None, distributor_id=None):
         values["customer_id"], values["customer_name"] = customer_id, name
+        values["reseller_id"], values["distributor_id"] = reseller_id, distributor_id
         return tuple(f.db_value(values[f.name]) for f in fields)
 
     return row

@@ -189,7 +189,7 @@ class _Import:
             found = CustomerSearch.row_for(customer)
             searches.append(tuple(found[name] for name in self.search))
             accounts += [(number, row["id"], False, self.now) for number in numbers]
-            history.append(self.history(row["id"], row["name"]))
+            history.append(self.history(row["id"], row["name"], row["reseller"], row["distributor"]))
         write_tuples(Customer, customers)
         write_tuples(CustomerSearch, searches)
         write_tuples(Account, accounts, ["number", "customer_id", "blocked", "created_at"])
@@ -214,6 +214,9 @@ class _Import:
                 if pairs:
                     db.cursor().executemany(f"UPDATE customer SET {kind}_id = {db.param} WHERE id = {db.param}",
                                             pairs)
+                    # The import's history row keeps the owner too (the activity log's reach).
+                    db.cursor().executemany(
+                        f"UPDATE history SET {kind}_id = {db.param} WHERE customer_id = {db.param}", pairs)
 
 
 def import_customers(path, progress=None, actor="import-customers", encoding=None):

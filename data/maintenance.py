@@ -18,6 +18,7 @@ from operator import or_
 from peewee import JOIN, IntegrityError, InterfaceError, OperationalError, fn
 
 from . import clock
+from .access import Viewer
 from .billing import apply_charge, grace_days, overdue_invoices
 from .changes import SKIP, change_customer
 from .errors import NotFound, Stale, Terminated
@@ -28,6 +29,8 @@ from .records import Invoice, PeriodicCharge, Subscription
 from .status import DATED, status_among
 
 ACTOR = "maintenance"
+# Who maintenance acts as: the operator's full rights, under its own name and source.
+WHO = Viewer(ACTOR, "operator_admin", source="maintenance")
 log = logging.getLogger("customers.maintenance")
 
 
@@ -65,7 +68,7 @@ def _change(customer_id, step, report, change, now):
 
 
 def _change_one(customer_id, step, report, change):
-    # Maintenance acts with the operator's full rights under its own name (``ACTOR``).
+    # Maintenance acts with the operator's full rights under its own name (``WHO``).
     done = []
 
     def apply(customer):
@@ -74,7 +77,7 @@ def _change_one(customer_id, step, report, change):
         done.append(step)
 
     try:
-        change_customer(customer_id, ACTOR, "status", step, apply, allow_terminated=step == "terminate")
+        change_customer(customer_id, WHO, "status", step, apply, allow_terminated=step == "terminate")
     except (NotFound, Terminated):
         return  # deleted or terminated since the query found it: nothing to do any more
     except Stale:
@@ -166,7 +169,7 @@ def _charge_one(customer_id, kind, reference_id, amount, description, now, perio
         return [(kind, "", f"{money_text(amount)} for {period}")]
 
     try:
-        change_customer(customer_id, ACTOR, "money", f"{kind}_fee", charge)
+        change_customer(customer_id, WHO, "money", f"{kind}_fee", charge)
     except IntegrityError:
         return  # charged already this month (maybe by an overlapping run)
     except (NotFound, Terminated):

@@ -108,7 +108,9 @@ class PeriodicCharge(BaseModel):
 
 
 class History(BaseModel):
-    """One change to a customer: when, who, what, old -> new."""
+    """One change to a customer: when, who, what, old -> new, from where (``source``),
+    and whose customer it was then (m0013: the owners are copied, no foreign keys, so
+    the row outlives the customer and its owners)."""
     id = BigAutoField()
     customer_id = BigIntegerField()
     customer_name = CharField(max_length=100)
@@ -118,6 +120,9 @@ class History(BaseModel):
     field = CharField(max_length=50, default="")
     old_value = TextField(default="")
     new_value = TextField(default="")
+    source = CharField(max_length=20)   # a key of history.SOURCES
+    reseller_id = BigIntegerField(null=True)
+    distributor_id = BigIntegerField(null=True)
 
 
 class User(BaseModel):

@@ -239,6 +239,6 @@ def signed_in(user, address, user_agent, detail):
     User.update(last_sign_in_at=user.last_sign_in_at).where(User.id == user.id).execute()
 
 
-def viewer_for(user):
-    """The ``Viewer`` (role and reach) of a signed-in user."""
-    return Viewer(user.name, user.role, user.owner_id, user.owner.name if user.owner_id else "")
+def viewer_for(user, source="web"):
+    """The ``Viewer`` (role and reach) of a signed-in user, acting from ``source``."""
+    return Viewer(user.name, user.role, user.owner_id, user.owner.name if user.owner_id else "", source)

@@ -122,7 +122,7 @@ def test_changing_a_customer(app, world, role, whose, method, path, data, kind):
 
 LISTS = ("/customers", "/customers?scope=all", "/customers?q=sub", "/customers?scope=all&flt0_login_is_not_empty=",
          "/customers.csv?scope=all", "/customers.csv", "/customers/owners?scope=reseller&owner=",
-         "/customers/owners?scope=distributor&owner=")
+         "/customers/owners?scope=distributor&owner=", "/activity", "/activity.csv")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -300,3 +300,32 @@ def test_everyone_has_my_account(app, world, role):
     assert client.get("/account/two-factor").status_code == 200
     assert client.post("/account/sessions/end-others", data={"csrf_token": token}).status_code == 303
     assert no_foreign_names(client.get("/account").get_data(as_text=True), role)
+ACTIVITY = ("/activity", "/activity.csv", "/activity?customer=Zed", "/activity?customer=Quinn",
+            "/activity?user=user-operator_admin", "/activity?action=edit&source=web", "/activity.csv?customer=Sub")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ACTIVITY)
+def test_the_activity_log_stays_in_reach(app, world, role, path):
+    """Every role reads the log (each customer's page shows its history to whoever
+    reaches it); staff see only the entries about their own customers, a deleted
+    one's included."""
+    from data import deletion, history
+    from data.access import Viewer
+    admin = Viewer("user-operator_admin", "operator_admin", source="web")
+    for c in Customer.select():
+        history.record(c, admin, "edit", extra=[("city", "", "Paris")])
+    own = own_customer(world, role) if role not in SEES_ALL else world["own_sub"]
+    gone = factories.customer(f"Gone Own {role}", reseller=own.reseller_id, distributor=own.distributor_id)
+    history.record(gone, admin, "create")
+    deletion.delete_customer(gone.id, admin)
+    client, _ = client_for(app, world, role)
+    for headers in ({}, HTMX):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, (path, role)
+        body = response.get_data(as_text=True)
+        assert no_foreign_names(body, role), (path, role)
+    if path in ("/activity", "/activity.csv"):
+        assert own.name in body and gone.name in body, (path, role)
+        if role in SEES_ALL:
+            assert all(name in body for name in FOREIGN_NAMES), (path, role)

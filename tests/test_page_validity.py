@@ -31,6 +31,8 @@ def pages(client):
         "delete-refused": f"/customers/{busy.id}/delete",
         "xdrs": f"/customers/{busy.id}/xdrs?from=2026-10-01",
         "accounts": f"/customers/{busy.id}/accounts",
+        "activity": "/activity",
+        "activity-refused": "/activity?from=2026-02-30",
     }
 
 
