@@ -15,8 +15,8 @@ from flask import url_for
 
 from data import listing
 from data.conditions import FIELDS, MAX_CONDITIONS, NO_VALUE, build, too_many_conditions
-from data.fields import MULTI_OPS
 from data.errors import InvalidCondition
+from data.fields import MULTI_OPS
 from data.search import Search
 
 from . import list_url
@@ -195,7 +195,7 @@ def _form_rows(args):
         row = Row(n, field_name, op, ",".join(values) if op in MULTI_OPS else (values[0] if values else ""))
         reboxed = drawn_field != field_name or (drawn_box or "value") != row.box
         if reboxed and row.needs_value and not _fits(field_name, op, row.value):
-            row.value = ""    # "500" was a balance, it is no status; "blocked,suspended" is no one status
+            row.value = ""    # "500" was a balance, it is no status
         if not row.needs_value:
             row.value = ""    # the box goes; what it held is not a condition any more
         row.redraw = (drawn_field != field_name or op != args.get(f"co{n}", "")
