@@ -117,6 +117,10 @@ def test_the_list_loads_chips_and_totals_after_its_rows(client, mixed):
     assert page.select(".status-chips") == [] and row_names_from(page)
 
 
+def chip_counts(client, url):
+    return {code: chip_count(a) for code, a in chips(client.get(url, headers=HTMX)).items()}
+
+
 def row_names_from(page):
     return [a.get_text(strip=True) for a in page.select("tbody td.id-col a")]
 
@@ -127,7 +131,7 @@ def test_chips_count_each_status_of_the_search(client, mixed):
     assert found == {"blocked": 1, "suspended": 1, "credit_exceeded": 1, "no_available_funds": 1, "active": 4}
     assert soup(response).select_one("nav.status-chips")["aria-label"] == "Filter by status"
     # Scoped and searched: the same search as the list.
-    direct = {code: chip_count(a) for code, a in chips(client.get("/customers/status-counts?q=an", headers=HTMX)).items()}
+    direct = chip_counts(client, "/customers/status-counts?q=an")
     assert direct == {"blocked": 1, "active": 1}  # Ann Blocked and Dan Prepaid, not Ben (a reseller's)
 
 
@@ -209,7 +213,7 @@ def test_totals_follow_writes(client, mixed):
     Customer.get(Customer.name == "Ann Blocked").delete_instance()
     found = totals(client.get("/customers/totals?scope=all", headers=HTMX))
     assert found["USD"]["Balance (postpaid)"] == "1,007.10 USD 4 customers"
-    counts = {c: chip_count(a) for c, a in chips(client.get("/customers/status-counts?scope=all", headers=HTMX)).items()}
+    counts = chip_counts(client, "/customers/status-counts?scope=all")
     assert "blocked" not in counts and counts["active"] == 3 and counts["credit_exceeded"] == 2
 
 
