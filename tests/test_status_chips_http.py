@@ -117,6 +117,15 @@ def test_the_list_loads_chips_and_totals_after_its_rows(client, mixed):
     assert page.select(".status-chips") == [] and row_names_from(page)
 
 
+def test_a_new_search_brings_new_placeholders_out_of_band(client, mixed):
+    fragment = soup(client.get("/customers?scope=all&q=ann", headers=HTMX))
+    summary = fragment.select_one("#list-summary")
+    assert summary["data-hx-swap-oob"] == "true"
+    assert query(summary.select_one("#status-chips")["data-hx-get"])["q"] == ["ann"]
+    nothing = soup(client.get("/customers?scope=all&q=nobodyatall", headers=HTMX)).select_one("#list-summary")
+    assert nothing is not None and not nothing.contents  # nothing found: nothing to count
+
+
 def chip_counts(client, url):
     return {code: chip_count(a) for code, a in chips(client.get(url, headers=HTMX)).items()}
 
