@@ -138,7 +138,7 @@ def test_chips_count_each_status_of_the_search(client, mixed):
     response = client.get("/customers/status-counts?scope=all", headers=HTMX)
     found = {code: chip_count(a) for code, a in chips(response).items()}
     assert found == {"blocked": 1, "suspended": 1, "credit_exceeded": 1, "no_available_funds": 1, "active": 4}
-    assert soup(response).select_one("nav.status-chips")["aria-label"] == "Filter by status"
+    assert soup(response).select_one("div.status-chips[role=group]")["aria-label"] == "Filter by status"
     # Scoped and searched: the same search as the list.
     direct = chip_counts(client, "/customers/status-counts?q=an")
     assert direct == {"blocked": 1, "active": 1}  # Ann Blocked and Dan Prepaid, not Ben (a reseller's)
