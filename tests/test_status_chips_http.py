@@ -177,6 +177,14 @@ def test_a_chip_click_gets_the_whole_list_and_focuses_the_chip_again(client, mix
     assert chip.has_attr("autofocus")
 
 
+def test_a_chip_on_a_one_letter_search_still_gets_the_whole_page(client, mixed):
+    # A chip's link leaves out go=1: the list answers with its "press Search" notice, as a whole page.
+    response = client.get("/customers?scope=all&q=e&flt0_status_in=blocked",
+                          headers={**HTMX, "HX-Target": "main", "HX-Trigger": "chip-blocked"})
+    page = soup(response)
+    assert page.select_one("main#main") and page.select_one("#results .slow")
+
+
 def test_without_js_the_counts_are_a_page(client, mixed):
     response = client.get("/customers/status-counts?scope=all&q=e")
     page = soup(response)

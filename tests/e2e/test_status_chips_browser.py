@@ -120,3 +120,16 @@ def test_without_javascript_counts_are_a_page_and_chips_are_links(browser, live_
     page.get_by_role("link", name="Totals by currency").click()
     expect(page.locator("table.totals")).to_contain_text("10.25 USD")
     context.close()
+
+
+def test_typing_a_search_recounts_the_chips(admin_page, live_server, console_errors):
+    page = admin_page
+    mix()
+    page.goto(f"{live_server}/customers?scope=all")
+    expect(chip(page, "Blocked")).to_contain_text("2")
+    page.locator("#q").press_sequentially("cat", delay=30)
+    expect(page.locator("#result-count")).to_contain_text("1 customer")
+    expect(chip(page, "Blocked")).to_contain_text("1")
+    expect(page.locator("#status-chips .chip")).to_have_count(1)  # only Cat's status
+    expect(page.locator("#money-totals")).to_contain_text("4.00 EUR")
+    assert not console_errors
