@@ -3,31 +3,36 @@
 The list's status chips and money totals for a scope without a search ("All
 customers", a reseller's customers) would otherwise count and add up every customer
 of the scope on each request: at a million rows the status index alone is read for
-~100 ms. ``customer_tally`` holds, for each (reseller, distributor, status,
+~100 ms, the amounts for far longer. ``customer_tally`` holds, per (owner key, status,
 currency, balance control), how many customers there are and the sums of their
 balances, available funds and credit limits in stored units (integers: exact).
-A scope's figures are then a sum over a few hundred rows (data/tallies.py).
+
+Each customer counts under up to three owner keys, one per way the list scopes it:
+``('a', 0)`` (all customers), ``('r', reseller id)`` (``('r', 0)``: direct customers)
+and, when it has one, ``('d', distributor id)``. A scope's figures are then the few
+dozen rows of its one key (statuses x currencies x balance controls), whatever the
+table's size. Staff only ever list their own reseller's or distributor's customers,
+which is one key too.
 
 Triggers keep it in step with every write, so no code path can forget it, the
 bulk loads included:
 
-* SQLite: row triggers, an UPSERT each (old values out, new values in). The UPDATE
-  trigger only fires for the columns the tally reads.
+* SQLite: row triggers, one UPSERT over the customer's keys (old values out, new in).
+  The UPDATE trigger only fires for the columns the tally reads.
 * PostgreSQL: statement triggers over transition tables, one grouped UPSERT per
   statement (a COPY of a million rows is one), rows locked in key order so two
   writers cannot deadlock on them. A TRUNCATE of customer empties it too.
 
-"No owner" is stored as 0 (a key column cannot be NULL). Rows that fall to zero
-customers stay (a later customer reuses them); readers skip them.
+Rows that fall to zero customers stay (a later customer reuses them); readers skip them.
 """
 
-KEY = ("reseller_id", "distributor_id", "status", "currency", "balance_control")
+KEY = ("owner_kind", "owner_id", "status", "currency", "balance_control")
 SUMS = ("customers", "balance", "available_funds", "credit_limit", "credit_limits")
 _key, _sums = ", ".join(KEY), ", ".join(SUMS)
 
 TABLE = f"""CREATE TABLE customer_tally (
-    reseller_id {{bigint}} NOT NULL,
-    distributor_id {{bigint}} NOT NULL,
+    owner_kind CHAR(1) NOT NULL,
+    owner_id {{bigint}} NOT NULL,
     status VARCHAR(40) NOT NULL,
     currency VARCHAR(3) NOT NULL,
     balance_control VARCHAR(10) NOT NULL,
@@ -40,21 +45,28 @@ TABLE = f"""CREATE TABLE customer_tally (
 )"""
 
 
-def _row(prefix, sign):
-    """The tally row one customer (``new`` or ``old``) adds (sign 1) or takes away (-1)."""
+def _values(row, sign):
+    """What one customer (``row``: new, old or a table alias) adds (sign 1) or takes away (-1)."""
     minus = "" if sign > 0 else "-"
-    return (f"COALESCE({prefix}.reseller_id, 0), COALESCE({prefix}.distributor_id, 0), {prefix}.status, "
-            f"{prefix}.currency, {prefix}.balance_control, {sign}, {minus}{prefix}.balance, "
-            f"{minus}{prefix}.available_funds, {minus}COALESCE({prefix}.credit_limit, 0), "
-            f"{minus}(CASE WHEN {prefix}.credit_limit IS NULL THEN 0 ELSE 1 END)")
+    return (f"{row}.status, {row}.currency, {row}.balance_control, {sign}, {minus}{row}.balance, "
+            f"{minus}{row}.available_funds, {minus}COALESCE({row}.credit_limit, 0), "
+            f"{minus}(CASE WHEN {row}.credit_limit IS NULL THEN 0 ELSE 1 END)")
+
+
+def _keys(row):
+    """The owner keys of one customer, as a row source ``keys (kind, owner)`` (NULL: none)."""
+    return (f"(SELECT 'a' AS kind, 0 AS owner UNION ALL SELECT 'r', COALESCE({row}.reseller_id, 0) "
+            f"UNION ALL SELECT 'd', {row}.distributor_id) AS keys")
 
 
 _ADD = ", ".join(f"{name} = customer_tally.{name} + excluded.{name}" for name in SUMS)
 _UPSERT = f"ON CONFLICT ({_key}) DO UPDATE SET {_ADD}"
 
 
-def _sqlite_upsert(prefix, sign):
-    return f"INSERT INTO customer_tally ({_key}, {_sums}) VALUES ({_row(prefix, sign)}) {_UPSERT};"
+def _sqlite_upsert(row, sign):
+    # "WHERE ... IS NOT NULL" also settles SQLite's parse of INSERT ... SELECT ... ON CONFLICT.
+    return (f"INSERT INTO customer_tally ({_key}, {_sums}) SELECT keys.kind, keys.owner, {_values(row, sign)} "
+            f"FROM {_keys(row)} WHERE keys.owner IS NOT NULL {_UPSERT};")
 
 
 _WATCHED = "reseller_id, distributor_id, status, currency, balance_control, balance, available_funds, credit_limit"
@@ -73,16 +85,23 @@ SQLITE = [
 ]
 
 
+def _pg_rows(table, alias, sign):
+    """Tally rows of every customer of a transition table, one per owner key."""
+    return (f"SELECT keys.kind, keys.owner, {_values(alias, sign)} FROM {table} AS {alias} "
+            f"CROSS JOIN LATERAL (VALUES ('a', 0::bigint), ('r', COALESCE({alias}.reseller_id, 0)), "
+            f"('d', {alias}.distributor_id)) AS keys (kind, owner) WHERE keys.owner IS NOT NULL")
+
+
 def _pg_function(name, parts):
     """A trigger function adding up ``parts`` (SELECTs of tally rows from transition tables)."""
     rows = " UNION ALL ".join(parts)
-    sums = ", ".join(f"SUM({name_})" for name_ in SUMS)
+    sums = ", ".join(f"SUM({column})" for column in SUMS)
+    changed = " OR ".join(f"SUM({column}) <> 0" for column in SUMS)
     return f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         INSERT INTO customer_tally ({_key}, {_sums})
         SELECT {_key}, {sums} FROM ({rows}) AS change ({_key}, {_sums})
-        GROUP BY {_key} HAVING SUM(customers) <> 0 OR SUM(balance) <> 0 OR SUM(available_funds) <> 0
-            OR SUM(credit_limit) <> 0 OR SUM(credit_limits) <> 0
+        GROUP BY {_key} HAVING {changed}
         ORDER BY {_key}
         {_UPSERT};
         RETURN NULL;
@@ -90,10 +109,9 @@ def _pg_function(name, parts):
 
 
 POSTGRESQL = [
-    _pg_function("customer_tally_insert", [f"SELECT {_row('added', 1)} FROM new_rows AS added"]),
-    _pg_function("customer_tally_delete", [f"SELECT {_row('removed', -1)} FROM old_rows AS removed"]),
-    _pg_function("customer_tally_update", [f"SELECT {_row('removed', -1)} FROM old_rows AS removed",
-                                           f"SELECT {_row('added', 1)} FROM new_rows AS added"]),
+    _pg_function("customer_tally_insert", [_pg_rows("new_rows", "added", 1)]),
+    _pg_function("customer_tally_delete", [_pg_rows("old_rows", "removed", -1)]),
+    _pg_function("customer_tally_update", [_pg_rows("old_rows", "removed", -1), _pg_rows("new_rows", "added", 1)]),
     """CREATE FUNCTION customer_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         DELETE FROM customer_tally;
@@ -111,10 +129,13 @@ POSTGRESQL = [
     "FOR EACH STATEMENT EXECUTE FUNCTION customer_tally_truncate()",
 ]
 
+_GROUPED = ("status, currency, balance_control, COUNT(*), SUM(balance), SUM(available_funds), "
+            "COALESCE(SUM(credit_limit), 0), COUNT(credit_limit) FROM customer")
+_BY = "GROUP BY status, currency, balance_control"
 FILL = (f"INSERT INTO customer_tally ({_key}, {_sums}) "
-        "SELECT COALESCE(reseller_id, 0), COALESCE(distributor_id, 0), status, currency, balance_control, "
-        "COUNT(*), SUM(balance), SUM(available_funds), COALESCE(SUM(credit_limit), 0), COUNT(credit_limit) "
-        "FROM customer GROUP BY 1, 2, 3, 4, 5")
+        f"SELECT 'a', 0, {_GROUPED} {_BY} "
+        f"UNION ALL SELECT 'r', COALESCE(reseller_id, 0), {_GROUPED} {_BY}, COALESCE(reseller_id, 0) "
+        f"UNION ALL SELECT 'd', distributor_id, {_GROUPED} WHERE distributor_id IS NOT NULL {_BY}, distributor_id")
 
 STATEMENTS = {
     # TABLE's {bigint} is the runner's placeholder (data/migrations/__init__.py).
