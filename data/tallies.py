@@ -112,8 +112,8 @@ def _groups(search, tally, select, group_by):
     width = len(tally[0])
 
     def run(**variant):
-        parts = compiled.parts_for(**variant).finish()
-        query = _query(parts, select, C, *compiled.hinting(False, None)).group_by(*group_by)
+        query = _query(_on_customers(compiled.parts_for(**variant)), select, C, *compiled.hinting(False, None))
+        query = query.group_by(*group_by)
         return {tuple(row[:width]): [int(v or 0) for v in row[width:]] for row in query.tuples()}
 
     if len(compiled.parts.negated) != 1:
@@ -125,6 +125,20 @@ def _groups(search, tally, select, group_by):
     for key, values in run(skip_negated=True, positive=compiled.parts.negated[0]).items():
         found[key] = [a - b for a, b in zip(found[key], values, strict=True)]
     return [(*key, *values) for key, values in found.items()]
+
+
+def _on_customers(parts):
+    """``parts`` finished for a query of the customer table alone where it can be: substring
+    terms of the backend's text index (and the direct scope they carry) then select customer
+    ids directly, instead of joining customer_search only to match its ids (a second row
+    read per match: most of the time of "son" at 100,000 customers)."""
+    if not parts.match or parts.on_search:
+        return parts.finish()
+    terms, direct = parts.match, parts.direct
+    parts.match, parts.direct = [], False
+    parts.finish()
+    parts.on_customer.append(backend().terms_condition(C.id, terms, direct))
+    return parts
 
 
 def _unsteered(column):

@@ -29,12 +29,14 @@ def _owner_options(kind, text):
 def _render_list(status=200, push_url=None, state=None, rows=(), **context):
     form = list_state.form_values(request.args, state, current_viewer())
     # A chip asks for the whole page (list_summary.whole_page), whatever the answer is.
-    return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
-                  whole=list_summary.whole_page(),
-                  fields=FIELDS.values(), operators=OPERATORS, page_sizes=list_url.PAGE_SIZES,
-                  search_hint=SIMPLE_SEARCH_HINT,
-                  next_row=list_state.next_row, max_conditions=MAX_CONDITIONS,
-                  owner_options=_owner_options(form["kind"], form["owner"]), **context)
+    response = render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
+                      whole=list_summary.whole_page(),
+                      fields=FIELDS.values(), operators=OPERATORS, page_sizes=list_url.PAGE_SIZES,
+                      search_hint=SIMPLE_SEARCH_HINT,
+                      next_row=list_state.next_row, max_conditions=MAX_CONDITIONS,
+                      owner_options=_owner_options(form["kind"], form["owner"]), **context)
+    response.vary.add("HX-Target")
+    return response
 
 
 @bp.get("")
@@ -64,11 +66,9 @@ def index():
         return redirect(fixed.url())
     flags = deletion.row_flags([c.id for c in page.rows])
     owners = list_summary.owner_cells(page.rows) if list_summary.shows_owner(fixed.scope.kind, fixed.viewer) else None
-    response = _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags, owners=owners,
-                            rows=form.rows, reshaped=form.reshaped, removed=form.removed,
-                            summary_urls=list_summary.summary_urls(fixed, list_summary.clicked_chip()))
-    response.vary.add("HX-Target")
-    return response
+    return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags, owners=owners,
+                        rows=form.rows, reshaped=form.reshaped, removed=form.removed,
+                        summary_urls=list_summary.summary_urls(fixed, list_summary.clicked_chip()))
 
 
 @bp.get("/owners")
