@@ -19,7 +19,10 @@ distributor's customers (the largest of each), and, for each, the floor a scan r
 a plain ``LIKE '%x%'`` (ILIKE on PostgreSQL) over the customer table, count plus the
 first 50 by name, no index. Prints medians, the ratio against that floor and the
 target, memory, database size against the plain customer table and the one-row write
-rate with every index in place. Figures, not pass/fail tests. The load average is
+rate with every index in place. In each scope the list's status chips and money totals
+(``/customers/status-counts``, ``/customers/totals``) are timed too, without a search (target
+30 ms each) and for searches of 3+ characters (chips 150 ms, totals 300 ms); ``--summary only``
+times nothing else. Figures, not pass/fail tests. The load average is
 printed with each scope: compare runs only at similar load.
 """
 import argparse
@@ -120,6 +123,51 @@ def query_set(sample, customers):
         ("1-2 chars: email ends with 'g'", 150, f"{f(0, 'email', 'ends_with', 'g')}&go=1",
          floor_where("email", "ends_with", "g")),
     ]
+
+
+# Status chips and money totals (issue 13): (label, list parameters). Targets: without a search
+# SUMMARY_PLAIN ms each; with a search of 3+ characters CHIPS ms for the chips, TOTALS for the totals.
+SUMMARY_PLAIN, CHIPS, TOTALS = 30, 150, 300
+
+
+def summary_set(sample):
+    f = lambda n, field, op, value="": f"flt{n}_{field}_{op}={quote(value)}"  # noqa: E731
+    return [
+        ("no search", ""),
+        ("simple search, common: 'son'", "q=son"),
+        ("simple search: 'yahoo'", "q=yahoo"),
+        ("simple search: 'johnson'", "q=johnson"),
+        ("simple search, one customer", f"q={quote(sample['email'])}"),
+        ("contains: name 'son'", f(0, "name", "contains", "son")),
+        ("ends with: email 'yahoo.com'", f(0, "email", "ends_with", "yahoo.com")),
+        ("does not contain: email 'gmail'", f(0, "email", "not_contains", "gmail")),
+        ("begins with: name 'john'", f(0, "name", "begins_with", "john")),
+        ("status is any of blocked, suspended", f(0, "status", "in", "blocked,suspended")),
+        ("'son' and status is any of active, blocked", f"q=son&{f(0, 'status', 'in', 'active,blocked')}"),
+        ("money: balance > 300", f(0, "balance", "gt", "300")),
+    ]
+
+
+def run_summary(client, prefix, sample, runs):
+    """Chips and totals of each summary case in one scope: (over target, cases)."""
+    print(f"\n{'status chips / totals':44} {'chips':>8} {'target':>7} {'totals':>8} {'target':>7}  ok")
+    over = 0
+    for label, params in summary_set(sample):
+        timings = []
+        for path, limit in (("status-counts", CHIPS), ("totals", TOTALS)):
+            url = f"/customers/{path}?{prefix}{params}"
+
+            def request(url=url):
+                response = client.get(url, headers={"HX-Request": "true"})
+                assert response.status_code == 200, (url, response.status_code)
+
+            timings.append((median_ms(request, runs), SUMMARY_PLAIN if not params else limit))
+        ok = all(ms <= limit for ms, limit in timings)
+        over += not ok
+        (chips, chips_target), (totals, totals_target) = timings
+        print(f"{label:44} {chips:8.1f} {chips_target:7d} {totals:8.1f} {totals_target:7d}  {'yes' if ok else 'NO'}",
+              flush=True)
+    return over, len(summary_set(sample))
 
 
 def median_ms(run, runs):
@@ -308,6 +356,8 @@ def main():
     parser.add_argument("--only", help="run only the queries whose label contains this")
     parser.add_argument("--scopes", help="comma-separated scope labels to run (default: all four)")
     parser.add_argument("--no-writes", action="store_true", help="skip the write-rate measurement")
+    parser.add_argument("--summary", choices=("yes", "no", "only"), default="yes",
+                        help="time the status chips and totals too (yes), not (no), or only them (only)")
     args = parser.parse_args()
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -316,7 +366,10 @@ def main():
     client = signed_in_client(app)
     with app.app_context():
         db.connect(reuse_if_open=True)
-        cases = [c for c in query_set(samples(), args.customers) if not args.only or args.only in c[0]]
+        sample = samples()
+        cases = [c for c in query_set(sample, args.customers) if not args.only or args.only in c[0]]
+        if args.summary == "only":
+            cases = []
         failures = total = 0
         for scope_label, prefix, scope_where in scopes():
             if args.scopes and not any(s in scope_label for s in args.scopes.split(",")):
@@ -343,6 +396,10 @@ def main():
                 total += 1
                 print(f"{label:44} {ours:8.1f} {scan:8.1f} {scan / ours:6.1f}x {target:7d}  "
                       f"{'yes' if ok else 'NO ':3} {count[0]}", flush=True)
+            if args.summary != "no":
+                over, cases_run = run_summary(client, prefix, sample, args.runs)
+                failures += over
+                total += cases_run
             print(f"load after the scope: {load():.2f}")
         csv_ms = median_ms(lambda: client.get("/customers.csv?scope=all&q=johnson").get_data(), 3)
         print(f"\n{'CSV export: simple search johnson':44} {csv_ms:8.1f}")

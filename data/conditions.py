@@ -10,6 +10,7 @@ import pycountry
 
 from .errors import InvalidCondition
 from .fields import FIELDS as CUSTOMER_FIELDS
+from .fields import MULTI_OPS
 from .models import BALANCE_CONTROLS, CUSTOMER_TYPES, CustomerClass
 from .money import MoneyError, money_text, parse_money
 from .status import STATUSES
@@ -27,6 +28,7 @@ OPERATORS = {
     "eq": "=",
     "gt": ">",
     "lt": "<",
+    "in": "Is any of",
 }
 NO_VALUE = ("is_empty", "is_not_empty")
 MAX_VALUE_LENGTH = 200
@@ -68,7 +70,7 @@ ENUM_CHOICES = {
 class Condition:
     field: str
     op: str
-    value: object = None      # str for text/enum/owner, Decimal for money, None when unused
+    value: object = None      # str for text/enum/owner, Decimal for money, a tuple for "in", None when unused
 
     @property
     def spec(self):
@@ -78,6 +80,8 @@ class Condition:
     def value_text(self):
         if self.value is None:
             return ""
+        if self.op in MULTI_OPS:
+            return ",".join(self.value)
         return money_text(self.value) if self.spec.kind == "money" else self.value
 
 
@@ -94,6 +98,8 @@ def build(field_name, op, raw):
         raise InvalidCondition(f"“{op}” is not an operator for {field.name} (use {allowed})")
     if op in NO_VALUE:
         return Condition(field.name, op)
+    if op in MULTI_OPS:
+        return Condition(field.name, op, _choices(field, raw))
     value = clean(raw)
     if not value:
         raise InvalidCondition(f"needs a value for “{OPERATORS[op]}”")
@@ -115,6 +121,21 @@ def build(field_name, op, raw):
         if value not in {v for v, _ in field.choices()}:
             raise InvalidCondition(f"“{value}” is not a {field.label.lower()}")
     return Condition(field.name, op, value)
+
+
+def _choices(field, raw):
+    """The values of an "Is any of" condition: comma-separated choices of an enumerated
+    field, each known, in the field's own order (so one set of values is one URL)."""
+    wanted = {clean(part) for part in clean(raw).split(",")} - {""}
+    if not wanted:
+        raise InvalidCondition(f"needs at least one {field.label.lower()} for “{OPERATORS['in']}”")
+    known = [value for value, _ in field.choices()]
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        shown = ", ".join(f"“{value[:40]}”" for value in unknown[:3])
+        raise InvalidCondition(f"{shown} {'is' if len(unknown) == 1 else 'are'} not a {field.label.lower()}"
+                               f" (use {', '.join(known)}, separated by commas)")
+    return tuple(value for value in known if value in wanted)
 
 
 def too_many_conditions():

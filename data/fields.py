@@ -26,6 +26,8 @@ from .websites import website_problem
 TEXT_OPS = ("is", "is_not", "begins_with", "contains", "not_contains", "ends_with", "is_empty", "is_not_empty")
 ENUM_OPS = ("is", "is_not")
 MONEY_OPS = ("eq", "gt", "lt")
+# "Is any of": several values, ORed (the status chips of the list toggle it).
+MULTI_OPS = ("in",)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ FIELDS = (
     CustomerField("available_funds", "Available funds", "money", MONEY_OPS),
     CustomerField("credit_limit", "Credit limit", "money", MONEY_OPS + ("is_empty",)),
     CustomerField("blocked", "Blocked", "flag"),
-    CustomerField("status", "Status", "enum", ENUM_OPS),
+    CustomerField("status", "Status", "enum", ENUM_OPS + MULTI_OPS),
     CustomerField("daily_spending_limit", "Daily spending limit", "money", MONEY_OPS + ("is_empty",), csv=False),
     text("website", "Website", 255, simple=True, check=_website),
 )

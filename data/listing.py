@@ -53,3 +53,17 @@ def owner_choices(kind, text="", limit=20, viewer=None):
     if fold(text):
         query = query.where(like(CustomerSearch.name, "%" + like_escape(fold(text)) + "%"))
     return [name for (name,) in query.tuples()]
+
+
+def owners_of(customers):
+    """``{customer id: [("reseller", owner), ("distributor", owner)]}`` (those it has), in one query."""
+    wanted = {owner_id for c in customers for owner_id in (c.reseller_id, c.distributor_id) if owner_id}
+    if not wanted:
+        return {}
+    found = {o.id: o for o in Customer.select(Customer.id, Customer.name).where(Customer.id.in_(wanted))}
+    owners = {}
+    for c in customers:
+        for kind, owner_id in (("reseller", c.reseller_id), ("distributor", c.distributor_id)):
+            if owner_id in found:
+                owners.setdefault(c.id, []).append((kind, found[owner_id]))
+    return owners

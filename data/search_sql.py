@@ -191,17 +191,24 @@ class Parts:
         if cond.op == "is_empty":
             return column.is_null()
         if cond.field == "status":
-            return self._status(cond.op, BY_CODE[cond.value].priority)
+            codes = cond.value if cond.op == "in" else (cond.value,)
+            return self._status(cond.op, [BY_CODE[code].priority for code in codes])
         left, right = self.col(column), self._bound(column, cond.value)
         return {"is": left == right, "is_not": left != right, "eq": left == right,
                 "gt": left > right, "lt": left < right}[cond.op]
 
-    def _status(self, op, priority):
+    def _status(self, op, priorities):
         """Status conditions compare the severity, which the status index holds (the codes
         have no index of their own). Is is a one-value range, not =: SQLite (3.40) drops an
         =-pinned expression from the index's order, and a list filtered by status and
-        sorted by status was then sorted in a temporary B-tree instead of read in order."""
+        sorted by status was then sorted in a temporary B-tree instead of read in order.
+        Is any of (``in``): one IN list over the severities, one index range per status."""
         left = self.col(STATUS_SEVERITY)
+        if op == "in":
+            if len(priorities) == 1:
+                return self._status("is", priorities)
+            return left.in_([Value(p) for p in priorities])
+        (priority,) = priorities
         if op == "is":
             return left.between(Value(priority), Value(priority))
         return left != Value(priority)

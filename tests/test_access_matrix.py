@@ -122,7 +122,9 @@ def test_changing_a_customer(app, world, role, whose, method, path, data, kind):
 
 LISTS = ("/customers", "/customers?scope=all", "/customers?q=sub", "/customers?scope=all&flt0_login_is_not_empty=",
          "/customers.csv?scope=all", "/customers.csv", "/customers/owners?scope=reseller&owner=",
-         "/customers/owners?scope=distributor&owner=", "/activity", "/activity.csv")
+         "/customers/owners?scope=distributor&owner=", "/activity", "/activity.csv",
+         "/customers/status-counts?scope=all", "/customers/status-counts", "/customers/totals?scope=all",
+         "/customers/totals?scope=all&q=e", "/customers/status-counts?scope=all&flt0_status_in=active,blocked")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -329,3 +331,15 @@ def test_the_activity_log_stays_in_reach(app, world, role, path):
         assert own.name in body and gone.name in body, (path, role)
         if role in SEES_ALL:
             assert all(name in body for name in FOREIGN_NAMES), (path, role)
+@pytest.mark.parametrize("role", ROLES)
+def test_status_counts_and_totals_stay_in_reach(app, world, role):
+    """Staff count and add up only their own customers, whatever scope they ask for."""
+    client, _ = client_for(app, world, role)
+    counts = soup(client.get("/customers/status-counts?scope=all", headers=HTMX))
+    total = sum(int(n.get_text().replace(",", "")) for n in counts.select(".chip-count"))
+    rows = soup(client.get("/customers/totals?scope=all", headers=HTMX)).select("table.totals tbody tr")
+    customers = {tr.th.get_text(strip=True): tr.select_one("td").get_text(strip=True) for tr in rows}
+    if role in SEES_ALL:
+        assert total == 7 and customers == {"USD": "7"}
+    else:
+        assert total == 1 and customers == {"USD": "1"}  # Own Sub Alma, or Distributed Dora

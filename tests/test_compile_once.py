@@ -63,3 +63,19 @@ def test_a_delete_from_the_list_compiles_the_list_count_once(client, customers, 
     response = client.delete(f"/customers/{gone.id}?scope=all&flt0_name_not_contains=smith", headers=headers)
     assert response.status_code == 200
     assert len(compiles) == 1
+
+
+@pytest.mark.parametrize("path", ["/customers/status-counts", "/customers/totals"])
+@pytest.mark.parametrize("url", URLS)
+def test_the_lazy_counts_and_totals_compile_their_search_once(client, customers, compiles, path, url):
+    """Each of the list's lazy requests compiles one search (the chips' leaves their own condition out)."""
+    query = url.partition("?")[2]
+    response = client.get(f"{path}?{query}&flt9_status_in=active,blocked", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert len(compiles) == 1
+
+
+def test_counts_and_totals_of_a_plain_scope_compile_nothing(client, customers, compiles):
+    for path in ("/customers/status-counts?scope=all", "/customers/totals?scope=reseller:Acme"):
+        assert client.get(path, headers={"HX-Request": "true"}).status_code == 200
+    assert compiles == []  # read from customer_tally

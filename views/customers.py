@@ -10,7 +10,7 @@ from data.errors import Conflict, NotFound
 from data.fields import SIMPLE_SEARCH_HINT
 from data.models import Customer
 
-from . import customer_page, list_state, list_url
+from . import customer_page, list_state, list_summary, list_url
 from .actor import current_viewer
 from .htmx import is_fragment_request, render, safe_back
 from .list_url import InvalidQuery
@@ -28,11 +28,15 @@ def _owner_options(kind, text):
 
 def _render_list(status=200, push_url=None, state=None, rows=(), **context):
     form = list_state.form_values(request.args, state, current_viewer())
-    return render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
-                  fields=FIELDS.values(), operators=OPERATORS, page_sizes=list_url.PAGE_SIZES,
-                  search_hint=SIMPLE_SEARCH_HINT,
-                  next_row=list_state.next_row, max_conditions=MAX_CONDITIONS,
-                  owner_options=_owner_options(form["kind"], form["owner"]), **context)
+    # A chip asks for the whole page (list_summary.whole_page), whatever the answer is.
+    response = render(PAGE, RESULTS, status=status, push_url=push_url, state=state, form=form, rows=rows,
+                      whole=list_summary.whole_page(),
+                      fields=FIELDS.values(), operators=OPERATORS, page_sizes=list_url.PAGE_SIZES,
+                      search_hint=SIMPLE_SEARCH_HINT,
+                      next_row=list_state.next_row, max_conditions=MAX_CONDITIONS,
+                      owner_options=_owner_options(form["kind"], form["owner"]), **context)
+    response.vary.add("HX-Target")
+    return response
 
 
 @bp.get("")
@@ -61,8 +65,10 @@ def index():
         # Plain form submits and stale page numbers land on the canonical URL.
         return redirect(fixed.url())
     flags = deletion.row_flags([c.id for c in page.rows])
-    return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags,
-                        rows=form.rows, reshaped=form.reshaped, removed=form.removed)
+    owners = list_summary.owner_cells(page.rows) if list_summary.shows_owner(fixed.scope.kind, fixed.viewer) else None
+    return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags, owners=owners,
+                        rows=form.rows, reshaped=form.reshaped, removed=form.removed,
+                        summary_urls=list_summary.summary_urls(fixed, list_summary.clicked_chip()))
 
 
 @bp.get("/owners")
@@ -134,5 +140,7 @@ def delete_confirmed(customer_id):
 
 
 # The edit page's routes live on this blueprint too (their endpoints are customers.show,
-# customers.save, ...), added here explicitly rather than by importing the module.
+# customers.save, ...), added here explicitly rather than by importing the module;
+# so do the list's status chips and totals (customers.status_counts, customers.totals).
 customer_page.register(bp)
+list_summary.register(bp)

@@ -14,9 +14,10 @@ def is_fragment_request():
             and request.headers.get("HX-History-Restore-Request") != "true")
 
 
-def render(page_template, fragment_template, status=200, push_url=None, **context):
-    """The full page, or only the fragment for htmx; ``push_url`` sets the address bar."""
-    fragment = is_fragment_request()
+def render(page_template, fragment_template, status=200, push_url=None, whole=False, **context):
+    """The full page, or only the fragment for htmx; ``push_url`` sets the address bar;
+    ``whole``: the full page for htmx too (it selects the part it swaps)."""
+    fragment = is_fragment_request() and not whole
     response = make_response(
         render_template(fragment_template if fragment else page_template, fragment=fragment, **context),
         status)

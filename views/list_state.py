@@ -16,6 +16,7 @@ from flask import url_for
 from data import listing
 from data.conditions import FIELDS, MAX_CONDITIONS, NO_VALUE, build, too_many_conditions
 from data.errors import InvalidCondition
+from data.fields import MULTI_OPS
 from data.search import Search
 
 from . import list_url
@@ -88,9 +89,22 @@ class Row:
         return self.op not in NO_VALUE
 
     @property
+    def many(self):
+        """Several values (Is any of): drawn as checkboxes."""
+        return self.op in MULTI_OPS
+
+    @property
+    def chosen(self):
+        """The values ticked in a row of several values."""
+        return {part.strip() for part in self.value.split(",")} if self.many else set()
+
+    @property
     def box(self):
-        """Whether the row is drawn with a value box, as ``ck<n>`` remembers it."""
-        return "value" if self.needs_value else "none"
+        """How the row's value is drawn, as ``ck<n>`` remembers it: one value box,
+        checkboxes for several values, or none."""
+        if not self.needs_value:
+            return "none"
+        return "many" if self.many else "value"
 
 
 def next_row(rows):
@@ -176,8 +190,11 @@ def _form_rows(args):
         op = args.get(f"co{n}", "")
         if op not in spec.ops:  # the old field's operator: start from the new field's first one
             op = spec.ops[0]
-        row = Row(n, field_name, op, args.get(f"cv{n}", ""))
-        if drawn_field != field_name and row.needs_value and not _fits(field_name, op, row.value):
+        # Checkboxes (Is any of) send one cv<n> per ticked value.
+        values = args.getlist(f"cv{n}") if hasattr(args, "getlist") else [args.get(f"cv{n}", "")]
+        row = Row(n, field_name, op, ",".join(values) if op in MULTI_OPS else (values[0] if values else ""))
+        reboxed = drawn_field != field_name or (drawn_box or "value") != row.box
+        if reboxed and row.needs_value and not _fits(field_name, op, row.value):
             row.value = ""    # "500" was a balance, it is no status
         if not row.needs_value:
             row.value = ""    # the box goes; what it held is not a condition any more

@@ -14,6 +14,9 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
+    if (detail.elt.hasAttribute("data-lazy")) {  // the counts and totals loading after the rows: not a step
+      return;
+    }
     var form = document.getElementById("search-form");
     if (!form || !form.contains(detail.elt)) {  // sort, page, delete...: the burst is over
       lastTyped = 0;
