@@ -22,10 +22,15 @@ KINDS = {
     "export_file": "export customers to another installation",
     "opening_amounts": "open a customer with a balance or funds",
     "manage_users": "manage users",
+    "subscriptions": "add or end subscriptions",
+    "classes": "manage customer classes",
 }
 # What reseller staff do to their reseller's customers; opening amounts stay the
 # operator's (money then enters through payments, each in the history).
-_CUSTOMER_WORK = frozenset({"edit", "status", "money", "password", "delete", "create", "export_file"})
+# Subscriptions are what a reseller sells its customers. Customer classes (fees, grace and
+# reactivation periods) are the operator's price list: only its administrators change them.
+_CUSTOMER_WORK = frozenset({"edit", "status", "money", "password", "delete", "create", "export_file",
+                            "subscriptions"})
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ PERMISSIONS = {
     "operator_viewer": Role("Operator viewer (read-only)"),
     "reseller_staff": Role("Reseller staff", _CUSTOMER_WORK, owner_kind="reseller"),
     "distributor_staff": Role("Distributor staff (read-only)", owner_kind="distributor"),
-    "billing_clerk": Role("Billing clerk", frozenset({"money"})),
+    # A subscription is a recurring charge: billing work, like a manual charge.
+    "billing_clerk": Role("Billing clerk", frozenset({"money", "subscriptions"})),
 }
 # Derived views of the table, for the command line, the pages and data/users.py.
 ROLES = {code: role.label for code, role in PERMISSIONS.items()}
@@ -92,6 +98,15 @@ class Viewer:
         if self.owner_kind == "distributor":
             return customer.distributor_id == self.owner_id
         return True
+
+    def reach(self, customer=Customer):
+        """The SQL condition for this viewer's reach over ``customer`` (the model or an
+        alias), or None when every customer is in reach."""
+        if self.owner_kind == "reseller":
+            return customer.reseller == self.owner_id
+        if self.owner_kind == "distributor":
+            return customer.distributor == self.owner_id
+        return None
 
     def check_visible(self, customer):
         """Raise ``NotFound`` for a customer outside the reach: its existence is not revealed."""

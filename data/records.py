@@ -94,7 +94,8 @@ class Subscription(BaseModel):
     name = CharField(max_length=100)
     fee = MoneyField()
     started_on = DateField()
-    ended_on = DateField(null=True)
+    ended_on = DateField(null=True)               # the last day it runs (and is charged for)
+    request_key = CharField(max_length=64, null=True)  # the add-subscription form's one-time key (m0014)
 
 
 class PeriodicCharge(BaseModel):
@@ -112,6 +113,28 @@ class History(BaseModel):
     id = BigAutoField()
     customer_id = BigIntegerField()
     customer_name = CharField(max_length=100)
+    at = DateTimeField(default=clock.utcnow)
+    actor = CharField(max_length=100)
+    action = CharField(max_length=50)
+    field = CharField(max_length=50, default="")
+    old_value = TextField(default="")
+    new_value = TextField(default="")
+
+
+class ClassFee(BaseModel):
+    """A customer class's monthly maintenance fee in one currency (m0014): a customer
+    of the class is charged the fee in its own currency, if the class has one."""
+    id = BigAutoField()
+    customer_class = ForeignKeyField(CustomerClass, backref="fees", on_delete="CASCADE")
+    currency = CharField(max_length=3)
+    amount = MoneyField()
+
+
+class ClassHistory(BaseModel):
+    """One change to a customer class: when, who, what, old -> new (like ``History``)."""
+    id = BigAutoField()
+    class_id = BigIntegerField()
+    class_name = CharField(max_length=100)
     at = DateTimeField(default=clock.utcnow)
     actor = CharField(max_length=100)
     action = CharField(max_length=50)
@@ -154,4 +177,5 @@ class SignInFailure(BaseModel):
 
 
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
-          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure)
+          TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure,
+          ClassFee, ClassHistory)

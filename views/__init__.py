@@ -4,7 +4,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import auth, customers, errors, export, formatting, ops, related, security
+from . import auth, classes, customers, errors, export, formatting, ops, related, security
 
 csrf = CSRFProtect()
 
@@ -18,6 +18,7 @@ def register(app):
     app.register_blueprint(customers.bp)
     app.register_blueprint(related.bp)
     app.register_blueprint(export.bp)
+    app.register_blueprint(classes.bp)
     formatting.register(app)
     security.register(app)
     errors.register(app)
