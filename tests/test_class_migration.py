@@ -43,10 +43,11 @@ def test_m0014_keeps_every_customers_fee_in_its_currency(before_class_fees):
              (name, currency, "2026-01-01 00:00:00", class_id))
     assert "m0014_class_settings" in migrate()
 
+    from decimal import Decimal
+
     from data import classes
     from data.models import CustomerClass
     from data.records import ClassHistory
-    from decimal import Decimal
     assert classes.fees(1) == {"EUR": Decimal(5), "USD": Decimal(5)}  # what its customers were charged
     assert classes.fees(2) == {}  # no fee before, none now
     # No customers yet: the fee in every currency in use, as the old rule would have charged it.
