@@ -190,3 +190,20 @@ def test_the_customer_preview_lists_the_next_charges(database, at):
     euro = factories.customer("euro", currency="EUR", customer_class=cls)
     assert periodic.customer_preview(fresh(euro), NOW)[1] == "Class “Biz” has no maintenance fee in EUR."
     assert periodic.next_period_start(NOW) == date(2026, 12, 1)
+
+
+def test_an_import_records_the_classes_it_makes_and_refuses_retired_ones(database, tmp_path):
+    from data.importer import ImportFailed, import_customers
+    old = classes.create_class(form(name="Old"), "alice")
+    classes.retire(old.id, "alice")
+    path = tmp_path / "in.csv"
+    path.write_text("name,currency,customer_class\r\nA,USD,Fresh\r\nB,USD,Old\r\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as refused:
+        import_customers(str(path), actor="bob")
+    [(line, message)] = [(p.line, p.message) for p in refused.value.problems]
+    assert line == 3 and "“Old” is retired" in message
+    assert not CustomerClass.select().where(CustomerClass.name == "Fresh").exists()  # all or nothing
+    path.write_text("name,currency,customer_class\r\nA,USD,Fresh\r\n", encoding="utf-8")
+    import_customers(str(path), actor="bob")
+    fresh_class = CustomerClass.get(CustomerClass.name == "Fresh")
+    assert [(h.actor, h.action, h.new_value) for h in classes.history(fresh_class.id)] == [("bob", "import", "Fresh")]
