@@ -59,3 +59,6 @@ def test_m0014_keeps_every_customers_fee_in_its_currency(before_class_fees):
                     (3, "migration m0014", "2.5", "2.5 EUR, 2.5 GBP, 2.5 JPY, 2.5 USD")}
     columns = {c.name for c in db.get_columns("customer_class")}
     assert "maintenance_fee" not in columns and {"retired_at", "version"} <= columns
+    indexes = {i.name: i.columns for i in db.get_indexes("customer")}
+    assert indexes["customer_class_currency"][:2] == ["customer_class_id", "currency"]
+    assert "customer_class_idx" not in indexes  # the new one starts with the class: it does that job
