@@ -22,7 +22,6 @@ from .text import clean
 NAME_LENGTH = CustomerClass.name.max_length
 # A year is far past any grace or reactivation period in use; a bigger number is a typo.
 MAX_DAYS = 365
-DAYS = {"grace_days": "Grace days", "reactivation_days": "Reactivation period (days)"}
 # A form's fee rows are ``fee_currency_<n>`` / ``fee_amount_<n>``; more rows than
 # currencies exist is not a form we sent.
 _FEE_KEY = re.compile(r"fee_(?:currency|amount)_([0-9]{1,3})")
@@ -74,12 +73,6 @@ def overview(viewer):
         cls.fee_list = all_fees.get(cls.id, [])
         cls.customers = counts.get(cls.id, 0)
     return classes
-
-
-def offered_names():
-    """The names of the classes offered for new assignment (not retired), by name."""
-    return [name for (name,) in CustomerClass.select(CustomerClass.name)
-            .where(CustomerClass.retired_at.is_null()).order_by(CustomerClass.name).tuples()]
 
 
 def _days(raw, name, errors, default):
