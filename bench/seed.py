@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 # Tables the seed writes, and the columns whose values come from the clock of the run.
 TABLES = {"customer_class": ("created_at",), "vendor": (), "customer": (), "customer_search": (),
           "account": (), "xdr": (), "invoice": (), "payment": (), "traffic_exchange": (),
-          "subscription": (), "product": (), "tariff": ()}
+          "subscription": (), "product": (), "tariff": (), "class_fee": ()}
 
 
 def load():

@@ -23,10 +23,15 @@ KINDS = {
     "opening_amounts": "open a customer with a balance or funds",
     "manage_users": "manage users",
     "sign_in_rules": "set the sign-in rules (required two-factor sign-in)",
+    "subscriptions": "add or end subscriptions",
+    "classes": "manage customer classes",
 }
 # What reseller staff do to their reseller's customers; opening amounts stay the
 # operator's (money then enters through payments, each in the history).
-_CUSTOMER_WORK = frozenset({"edit", "status", "money", "password", "delete", "create", "export_file"})
+# Subscriptions are what a reseller sells its customers. Customer classes (fees, grace and
+# reactivation periods) are the operator's price list: only its administrators change them.
+_CUSTOMER_WORK = frozenset({"edit", "status", "money", "password", "delete", "create", "export_file",
+                            "subscriptions"})
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,8 @@ PERMISSIONS = {
     "operator_viewer": Role("Operator viewer (read-only)"),
     "reseller_staff": Role("Reseller staff", _CUSTOMER_WORK, owner_kind="reseller"),
     "distributor_staff": Role("Distributor staff (read-only)", owner_kind="distributor"),
-    "billing_clerk": Role("Billing clerk", frozenset({"money"})),
+    # A subscription is a recurring charge: billing work, like a manual charge.
+    "billing_clerk": Role("Billing clerk", frozenset({"money", "subscriptions"})),
 }
 # Derived views of the table, for the command line, the pages and data/users.py.
 ROLES = {code: role.label for code, role in PERMISSIONS.items()}
@@ -97,10 +103,10 @@ class Viewer:
             return customer.distributor_id == self.owner_id
         return True
 
-    def reach(self, model):
-        """``allows`` as a condition on ``model``'s ``reseller_id`` / ``distributor_id``
-        columns (customers, or history rows, which keep the owners of their time);
-        None when the viewer sees everything."""
+    def reach(self, model=Customer):
+        """The SQL condition for this viewer's reach over ``model``'s ``reseller_id`` /
+        ``distributor_id`` columns (customers, an alias of them, or history rows, which
+        keep the owners of their time); None when the viewer sees everything."""
         if self.owner_kind in ("reseller", "distributor"):
             return getattr(model, f"{self.owner_kind}_id") == self.owner_id
         return None

@@ -45,6 +45,9 @@ def _resolve(values, errors, customer=None):
         cls = CustomerClass.get_or_none(CustomerClass.name == name)
         if cls is None:
             errors["customer_class"] = f"there is no customer class named “{name}”"
+        elif cls.retired_at is not None and (customer is None or customer.customer_class_id != cls.id):
+            # Retired: customers in it keep it, nobody new is put in it.
+            errors["customer_class"] = f"the customer class “{name}” is retired: choose another"
         else:
             resolved["customer_class"] = cls.id
     return resolved
@@ -126,9 +129,14 @@ def _opening(customer):
     return rows
 
 
-def class_names():
-    """The customer classes an admin can choose, by name."""
-    return [name for (name,) in CustomerClass.select(CustomerClass.name).order_by(CustomerClass.name).tuples()]
+def class_names(customer=None):
+    """The customer classes an admin can choose, by name: those not retired, and the
+    customer's own class (retired or not: it keeps it)."""
+    query = CustomerClass.select(CustomerClass.name).where(CustomerClass.retired_at.is_null())
+    if customer is not None and customer.customer_class_id is not None:
+        query = CustomerClass.select(CustomerClass.name).where(
+            CustomerClass.retired_at.is_null() | (CustomerClass.id == customer.customer_class_id))
+    return [name for (name,) in query.order_by(CustomerClass.name).tuples()]
 
 
 def create_customer(raw, who):

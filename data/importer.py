@@ -32,7 +32,7 @@ from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
 from .history import import_rows
 from .models import Customer, CustomerClass, CustomerSearch, prepare
-from .records import Account, History
+from .records import Account, ClassHistory, History
 from .validation import MONEY, customer_values
 
 BATCH = 5000
@@ -101,6 +101,7 @@ class _Import:
         self.defaults["created_at"] = now
         self.today, self.now = today, now
         self.history = import_rows(actor, os.path.abspath(path), now)
+        self.actor = actor[:ClassHistory.actor.max_length]
         self.problems, self.writing, self.count = [], True, 0
         self.owners, self.accounts, self.deferred, self.classes, self.known = {}, {}, [], {}, {}
         self.batch, self.first_id, self.last_id = [], None, None
@@ -161,19 +162,28 @@ class _Import:
         for kind in ("reseller", "distributor"):
             name = values.get(kind)
             row[kind] = self.owner(line, kind, name, customer_id) if name else None
-        row["customer_class"] = self._class_id(values.get("customer_class"))
+        row["customer_class"] = self._class_id(line, values.get("customer_class"))
         if self.writing:
             self.batch.append((row, (raw.get("accounts") or "").split()))
             if len(self.batch) >= BATCH:
                 self.flush()
 
-    def _class_id(self, name):
+    def _class_id(self, line, name):
+        """The id of class ``name``, made (with its history row) when it does not exist.
+        A retired class takes no new customers, imported ones neither."""
         if not name:
             return None
         if name not in self.classes:
-            found = CustomerClass.select(CustomerClass.id).where(CustomerClass.name == name).scalar()
-            self.classes[name] = found or CustomerClass.create(name=name).id
-        return self.classes[name]
+            found = CustomerClass.get_or_none(CustomerClass.name == name)
+            if found is None:
+                found = CustomerClass.create(name=name)
+                ClassHistory.create(class_id=found.id, class_name=name, at=self.now, actor=self.actor,
+                                    action="import", field="name", new_value=name)
+            self.classes[name] = (found.id, found.retired_at is not None)
+        class_id, retired = self.classes[name]
+        if retired:
+            self.problem(line, f"customer_class: “{name}” is retired (not offered for new customers)")
+        return class_id
 
     def flush(self):
         if not self.writing or not self.batch:

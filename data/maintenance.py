@@ -15,9 +15,9 @@ from datetime import timedelta
 from functools import reduce
 from operator import or_
 
-from peewee import JOIN, IntegrityError, InterfaceError, OperationalError, fn
+from peewee import IntegrityError, InterfaceError, OperationalError
 
-from . import clock
+from . import clock, periodic
 from .access import Viewer
 from .billing import apply_charge, grace_days, overdue_invoices
 from .changes import SKIP, change_customer
@@ -25,7 +25,7 @@ from .errors import NotFound, Stale, Terminated
 from .lifecycle import DEFAULT_REACTIVATION_DAYS, reactivation_deadline
 from .models import Customer, CustomerClass
 from .money import money_text
-from .records import Invoice, PeriodicCharge, Subscription
+from .records import Invoice, PeriodicCharge
 from .status import DATED, status_among
 
 ACTOR = "maintenance"
@@ -154,7 +154,7 @@ def _expire_provisional(now, report):
 
 def _charge_once(customer_id, kind, reference_id, amount, description, now, report):
     """One periodic charge per customer, kind, source and month."""
-    period = now.strftime("%Y-%m")
+    period = periodic.period_of(now)
     with _on_its_own(customer_id, f"{kind}_fee", report):
         _charge_one(customer_id, kind, reference_id, amount, description, now, period, report)
 
@@ -180,38 +180,13 @@ def _charge_one(customer_id, kind, reference_id, amount, description, now, perio
     report.add(f"{kind}_fee")
 
 
-def _operational():
-    """Customers that are still served: not terminated in any way, not exported."""
-    return (Customer.provisionally_terminated_at.is_null() & Customer.terminated_at.is_null()
-            & Customer.exported_at.is_null())
-
-
 def _periodic_charges(now, report):
-    """Subscription fees for every served customer, blocked ones included (the spec says
-    so); the class's maintenance fee for every served customer except blocked ones."""
-    today, period = now.date(), now.strftime("%Y-%m")
-    # All four columns of the ledger's unique key, so the lookup is one index probe.
-    charged = PeriodicCharge.select().where(
-        (PeriodicCharge.customer == Subscription.customer) & (PeriodicCharge.kind == "subscription")
-        & (PeriodicCharge.reference_id == Subscription.id) & (PeriodicCharge.period == period))
-    subscriptions = (Subscription.select(Subscription.id, Subscription.customer, Subscription.fee, Subscription.name)
-                     .join(Customer, on=(Customer.id == Subscription.customer))
-                     .where(_operational() & (Subscription.started_on <= today)
-                            & (Subscription.ended_on.is_null() | (Subscription.ended_on >= today))
-                            & ~fn.EXISTS(charged)))
-    for sub in subscriptions:
+    """Subscription fees and maintenance fees, as data/periodic.py states the rules
+    (the previews on the pages count the same queries)."""
+    for sub in periodic.subscription_charges(now):
         _charge_once(sub.customer_id, "subscription", sub.id, sub.fee, f"Subscription: {sub.name}", now, report)
-    fees = PeriodicCharge.select().where(
-        (PeriodicCharge.period == period) & (PeriodicCharge.kind == "maintenance")
-        & (PeriodicCharge.customer == Customer.id))
-    maintained = (Customer.select(Customer.id, CustomerClass.id, CustomerClass.maintenance_fee, CustomerClass.name)
-                  .join(CustomerClass, JOIN.INNER, on=(CustomerClass.id == Customer.customer_class))
-                  .where(_operational() & (Customer.blocked == False)  # noqa: E712
-                         & (CustomerClass.maintenance_fee > 0) & ~fn.EXISTS(fees))
-                  .tuples())
-    for customer_id, class_id, fee, class_name in maintained:
-        _charge_once(customer_id, "maintenance", class_id, fee,
-                     f"Maintenance fee: {class_name}", now, report)
+    for customer_id, class_id, class_name, fee, _currency in periodic.maintenance_charges(now).tuples():
+        _charge_once(customer_id, "maintenance", class_id, fee, f"Maintenance fee: {class_name}", now, report)
 
 
 def _rederive(now, report, everyone, batch=5000):

@@ -39,7 +39,10 @@ class CustomerClass(BaseModel):
     reactivation_days = IntegerField(default=30)
     created_at = DateTimeField(default=clock.utcnow)
     grace_days = IntegerField(default=0)          # an unpaid invoice suspends this long after its due date
-    maintenance_fee = MoneyField(default=0)       # charged monthly, except to blocked customers
+    # Not offered for new assignment any more; customers in it keep it (m0014).
+    retired_at = DateTimeField(null=True)
+    version = IntegerField(default=1)             # optimistic locking of the class page's form
+    # The monthly maintenance fee, one per currency: ``ClassFee`` (data/records.py).
 
 
 class Customer(BaseModel):

@@ -94,7 +94,8 @@ class Subscription(BaseModel):
     name = CharField(max_length=100)
     fee = MoneyField()
     started_on = DateField()
-    ended_on = DateField(null=True)
+    ended_on = DateField(null=True)               # the last day it runs (and is charged for)
+    request_key = CharField(max_length=64, null=True)  # the add-subscription form's one-time key (m0014)
 
 
 class PeriodicCharge(BaseModel):
@@ -123,6 +124,28 @@ class History(BaseModel):
     source = CharField(max_length=20)   # a key of history.SOURCES
     reseller_id = BigIntegerField(null=True)
     distributor_id = BigIntegerField(null=True)
+
+
+class ClassFee(BaseModel):
+    """A customer class's monthly maintenance fee in one currency (m0014): a customer
+    of the class is charged the fee in its own currency, if the class has one."""
+    id = BigAutoField()
+    customer_class = ForeignKeyField(CustomerClass, backref="fees", on_delete="CASCADE")
+    currency = CharField(max_length=3)
+    amount = MoneyField()
+
+
+class ClassHistory(BaseModel):
+    """One change to a customer class: when, who, what, old -> new (like ``History``)."""
+    id = BigAutoField()
+    class_id = BigIntegerField()
+    class_name = CharField(max_length=100)
+    at = DateTimeField(default=clock.utcnow)
+    actor = CharField(max_length=100)
+    action = CharField(max_length=50)
+    field = CharField(max_length=50, default="")
+    old_value = TextField(default="")
+    new_value = TextField(default="")
 
 
 class User(BaseModel):
@@ -217,4 +240,4 @@ class SignInFailure(BaseModel):
 
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
           TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure,
-          RecoveryCode, SignInEvent, UserChange, AppSetting)
+          RecoveryCode, SignInEvent, UserChange, AppSetting, ClassFee, ClassHistory)

@@ -8,15 +8,16 @@ from datetime import datetime, time
 from decimal import Decimal
 from types import SimpleNamespace
 
+from babel.numbers import get_currency_precision
 from peewee import fn
 
 from . import clock
 from .bulk import DeferredTextIndex, SuspendedForeignKeys, SuspendedIndexes, TableRows
 from .db import db, is_postgres, refresh_statistics, write_transaction
-from .demo_names import CUSTOMER_CLASSES, VENDORS
+from .demo_names import CUSTOMER_CLASSES, PLACES, VENDORS
 from .demo_rows import Draws, Generator
 from .models import Customer, CustomerClass, CustomerSearch
-from .records import Account, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Vendor, Xdr
+from .records import Account, ClassFee, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Vendor, Xdr
 from .status import derive_status
 
 BATCH = 20_000
@@ -63,8 +64,12 @@ def _reset_sequences():
 def _reference_data():
     classes = []
     for name, days, grace, fee in CUSTOMER_CLASSES:
-        cls, _ = CustomerClass.get_or_create(name=name, defaults={
-            "reactivation_days": days, "grace_days": grace, "maintenance_fee": Decimal(fee)})
+        cls, made = CustomerClass.get_or_create(name=name, defaults={"reactivation_days": days, "grace_days": grace})
+        if made and Decimal(fee):
+            # The fee in every currency the demo customers use, in that currency's usual decimals.
+            for currency in sorted({place[4] for place in PLACES}):
+                unit = Decimal(1).scaleb(-get_currency_precision(currency))
+                ClassFee.create(customer_class=cls.id, currency=currency, amount=Decimal(fee).quantize(unit))
         classes.append(cls.id)
     vendors = [Vendor.get_or_create(name=name)[0].id for name in VENDORS]
     return classes, vendors

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from data.models import Customer, CustomerClass
-from data.records import Account, Invoice, Payment, Product, Tariff, TrafficExchange, Vendor, Xdr
+from data.records import Account, ClassFee, Invoice, Payment, Product, Tariff, TrafficExchange, Vendor, Xdr
 
 _numbers = itertools.count(1)
 
@@ -23,8 +23,12 @@ def distributor(name=None, **fields):
     return customer(name or f"Distributor {next(_numbers)}", customer_type="distributor", **fields)
 
 
-def customer_class(name=None, **fields):
-    return CustomerClass.create(name=name or f"Class {next(_numbers)}", **fields)
+def customer_class(name=None, fees=None, **fields):
+    """A class; ``fees`` maps currencies to its monthly maintenance fee (``{"USD": "2.50"}``)."""
+    cls = CustomerClass.create(name=name or f"Class {next(_numbers)}", **fields)
+    for currency, amount in (fees or {}).items():
+        ClassFee.create(customer_class=cls, currency=currency, amount=Decimal(amount))
+    return cls
 
 
 def account(owner, number=None, **fields):

@@ -12,9 +12,10 @@ ROLES = ("operator_admin", "operator_viewer", "reseller_staff", "distributor_sta
 # Roles that see every customer; staff see only their owner's.
 SEES_ALL = ("operator_admin", "operator_viewer", "billing_clerk")
 # What each role may change (written out here, not read from data/access.py: this is the spec).
-EVERYTHING = {"edit", "status", "money", "password", "delete", "create", "export_file"}
-MAY = {"operator_admin": EVERYTHING, "operator_viewer": set(), "reseller_staff": EVERYTHING,
-       "distributor_staff": set(), "billing_clerk": {"money"}}
+EVERYTHING = {"edit", "status", "money", "password", "delete", "create", "export_file", "subscriptions"}
+# Customer classes are the operator's: only its administrators change them.
+MAY = {"operator_admin": EVERYTHING | {"classes"}, "operator_viewer": set(), "reseller_staff": EVERYTHING,
+       "distributor_staff": set(), "billing_clerk": {"money", "subscriptions"}}
 FOREIGN_NAMES = ("Foreign Sub Zed", "Direct Quinn", "Other Reseller Ltd")
 # What each staff role must never see, besides FOREIGN_NAMES: the other staff role's side.
 NOT_THEIRS = {"reseller_staff": ("Distributed Dora", "Own Distributor Ltd"),
@@ -85,6 +86,7 @@ WRITES = (  # method, path, form, the kind of change it is
     ("post", "/customers/{id}/payments", {"amount": "1", "outcome": "failed", "reason": "bounced"}, "money"),
     ("post", "/customers/{id}/charges", {"amount": "1"}, "money"),
     ("post", "/customers/{id}/password", {"password": "a long enough password"}, "password"),
+    ("post", "/customers/{id}/subscriptions", {"name": "Plan", "fee": "5"}, "subscriptions"),
     ("post", "/customers/{id}/export-file", {}, "export_file"),
     ("post", "/customers/{id}", {"name": "Renamed", "currency": "USD"}, "edit"),
     ("post", "/customers/{id}/delete", {}, "delete"),
@@ -224,13 +226,14 @@ def test_a_foreign_scope_looks_like_one_that_does_not_exist(app, world, role):
     assert strip(foreign, "Other Reseller Ltd") == strip(missing, "No Such Reseller")
 
 
-def test_a_billing_clerk_is_offered_the_money_forms_and_nothing_else(app, world):
+def test_a_billing_clerk_is_offered_the_money_and_subscription_forms_and_nothing_else(app, world):
     client, _ = client_for(app, world, "billing_clerk")
     c = world["foreign"]  # every customer is theirs to bill
     page = soup(client.get(f"/customers/{c.id}"))
     actions = sorted(form["action"] for form in page.select("#customer-page form") if not form.find_parent(
         "fieldset", disabled=True) and not form.select_one("fieldset[disabled]"))
-    assert actions == sorted([f"/customers/{c.id}/payments"] * 2 + [f"/customers/{c.id}/charges"])
+    assert actions == sorted([f"/customers/{c.id}/payments"] * 2 + [f"/customers/{c.id}/charges",
+                                                                     f"/customers/{c.id}/subscriptions"])
     assert page.select_one("form.customer-form fieldset[disabled]") is not None  # the fields: read only
     assert page.select_one("details.change-status") is None and page.select_one("a.danger") is None
     assert "You can record payments and charges" in page.get_text()
@@ -343,3 +346,61 @@ def test_status_counts_and_totals_stay_in_reach(app, world, role):
         assert total == 7 and customers == {"USD": "7"}
     else:
         assert total == 1 and customers == {"USD": "1"}  # Own Sub Alma, or Distributed Dora
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("whose", ["own", "foreign"])
+def test_ending_a_subscription(app, world, role, whose):
+    from data.records import Subscription
+    client, token = client_for(app, world, role)
+    customer = Customer.get_by_id((own_customer(world, role) if whose == "own" else world["foreign"]).id)
+    sub = Subscription.create(customer=customer.id, name="Plan", fee=Decimal("5"),
+                              started_on=customer.created_at.date())
+    response = client.post(f"/customers/{customer.id}/subscriptions/{sub.id}/end",
+                           headers={**HTMX, "X-CSRFToken": token},
+                           data={"csrf_token": token, "version": customer.version})
+    expected = expected_write(role, whose == "own", "subscriptions")
+    if expected == "ok":
+        assert response.status_code == 200 and Subscription.get_by_id(sub.id).ended_on is not None
+    else:
+        assert response.status_code == expected and Subscription.get_by_id(sub.id).ended_on is None
+    assert no_foreign_names(response.get_data(as_text=True), role)
+
+
+@pytest.fixture
+def gold(world):
+    """A class used by a customer of every reach, so a count would tell if reach leaked."""
+    cls = factories.customer_class("Gold", fees={"USD": "2"})
+    for name in ("own_sub", "own_dist", "foreign", "direct"):
+        Customer.update(customer_class=cls.id).where(Customer.id == world[name].id).execute()
+    return cls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_class_pages(app, world, gold, role):
+    """Every role reads the class pages (staff count only their own customers); only operator
+    administrators open the new-class form or change a class; nobody sees a foreign name."""
+    from data.models import CustomerClass
+    client, token = client_for(app, world, role)
+    counts = {"reseller_staff": "1", "distributor_staff": "1"}.get(role, "4")
+    for path in ("/classes", f"/classes/{gold.id}"):
+        for headers in ({}, HTMX):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 200, (path, role)
+            assert no_foreign_names(response.get_data(as_text=True), role)
+    assert soup(client.get("/classes")).select("table.classes tbody td")[-1].get_text(strip=True) == counts
+    may = "classes" in MAY[role]
+    assert client.get("/classes/new").status_code == (200 if may else 403)
+    headers = {**HTMX, "X-CSRFToken": token}
+    for path, form in ((f"/classes/{gold.id}", {"name": "Gold", "grace_days": "1", "fee_currency_0": "USD",
+                                                "fee_amount_0": "2"}),
+                       (f"/classes/{gold.id}/retire", {}), (f"/classes/{gold.id}/reinstate", {}),
+                       ("/classes/new", {"name": f"New by {role}"})):
+        version = CustomerClass.get_by_id(gold.id).version
+        response = client.post(path, headers=headers, data={**form, "version": version, "csrf_token": token})
+        assert response.status_code in ((200, 303) if may else (403,)), (path, role, response.status_code)
+    unused = factories.customer_class(f"Unused {role}")
+    response = client.post(f"/classes/{unused.id}/delete", headers=headers, data={"csrf_token": token})
+    assert response.status_code == (204 if may else 403)
+    after = CustomerClass.get_by_id(gold.id)
+    assert (after.grace_days == 1) is may and after.retired_at is None
+    assert CustomerClass.select().where(CustomerClass.name == f"New by {role}").exists() is may
+    assert CustomerClass.select().where(CustomerClass.id == unused.id).exists() is not may

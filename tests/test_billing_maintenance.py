@@ -122,7 +122,7 @@ def test_payment_input_is_checked(database, at):
 
 
 def test_periodic_charges_once_a_month_and_the_blocked_rule(database, at):
-    cls = factories.customer_class(maintenance_fee=Decimal("2.50"))
+    cls = factories.customer_class(fees={"USD": "2.50"})
     active = factories.customer("active", customer_class=cls)
     blocked = factories.customer("blocked", customer_class=cls, blocked=True)
     ended = factories.customer("terminated", customer_class=cls, terminated_at=START - timedelta(days=1))

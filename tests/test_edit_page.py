@@ -41,8 +41,9 @@ def test_edit_page_has_every_section(client):
     html = soup(client.get(f"/customers/{c.id}"))
     legends = [legend.get_text(strip=True) for legend in html.find_all("legend")]
     headings = [h.get_text(strip=True) for h in html.select("article h2")]
-    assert legends == ["General", "Address info", "Web self-care"]
-    assert headings == ["Status", "Fraud protection", "Balance and payments", "Web self-care password", "History"]
+    assert legends == ["General", "Address info", "Web self-care", "Add a subscription"]
+    assert headings == ["Status", "Fraud protection", "Balance and payments", "Subscriptions", "Web self-care password",
+                        "History"]
     assert html.find(id="f-currency").has_attr("disabled")  # fixed once saved
 
 

@@ -23,7 +23,11 @@ def pages(client):
     busy = factories.customer("Busy Line", payment_frozen=True, suspended=True)
     factories.xdr(busy, account=factories.account(busy), when=datetime(2026, 11, 1, 10, 0))
     free = factories.customer("Free Line")
+    gold = factories.customer_class("Gold", fees={"EUR": "4"})
     return {
+        "classes": "/classes",
+        "class": f"/classes/{gold.id}",
+        "class-new": "/classes/new",
         "new": "/customers/new",
         "edit": f"/customers/{busy.id}",
         "edit-free": f"/customers/{free.id}",

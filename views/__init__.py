@@ -4,7 +4,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import account, activity, auth, customers, errors, export, formatting, ops, related, security, users
+from . import account, activity, auth, classes, customers, errors, export, formatting, ops, related, security, users
 
 csrf = CSRFProtect()
 
@@ -21,6 +21,7 @@ def register(app):
     app.register_blueprint(users.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(activity.bp)
+    app.register_blueprint(classes.bp)
     formatting.register(app)
     security.register(app)
     errors.register(app)

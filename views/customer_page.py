@@ -10,7 +10,7 @@ from decimal import Decimal
 import pycountry
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
-from data import billing, clock, deletion, editing, export, history, lifecycle
+from data import billing, clock, deletion, editing, export, history, lifecycle, periodic, subscriptions
 from data.errors import Conflict, Invalid
 from data.models import BALANCE_CONTROLS, CUSTOMER_TYPES
 from data.money import money_text
@@ -25,10 +25,10 @@ COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambd
 CURRENCIES = sorted((c.alpha_3, f"{c.alpha_3} – {c.name}") for c in pycountry.currencies)
 
 
-def _choices():
+def _choices(customer=None):
     return dict(countries=COUNTRIES, currencies=CURRENCIES, customer_types=CUSTOMER_TYPES,
                 balance_controls=BALANCE_CONTROLS, payment_methods=billing.PAYMENT_METHODS,
-                classes=editing.class_names(), credit_help=editing.credit_limit_help(current_viewer()))
+                classes=editing.class_names(customer), credit_help=editing.credit_limit_help(current_viewer()))
 
 
 def field_values(customer, form):
@@ -49,7 +49,8 @@ def field_values(customer, form):
 def _page(customer, status=200, form=None, errors=None, section_errors=None, message=None):
     """The edit page: whole for browsers, its content block for htmx."""
     has_accounts, deletable = deletion.row_flags([customer.id])[customer.id]
-    today = clock.today()
+    now = clock.utcnow()
+    today = now.date()
     context = dict(
         customer=customer, form=form, errors=errors or {}, section_errors=section_errors or {},
         v=field_values(customer, form if errors else None),
@@ -60,7 +61,9 @@ def _page(customer, status=200, form=None, errors=None, section_errors=None, mes
         deadline=lifecycle.reactivation_deadline(customer),
         invoices=billing.open_invoices(customer.id), payments=billing.recent_payments(customer.id),
         subscriptions=billing.subscriptions(customer.id), one_time_key=_one_time_key,
-        history=history.entries(customer.id), **_choices())
+        preview=periodic.customer_preview(customer, now), period=periodic.period_of(now),
+        next_period=periodic.next_period_start(now),
+        history=history.entries(customer.id), **_choices(customer))
     template = "customers/_edit_content.html" if is_fragment_request() else "customers/edit.html"
     return make_response(render_template(template, **context), status)
 
@@ -214,6 +217,18 @@ def add_charge(customer_id):
         key=form.get("key")), "Charge added.", section="charge")
 
 
+def add_subscription(customer_id):
+    return _attempt(customer_id, lambda: subscriptions.add(
+        customer_id, request.form.to_dict(), current_viewer(), request.form.get("version")),
+        "Subscription added.", section="subscription")
+
+
+def end_subscription(customer_id, subscription_id):
+    return _attempt(customer_id, lambda: subscriptions.end(
+        customer_id, subscription_id, request.form.get("ended_on"), current_viewer(), request.form.get("version")),
+        "Subscription ended.", section="end_subscription")
+
+
 def set_password(customer_id):
     return _attempt(customer_id, lambda: editing.set_password(
         customer_id, request.form.get("password"), current_viewer(), request.form.get("version")),
@@ -244,4 +259,6 @@ def register(bp):
     bp.post("/<int:customer_id>/payments")(record_payment)
     bp.post("/<int:customer_id>/charges")(add_charge)
     bp.post("/<int:customer_id>/password")(set_password)
+    bp.post("/<int:customer_id>/subscriptions")(add_subscription)
+    bp.post("/<int:customer_id>/subscriptions/<int:subscription_id>/end")(end_subscription)
     bp.post("/<int:customer_id>/export-file")(export_file)
