@@ -25,7 +25,14 @@ except ImportError:  # SQLite-only installs
     psycopg = None
 
 from . import clock
-from .bulk import DeferredTextIndex, SuspendedIndexes, TableRows, field_default, write_tuples
+from .bulk import (
+    DeferredTextIndex,
+    SuspendedForeignKeys,
+    SuspendedIndexes,
+    TableRows,
+    field_default,
+    write_tuples,
+)
 from .csvfile import FileProblem, records, restore
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
@@ -241,6 +248,8 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
         with write_transaction(), DeferredTextIndex("customer_search") as text_index:
             load = _Import(path, actor, today, now, text_index)
             indexes = SuspendedIndexes(("customer", "customer_search")) if load.empty else None
+            # PostgreSQL: one join per key at the end instead of a locked lookup per row.
+            keys = SuspendedForeignKeys(("customer", "customer_search", "account")) if load.empty else None
             for line, raw in _lines(path, encoding, progress, load.problems):
                 load.add(line, raw)
             load.flush()
@@ -250,6 +259,7 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
             load.link_later_owners()
             if load.writing and indexes:
                 indexes.rebuild()
+                keys.restore()
             if not load.writing or load.problems:
                 raise _RollBack
     except _RollBack:
