@@ -18,6 +18,7 @@ QUOTE = "'"
 # No customer field is longer than 300 characters; far longer "fields" are a
 # broken file (an unclosed quote, a binary file) and must not fill the memory.
 FIELD_LIMIT = 131_072
+PROGRESS_STEP = 1 << 18
 ENCODINGS_HELP = "save it as “CSV UTF-8”, or name its encoding with --encoding (cp1252, latin-1, utf-16)"
 
 
@@ -69,7 +70,7 @@ def records(path, encoding=None, progress=None):
     ``encoding`` None: detected (``detect_encoding``). Raises ``FileProblem`` with
     the line number where the file stops being readable (bad bytes for the
     encoding, a field past ``FIELD_LIMIT``, a NUL byte). ``progress(n)`` gets the
-    number of characters read as it goes.
+    number of bytes read as it goes (every ``PROGRESS_STEP`` bytes, and at the end).
     """
     encoding = encoding or detect_encoding(path)
     try:
@@ -104,9 +105,14 @@ def _decoded(handle, encoding, progress):
             text.detach()  # the caller closes the file
         return
     decode = codecs.getdecoder(encoding)
+    unreported = 0
     for number, raw in enumerate(handle, 1):
-        if progress:
-            progress(len(raw))
+        # Progress in steps of PROGRESS_STEP bytes: a progress bar on a terminal redraws
+        # on every report, which cost more than reading the line.
+        unreported += len(raw)
+        if progress and unreported >= PROGRESS_STEP:
+            progress(unreported)
+            unreported = 0
         try:
             yield decode(raw)[0]
         except UnicodeDecodeError as error:
@@ -114,3 +120,5 @@ def _decoded(handle, encoding, progress):
                                       f"{ENCODINGS_HELP}") from None
         if number == 1:
             decode = codecs.getdecoder("utf-8" if encoding == "utf-8-sig" else encoding)
+    if progress and unreported:
+        progress(unreported)

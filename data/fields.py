@@ -17,6 +17,7 @@ The order is the CSV order, a public interface: a new field goes at the end.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pycountry
 
@@ -51,6 +52,7 @@ def text(name, label, max_length, simple=False, hint="", **options):
     return CustomerField(name, label, "text", TEXT_OPS, max_length, simple, hint or label.lower(), **options)
 
 
+@lru_cache(maxsize=1024)  # a few hundred codes, asked for on every line of an import
 def _country(code):
     if pycountry.countries.get(alpha_2=code) is None:
         return f"“{code}” is not an ISO 3166-1 alpha-2 country code"

@@ -89,10 +89,17 @@ def import_rows(actor, path, at):
     fields = [f for f in History._meta.sorted_fields if f.name != "id"]
     values = {"at": at, "actor": actor[:History.actor.max_length], "action": "import", "field": "file",
               "old_value": "", "new_value": path, "source": "import"}
+    # Everything but the customer and its owners is the same on every row: converted once, not a million times.
+    fixed = [f.db_value(values[f.name]) if f.name in values else None for f in fields]
+    names = [f.name for f in fields]
+    at = [names.index(name) for name in ("customer_id", "customer_name", "reseller_id", "distributor_id")]
+    convert = [getattr(History, name).db_value for name in ("customer_id", "customer_name", "reseller_id",
+                                                             "distributor_id")]
 
     def row(customer_id, name, reseller_id=None, distributor_id=None):
-        values["customer_id"], values["customer_name"] = customer_id, name
-        values["reseller_id"], values["distributor_id"] = reseller_id, distributor_id
-        return tuple(f.db_value(values[f.name]) for f in fields)
+        values = fixed.copy()
+        for position, to_db, value in zip(at, convert, (customer_id, name, reseller_id, distributor_id), strict=True):
+            values[position] = to_db(value)
+        return tuple(values)
 
     return row

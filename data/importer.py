@@ -16,7 +16,6 @@ database's unique index notices ends the writing the same way.
 import os
 import sqlite3
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from peewee import IntegrityError
 
@@ -26,7 +25,14 @@ except ImportError:  # SQLite-only installs
     psycopg = None
 
 from . import clock
-from .bulk import DeferredTextIndex, SuspendedIndexes, field_default, stored_by_project, write_tuples
+from .bulk import (
+    DeferredTextIndex,
+    SuspendedForeignKeys,
+    SuspendedIndexes,
+    TableRows,
+    field_default,
+    write_tuples,
+)
 from .csvfile import FileProblem, records, restore
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
@@ -82,21 +88,28 @@ def _lines(path, encoding, progress, problems):
                 if any(cell.strip() for cell in cells):
                     problems.append(Problem(line, f"has {len(cells)} fields, the header has {len(header)}"))
                 continue
-            for i in text_columns:  # the apostrophe an export put before a formula-like cell
-                if cells[i][:1] == "'":
-                    cells[i] = restore(cells[i])
+            # The apostrophe an export put before a formula-like cell. Most lines have no
+            # cell that starts with one: a single search of the joined cells says so.
+            if "\x00'" in "\x00" + "\x00".join(cells):
+                for i in text_columns:
+                    if cells[i][:1] == "'":
+                        cells[i] = restore(cells[i])
             yield line, dict(zip(header, cells, strict=True))
     except FileProblem as problem:
         problems.append(Problem(problem.line, problem.message))
 
 
+class _Row:
+    """A customer of the file as ``prepare`` and ``CustomerSearch.row_for`` read it: its
+    attributes are the row's dict itself (``__dict__``), so nothing is copied."""
+
+
 class _Import:
     """The state of one import while its single pass runs."""
 
-    def __init__(self, path, actor, today, now):
-        self.customer = [(f.name, f.db_value if stored_by_project(f) else None)
-                         for f in Customer._meta.sorted_fields]
-        self.search = [f.name for f in CustomerSearch._meta.sorted_fields]
+    def __init__(self, path, actor, today, now, text_index):
+        self.customers, self.searches = TableRows(Customer), TableRows(CustomerSearch)
+        self.text_index = text_index
         self.defaults = {f.name: field_default(f) for f in Customer._meta.sorted_fields}
         self.defaults["created_at"] = now
         self.today, self.now = today, now
@@ -130,6 +143,7 @@ class _Import:
         found = self.owners.get(name)
         if found is None and not self.empty:
             if name not in self.known:
+                self.text_index.wait()  # the connection is the helper thread's until then
                 self.known[name] = Customer.select(Customer.id, Customer.customer_type).where(
                     Customer.name == name).tuples().first()
             found = self.known[name]
@@ -174,6 +188,7 @@ class _Import:
         if not name:
             return None
         if name not in self.classes:
+            self.text_index.wait()
             found = CustomerClass.get_or_none(CustomerClass.name == name)
             if found is None:
                 found = CustomerClass.create(name=name)
@@ -189,24 +204,27 @@ class _Import:
         if not self.writing or not self.batch:
             self.batch = []
             return
-        customers, searches, accounts, history = [], [], [], []
+        accounts, history = [], []
         for row, numbers in self.batch:
             # What save() stores, derived by the same code: normalised values, status, search row.
-            customer = SimpleNamespace(**row)
+            customer = _Row()
+            customer.__dict__ = row
             prepare(customer, self.today)
-            row = vars(customer)
-            customers.append(tuple(convert(row[name]) if convert else row[name] for name, convert in self.customer))
-            found = CustomerSearch.row_for(customer)
-            searches.append(tuple(found[name] for name in self.search))
+            self.customers.append(row, complete=True)
+            self.searches.append(CustomerSearch.row_for(customer), complete=True)
             accounts += [(number, row["id"], False, self.now) for number in numbers]
             history.append(self.history(row["id"], row["name"], row["reseller"], row["distributor"]))
-        write_tuples(Customer, customers)
-        write_tuples(CustomerSearch, searches)
+        first, last = self.batch[0][0]["id"], self.batch[-1][0]["id"]
+        self.batch = []
+        self.text_index.wait()
+        self.customers.write()
+        self.searches.write()
         write_tuples(Account, accounts, ["number", "customer_id", "blocked", "created_at"])
         write_tuples(History, history, [f.column_name for f in History._meta.sorted_fields if f.name != "id"])
-        self.first_id = self.first_id or self.batch[0][0]["id"]
-        self.last_id = self.batch[-1][0]["id"]
-        self.batch = []
+        # SQLite: the text index takes these rows in a helper thread while the next batch is read.
+        self.text_index.add(first, last)
+        self.first_id = self.first_id or first
+        self.last_id = last
 
     def link_later_owners(self):
         """Point the subcustomers whose owner came later in the file at it."""
@@ -220,6 +238,7 @@ class _Import:
             else:
                 updates[kind].append((found[0], customer_id))
         if self.writing:
+            self.text_index.wait()
             for kind, pairs in updates.items():
                 if pairs:
                     db.cursor().executemany(f"UPDATE customer SET {kind}_id = {db.param} WHERE id = {db.param}",
@@ -239,20 +258,21 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
     today, now = clock.today(), clock.utcnow()
     conflict = None
     try:
-        with write_transaction():
-            load = _Import(path, actor, today, now)
+        with write_transaction(), DeferredTextIndex("customer_search") as text_index:
+            load = _Import(path, actor, today, now, text_index)
             indexes = SuspendedIndexes(("customer", "customer_search")) if load.empty else None
-            text_index = DeferredTextIndex("customer_search")
+            # PostgreSQL: one join per key at the end instead of a locked lookup per row.
+            keys = SuspendedForeignKeys(("customer", "customer_search", "account")) if load.empty else None
             for line, raw in _lines(path, encoding, progress, load.problems):
                 load.add(line, raw)
             load.flush()
-            if load.writing:
-                # Before owners are linked: linking updates search rows, whose
-                # trigger takes the old values out of the text index again.
-                text_index.fill(load.first_id, load.last_id)
+            # Before owners are linked: linking updates search rows, whose
+            # trigger takes the old values out of the text index again.
+            text_index.finish()
             load.link_later_owners()
             if load.writing and indexes:
                 indexes.rebuild()
+                keys.restore()
             if not load.writing or load.problems:
                 raise _RollBack
     except _RollBack:

@@ -89,15 +89,16 @@ def seed(customers, seed_value=1, progress=None):
 
     ``progress(done)`` is called after each batch. Returns the number added.
     One transaction: rows are generated batch by batch (memory stays flat) and
-    written in bulk (PostgreSQL: COPY); into an empty database the indexes and
-    the SQLite text index are built once at the end instead of row by row.
+    written in bulk (PostgreSQL: COPY); into an empty database the indexes are
+    built once at the end instead of row by row, and the SQLite text index is
+    filled batch by batch in a helper thread while the next batch is generated.
     """
     if customers < MINIMUM:
         raise ValueError(f"--customers must be at least {MINIMUM} to show every status")
     rng = Draws(seed_value)
     now = datetime.combine(clock.today(), time(12, 0))
     today = clock.today()
-    with write_transaction():
+    with write_transaction(), DeferredTextIndex("customer_search") as text_index:
         class_ids, vendor_ids = _reference_data()
         _reset_sequences()
         first_id = (Customer.select(fn.MAX(Customer.id)).scalar() or 0) + 1
@@ -110,7 +111,6 @@ def seed(customers, seed_value=1, progress=None):
         fresh = Customer._meta.table_name in empty
         indexes = SuspendedIndexes(empty) if fresh else None
         keys = SuspendedForeignKeys(empty) if fresh else None
-        text_index = DeferredTextIndex("customer_search")
 
         load = _Load(today)
         owners = [gen.person(cid, "reseller") for cid in resellers]
@@ -124,6 +124,7 @@ def seed(customers, seed_value=1, progress=None):
             load.records["products"].append(dict(name=f"Reseller {cid} bundle", managed_by=cid))
             load.records["tariffs"].append(dict(name=f"Reseller {cid} tariff", currency="USD", managed_by=cid))
         load.write()
+        text_index.add(first_id, first_id + len(owners) - 1)
         done = len(owners)
         if progress:
             progress(done)
@@ -132,6 +133,7 @@ def seed(customers, seed_value=1, progress=None):
         index = 0
         while done < customers:
             size = min(BATCH, customers - done)
+            batch_first = next_id
             for _ in range(size):
                 # Leave the last reseller without subcustomers so it can be deleted.
                 row, code = gen.retail(next_id, index)
@@ -141,11 +143,14 @@ def seed(customers, seed_value=1, progress=None):
                 load.customer(row)
                 next_id += 1
                 index += 1
+            text_index.wait()  # the connection is the text index's helper's until then
             load.write()
+            # Indexed in a helper thread while the next batch is generated.
+            text_index.add(batch_first, next_id - 1)
             done += size
             if progress:
                 progress(done)
-        text_index.fill(first_id, next_id - 1)
+        text_index.finish()
         if fresh:
             indexes.rebuild()
             keys.restore()

@@ -14,9 +14,12 @@ def clean(value):
     """
     if value is None:
         return ""
-    value = str(value)
-    if not value.isprintable():  # rare: only then look for control characters
-        value = value.translate(_CONTROL)
+    if type(value) is not str:
+        value = str(value)
+    if value.isprintable():
+        # Most text of a bulk load is printable ASCII, which NFC leaves as it is.
+        return value.strip() if value.isascii() else unicodedata.normalize("NFC", value).strip()
+    value = value.translate(_CONTROL)  # rare: only then look for control characters
     return unicodedata.normalize("NFC", value).strip()
 
 

@@ -1,4 +1,6 @@
 """Checking customer values from any source (CSV import, forms): one set of rules."""
+from functools import lru_cache
+
 import pycountry
 
 from .fields import CSV_AMOUNTS, TEXT
@@ -10,6 +12,14 @@ MONEY = CSV_AMOUNTS  # the amounts a form or a CSV line gives
 TRUE, FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
 NAMES = ("customer_class", "reseller", "distributor")  # given by name, looked up later
 NAME_LENGTH = 100
+# (name, capitals, max_length, check) of each text field: read once per value, not looked up.
+_TEXT = tuple((f.name, f.capitals, f.max_length, f.check) for f in TEXT)
+
+
+@lru_cache(maxsize=1024)
+def _is_currency(code):
+    # An import asks for the same few codes a million times; pycountry's lookup is the dearer part.
+    return pycountry.currencies.get(alpha_3=code) is not None
 
 
 def customer_values(raw):
@@ -20,14 +30,14 @@ def customer_values(raw):
     fields follow data/fields.py: length, capitals, and the field's own check.
     """
     values, errors = {}, {}
-    for field in TEXT:
-        if field.name in raw:
-            value = clean(raw[field.name])
-            if field.capitals:
+    for name, capitals, max_length, _ in _TEXT:
+        if name in raw:
+            value = clean(raw[name])
+            if capitals:
                 value = value.upper()
-            if len(value) > field.max_length:
-                errors[field.name] = f"is longer than {field.max_length} characters"
-            values[field.name] = value
+            if len(value) > max_length:
+                errors[name] = f"is longer than {max_length} characters"
+            values[name] = value
     for name in NAMES:
         if name in raw:
             value = clean(raw[name])
@@ -52,15 +62,15 @@ def customer_values(raw):
     currency = clean(raw.get("currency", "")).upper()
     if not currency:
         errors["currency"] = "is required"
-    elif pycountry.currencies.get(alpha_3=currency) is None:
+    elif not _is_currency(currency):
         errors["currency"] = f"“{currency}” is not an ISO 4217 currency code"
     values["currency"] = currency
 
-    for field in TEXT:
-        if field.check and values.get(field.name):
-            message = field.check(values[field.name])
+    for name, _, _, check in _TEXT:
+        if check and values.get(name):
+            message = check(values[name])
             if message:
-                errors[field.name] = message
+                errors[name] = message
 
     for name in MONEY:
         try:
