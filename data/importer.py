@@ -25,11 +25,12 @@ try:
 except ImportError:  # SQLite-only installs
     psycopg = None
 
-from . import clock
+from . import clock, gram_counts
 from .bulk import DeferredTextIndex, SuspendedIndexes, field_default, stored_by_project, write_tuples
 from .csvfile import FileProblem, records, restore
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
+from .gram_counts import BulkGrams
 from .history import import_rows
 from .models import Customer, CustomerClass, CustomerSearch, prepare
 from .records import Account, History
@@ -102,6 +103,7 @@ class _Import:
         self.today, self.now = today, now
         self.history = import_rows(actor, os.path.abspath(path), now)
         self.problems, self.writing, self.count = [], True, 0
+        self.grams = BulkGrams()  # its triggers dropped (SQLite) for the load, made again by finish()
         self.owners, self.accounts, self.deferred, self.classes, self.known = {}, {}, [], {}, {}
         self.batch, self.first_id, self.last_id = [], None, None
         self.empty = not Customer.select().exists()
@@ -187,6 +189,7 @@ class _Import:
             row = vars(customer)
             customers.append(tuple(convert(row[name]) if convert else row[name] for name, convert in self.customer))
             found = CustomerSearch.row_for(customer)
+            self.grams.add(found)
             searches.append(tuple(found[name] for name in self.search))
             accounts += [(number, row["id"], False, self.now) for number in numbers]
             history.append(self.history(row["id"], row["name"]))
@@ -237,6 +240,8 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
                 # Before owners are linked: linking updates search rows, whose
                 # trigger takes the old values out of the text index again.
                 text_index.fill(load.first_id, load.last_id)
+                # Before owners are linked too: the linking's direct flips move counts.
+                load.grams.finish()
             load.link_later_owners()
             if load.writing and indexes:
                 indexes.rebuild()
@@ -267,6 +272,7 @@ def _after_import():
         # import cannot use index-only scans (counts read the whole table).
         tables = ", ".join(m._meta.table_name for m in (Customer, CustomerSearch, Account, History))
         db.execute_sql(f"VACUUM (ANALYZE) {tables}")
+        gram_counts.compact()
     else:
         refresh_statistics()
 

@@ -26,6 +26,7 @@ from operator import and_
 
 from peewee import SQL, NodeList, Select, fn
 
+from . import gram_counts
 from .conditions import Condition
 from .db import db
 from .paging import Page
@@ -99,10 +100,24 @@ class Search:
                 negative.append(check)
         return Compiled(parts, tuple(negative), small)
 
+    def counted_gram(self):
+        """The folded simple text (0-2 characters) when the count of this search is kept
+        by data/gram_counts.py: no conditions, the direct or the whole scope, no reach
+        limit. Else None."""
+        if self.conditions or self.scope.kind not in ("direct", "all"):
+            return None
+        if self.viewer is not None and self.viewer.owner_kind:
+            return None
+        folded = fold(self.q)
+        return folded if gram_counts.counted(folded) else None
+
     def is_slow(self):
-        """True when some part must scan the table (substrings too short for trigrams)."""
+        """True when some part must scan the table (substrings too short for trigrams,
+        unless their count is kept and says the page is found without one)."""
         if self.q and len(fold(self.q)) < 3:
-            return True
+            gram = self.counted_gram()
+            # None found: nothing to read; many: the name index is walked, a few rows per match.
+            return gram is None or 0 < count(self) <= SORT_HITS_LIMIT
         return any(c.spec.kind == "text" and c.value is not None and short_for_trigrams(c.op, c.value)
                    for c in self.conditions)
 
@@ -173,6 +188,10 @@ def count(search, extra=()):
     while checking the negative condition row by row reads the whole table.
     ``extra``: customer conditions added (``Compiled.applies``).
     """
+    gram = search.counted_gram() if not extra else None
+    if gram is not None:
+        # The list without a search, or 1-2 characters no trigram finds: a kept count.
+        return gram_counts.count(gram, search.scope.kind == "direct")
     compiled = search.compiled
     if len(compiled.parts.negated) != 1:
         return _count(compiled, extra=extra)

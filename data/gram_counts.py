@@ -1,0 +1,108 @@
+"""Exact customer counts per short substring, without a scan (migration 0017).
+
+``customer_gram`` holds, per ``direct`` (no reseller) and per gram of 0-2
+characters, how many customers have that gram in one of the simple search's
+folded fields (every customer has ``''``: the list's unsearched count). Triggers
+on customer_search keep it in the writer's transaction on every write path;
+here are the reads, the bulk loads' shortcut (``BulkGrams``) and PostgreSQL's
+folding of its signed rows (``compact``).
+"""
+from .db import db, is_postgres
+from .fields import SIMPLE_SEARCH_FIELDS
+
+LONGEST = 2  # grams up to this many characters are counted
+# PostgreSQL: a gram's rows are folded into one when a count finds more than this.
+FOLD_AFTER = 32
+_TRIGGERS = ("customer_search_gram_insert", "customer_search_gram_delete", "customer_search_gram_update")
+
+
+def counted(folded):
+    """True when customers holding the folded text ``folded`` are counted here."""
+    return len(folded) <= LONGEST
+
+
+def row_grams(values):
+    """The distinct grams of one customer's folded simple-search ``values``, '' included:
+    exactly what the triggers count."""
+    grams = {""}
+    for value in values:
+        grams.update(value)
+        grams.update(value[i:i + 2] for i in range(len(value) - 1))
+    return grams
+
+
+def count(gram, direct):
+    """How many customers (direct ones only if ``direct``) hold ``gram`` (``counted``)
+    in a simple-search field; ``''``: every customer."""
+    scope = "direct" if direct else "1 = 1"
+    if not is_postgres():
+        return db.execute_sql(f"SELECT COALESCE(SUM(n), 0) FROM customer_gram WHERE gram = ? AND {scope}",
+                              [gram]).fetchone()[0]
+    total, rows = db.execute_sql(f"SELECT COALESCE(SUM(n), 0), COUNT(*) FROM customer_gram "
+                                 f"WHERE gram = %s AND {scope}", [gram]).fetchone()
+    if rows > FOLD_AFTER:
+        compact(gram)
+    return int(total)
+
+
+def compact(gram=None):
+    """PostgreSQL: fold the signed rows of ``gram`` (None: of every gram) into one per
+    ``direct``. Rows other transactions add meanwhile are not in this one's snapshot
+    and stay as they are; an advisory lock keeps two folds of one gram apart."""
+    if not is_postgres():
+        return
+    where, params = ("WHERE gram = %s", [gram]) if gram is not None else ("", [])
+    with db.atomic():
+        key = gram if gram is not None else "every gram"  # longer than any gram
+        if not db.execute_sql("SELECT pg_try_advisory_xact_lock(727117, hashtext(%s))", [key]).fetchone()[0]:
+            return  # another session is folding it
+        db.execute_sql(f"""WITH gone AS (DELETE FROM customer_gram {where} RETURNING direct, gram, n)
+            INSERT INTO customer_gram (direct, gram, n)
+            SELECT direct, gram, SUM(n) FROM gone GROUP BY direct, gram HAVING SUM(n) <> 0""", params)
+
+
+class BulkGrams:
+    """A bulk load's gram counts: on SQLite computed here from the loaded search rows
+    and written once (the row triggers would upsert some 150 rows per customer), the
+    triggers dropped meanwhile and made again from their own SQL; on PostgreSQL the
+    statement triggers count each COPY themselves (``compact`` their rows after the
+    load has committed, or a fold inside it would hold their locks until then).
+
+    Used inside the load's transaction (SQLite: no other writer meanwhile).
+    """
+
+    def __init__(self):
+        self.counts = {}
+        self.triggers = []
+        if is_postgres():
+            return
+        marks = ", ".join("?" for _ in _TRIGGERS)
+        self.triggers = [sql for (sql,) in db.execute_sql(
+            f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks}) ORDER BY name",
+            list(_TRIGGERS)).fetchall()]
+        for name in _TRIGGERS:
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+
+    def add(self, row):
+        """Count one loaded search row (a ``CustomerSearch.row_for`` dict)."""
+        if is_postgres():
+            return
+        direct = 1 if row["direct"] else 0
+        counts = self.counts
+        for gram in row_grams(row[name] for name in SIMPLE_SEARCH_FIELDS):
+            key = (direct, gram)
+            counts[key] = counts.get(key, 0) + 1
+
+    def finish(self):
+        """Write the counts and make the triggers again (before any later update of the
+        loaded rows, such as owners linked at the end of an import)."""
+        if is_postgres():
+            return
+        db.cursor().executemany(
+            "INSERT INTO customer_gram (direct, gram, n) VALUES (?, ?, ?) "
+            "ON CONFLICT (direct, gram) DO UPDATE SET n = n + excluded.n",
+            [(direct, gram, n) for (direct, gram), n in self.counts.items()])
+        self.counts = {}
+        for sql in self.triggers:
+            db.execute_sql(sql)
+        self.triggers = []
