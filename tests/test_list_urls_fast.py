@@ -5,8 +5,8 @@ from flask import url_for
 
 from data.conditions import build
 from data.listing import Scope
-from views.list_state import ListState
 from tests import factories
+from views.list_state import ListState
 
 
 def test_list_urls_equal_url_for(app, database):

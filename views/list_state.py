@@ -8,9 +8,9 @@ The search form cannot name its inputs after what the admin picks, so it sends
 (operator), ``cv<n>`` (value); those are turned into the canonical parameters here.
 """
 import re
-from urllib.parse import urlencode
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from urllib.parse import urlencode
 
 from flask import g, url_for
 
