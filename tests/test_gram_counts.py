@@ -190,3 +190,19 @@ def test_only_unrestricted_scopes_are_counted(database):
     assert Search(Scope("reseller", reseller), "jo").counted_gram() is None
     assert Search(Scope("direct"), "joh").counted_gram() is None
     assert Search(Scope("direct"), "jo", (build("name", "contains", "x"),)).counted_gram() is None
+
+
+@pytest.mark.parametrize("q", ["", "jo", "%"])
+def test_unsearched_and_short_counts_are_one_lookup(executed, q):
+    factories.customer("Jo Customer")
+    executed.clear()
+    assert search.count(Search(Scope("direct"), q)) == (0 if q == "%" else 1)
+    assert len(executed) == 1 and "customer_gram" in executed[0] and "customer_search" not in executed[0]
+
+
+def test_a_page_of_no_matches_reads_nothing_more(client, executed):
+    factories.customer("Plain")
+    executed.clear()
+    page = client.get("/customers?q=%25&go=1").get_data(as_text=True)
+    assert "No customers match" in page
+    assert not [sql for sql in executed if "customer_search" in sql or "customer_fts" in sql]
