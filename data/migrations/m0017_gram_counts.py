@@ -76,13 +76,16 @@ def _fill():
 
     counts = {}
     columns = ", ".join(FIELDS)
-    cursor = db.execute_sql(f"SELECT direct, {columns} FROM customer_search")
-    while rows := cursor.fetchmany(5000):
-        for direct, *values in rows:
+    mark = db.param
+    last = -1
+    # Keyset batches: a PostgreSQL cursor would hold every row in memory at once.
+    while rows := db.execute_sql(f"SELECT id, direct, {columns} FROM customer_search WHERE id > {mark} "
+                                 "ORDER BY id LIMIT 5000", [last]).fetchall():
+        for _, direct, *values in rows:
             for gram in row_grams(values):
                 key = (direct, gram)
                 counts[key] = counts.get(key, 0) + 1
-    mark = db.param
+        last = rows[-1][0]
     db.cursor().executemany(f"INSERT INTO customer_gram (direct, gram, n) VALUES ({mark}, {mark}, {mark})",
                             [(direct, gram, n) for (direct, gram), n in counts.items()])
 
