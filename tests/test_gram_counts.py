@@ -140,9 +140,11 @@ def test_postgresql_folds_a_grams_rows_into_one(database):
     assert_exact()
 
 
-def test_concurrent_writers_keep_the_counts(database):
+def test_concurrent_writers_keep_the_counts(database, monkeypatch):
     """Two writers at once (PostgreSQL: neither waits for the other's counter rows;
-    SQLite: one after the other). Every committed row is counted once."""
+    SQLite: one after the other) and a reader folding rows meanwhile. Every committed
+    row is counted once."""
+    monkeypatch.setattr(gram_counts, "FOLD_AFTER", 2)
     errors = []
 
     def writer(prefix):
@@ -154,7 +156,18 @@ def test_concurrent_writers_keep_the_counts(database):
         except Exception as error:  # noqa: BLE001  (reported below)
             errors.append(error)
 
+    def reader():
+        # Counting folds a gram's rows now and then (PostgreSQL), while the writers add more.
+        try:
+            with db.connection_context():
+                while any(t.is_alive() for t in threads[:2]):
+                    gram_counts.count("jo", True)
+                    gram_counts.count("", False)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
     threads = [threading.Thread(target=writer, args=(p,)) for p in ("Left", "Right")]
+    threads.append(threading.Thread(target=reader))
     for t in threads:
         t.start()
     for t in threads:
