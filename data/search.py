@@ -8,6 +8,8 @@ every operator has the same case rules everywhere. How it is found differs:
   (data/search_backends/: SQLite's FTS5 index ``customer_fts``, PostgreSQL's
   pg_trgm indexes under LIKE patterns). Values too short for trigrams (contains
   under 3 characters, ends with under 2) fall back to a scan, and say so.
+* Counts of the unsearched list and of 1-2 character simple searches (direct or
+  whole scope): a lookup of the kept counts (data/gram_counts.py), no scan.
 
 A page is found in two steps: the ids of the page (narrow, index-only where
 possible), then the rows for those ids. Where the backend steers the planner
