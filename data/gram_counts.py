@@ -7,6 +7,8 @@ on customer_search keep it in the writer's transaction on every write path;
 here are the reads, the bulk loads' shortcut (``BulkGrams``) and PostgreSQL's
 folding of its signed rows (``compact``).
 """
+from collections import Counter
+
 from .db import db, is_postgres
 from .fields import SIMPLE_SEARCH_FIELDS
 
@@ -26,8 +28,9 @@ def row_grams(values):
     exactly what the triggers count."""
     grams = {""}
     for value in values:
-        grams.update(value)
-        grams.update(value[i:i + 2] for i in range(len(value) - 1))
+        if value:
+            grams.update(value)
+            grams.update(map(str.__add__, value, value[1:]))  # each pair of neighbours
     return grams
 
 
@@ -74,7 +77,7 @@ class BulkGrams:
     """
 
     def __init__(self):
-        self.counts = {}
+        self.counts = {True: Counter(), False: Counter()}  # per direct: Counter.update counts in C
         self.triggers = []
         if is_postgres():
             db.execute_sql("SET LOCAL customer_gram.deferred = 'on'")
@@ -88,16 +91,12 @@ class BulkGrams:
 
     def add(self, row):
         """Count one loaded search row (a ``CustomerSearch.row_for`` dict)."""
-        direct = bool(row["direct"])
-        counts = self.counts
-        for gram in row_grams(row[name] for name in SIMPLE_SEARCH_FIELDS):
-            key = (direct, gram)
-            counts[key] = counts.get(key, 0) + 1
+        self.counts[bool(row["direct"])].update(row_grams(row[name] for name in SIMPLE_SEARCH_FIELDS))
 
     def finish(self):
         """Write the counts and let the triggers count again."""
-        rows = [(direct, gram, n) for (direct, gram), n in self.counts.items()]
-        self.counts = {}
+        rows = [(direct, gram, n) for direct, grams in self.counts.items() for gram, n in grams.items()]
+        self.counts = {True: Counter(), False: Counter()}
         if is_postgres():
             # Signed rows like the triggers' own (never an update of a shared row).
             db.cursor().executemany("INSERT INTO customer_gram (direct, gram, n) VALUES (%s, %s, %s)", rows)
