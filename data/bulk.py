@@ -197,15 +197,21 @@ class DeferredTextIndex:
         self._helper, self._pending = None, None
         if is_postgres():
             return
-        for name, sql in db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                        "AND tbl_name = ?", [table]).fetchall():
+        triggers = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND tbl_name = ?", [table]).fetchall()
+        targets = set()
+        for name, sql in triggers:
             match = _INSERT_TRIGGER.search(sql)
             if match and match.group(1) == table:
                 self.triggers.append((sql, match.group(2), match.group(3)))
+                targets.add(match.group(2).split()[2])
                 db.execute_sql(f'DROP TRIGGER "{name}"')
-            elif re.search(r"AFTER\s+UPDATE\b", sql, re.IGNORECASE):
+        for name, sql in triggers:
+            writes_index = any(re.search(rf"INSERT\s+INTO\s+{re.escape(t)}\b", sql, re.IGNORECASE) for t in targets)
+            if writes_index and re.search(r"AFTER\s+UPDATE\b", sql, re.IGNORECASE):
                 # An update of a loaded row (owners linked later flip customer_search.direct)
                 # would delete index entries not written yet; finish() puts it back.
+                # Only the text index's own: other update triggers (gram counts) stay.
                 self.suspended.append(sql)
                 db.execute_sql(f'DROP TRIGGER "{name}"')
         if self.triggers:

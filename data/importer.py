@@ -24,7 +24,7 @@ try:
 except ImportError:  # SQLite-only installs
     psycopg = None
 
-from . import clock
+from . import clock, gram_counts
 from .bulk import (
     DeferredTextIndex,
     SuspendedForeignKeys,
@@ -36,6 +36,7 @@ from .bulk import (
 from .csvfile import FileProblem, records, restore
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
+from .gram_counts import BulkGrams
 from .history import import_rows
 from .models import Customer, CustomerClass, CustomerSearch, prepare
 from .records import Account, ClassHistory, History
@@ -116,6 +117,7 @@ class _Import:
         self.history = import_rows(actor, os.path.abspath(path), now)
         self.actor = actor[:ClassHistory.actor.max_length]
         self.problems, self.writing, self.count = [], True, 0
+        self.grams = BulkGrams()  # its triggers dropped (SQLite) for the load, made again by finish()
         self.owners, self.accounts, self.deferred, self.classes, self.known = {}, {}, [], {}, {}
         self.batch, self.first_id, self.last_id = [], None, None
         self.empty = not Customer.select().exists()
@@ -210,8 +212,10 @@ class _Import:
             customer = _Row()
             customer.__dict__ = row
             prepare(customer, self.today)
+            found = CustomerSearch.row_for(customer)
+            self.grams.add(found)
             self.customers.append(row, complete=True)
-            self.searches.append(CustomerSearch.row_for(customer), complete=True)
+            self.searches.append(found, complete=True)
             accounts += [(number, row["id"], False, self.now) for number in numbers]
             history.append(self.history(row["id"], row["name"], row["reseller"], row["distributor"]))
         first, last = self.batch[0][0]["id"], self.batch[-1][0]["id"]
@@ -269,6 +273,9 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
             # Before owners are linked: linking updates search rows, whose
             # trigger takes the old values out of the text index again.
             text_index.finish()
+            if load.writing:
+                # Before owners are linked too: the linking's direct flips move counts.
+                load.grams.finish()
             load.link_later_owners()
             if load.writing and indexes:
                 indexes.rebuild()
@@ -300,6 +307,7 @@ def _after_import():
         # import cannot use index-only scans (counts read the whole table).
         tables = ", ".join(m._meta.table_name for m in (Customer, CustomerSearch, Account, History))
         db.execute_sql(f"VACUUM (ANALYZE) {tables}")
+        gram_counts.compact()
     else:
         refresh_statistics()
 

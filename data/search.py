@@ -8,6 +8,8 @@ every operator has the same case rules everywhere. How it is found differs:
   (data/search_backends/: SQLite's FTS5 index ``customer_fts``, PostgreSQL's
   pg_trgm indexes under LIKE patterns). Values too short for trigrams (contains
   under 3 characters, ends with under 2) fall back to a scan, and say so.
+* Counts of the unsearched list and of 1-2 character simple searches (direct or
+  whole scope): a lookup of the kept counts (data/gram_counts.py), no scan.
 
 A page is found in two steps: the ids of the page (narrow, index-only where
 possible), then the rows for those ids. Where the backend steers the planner
@@ -26,6 +28,7 @@ from operator import and_
 
 from peewee import SQL, NodeList, Select, fn
 
+from . import gram_counts, sql_text
 from .conditions import Condition
 from .db import db
 from .paging import Page
@@ -99,8 +102,20 @@ class Search:
                 negative.append(check)
         return Compiled(parts, tuple(negative), small)
 
+    def counted_gram(self):
+        """The folded simple text (0-2 characters) when the count of this search is kept
+        by data/gram_counts.py: no conditions, the direct or the whole scope, no reach
+        limit. Else None."""
+        if self.conditions or self.scope.kind not in ("direct", "all"):
+            return None
+        if self.viewer is not None and self.viewer.owner_kind:
+            return None
+        folded = fold(self.q)
+        return folded if gram_counts.counted(folded) else None
+
     def is_slow(self):
-        """True when some part must scan the table (substrings too short for trigrams)."""
+        """True when some part may scan the table (substrings too short for trigrams: even
+        where their count is kept, a rare one's page is found by reading every row)."""
         if self.q and len(fold(self.q)) < 3:
             return True
         return any(c.spec.kind == "text" and c.value is not None and short_for_trigrams(c.op, c.value)
@@ -173,6 +188,10 @@ def count(search, extra=()):
     while checking the negative condition row by row reads the whole table.
     ``extra``: customer conditions added (``Compiled.applies``).
     """
+    gram = search.counted_gram() if not extra else None
+    if gram is not None:
+        # The list without a search, or 1-2 characters no trigram finds: a kept count.
+        return gram_counts.count(gram, search.scope.kind == "direct")
     compiled = search.compiled
     if len(compiled.parts.negated) != 1:
         return _count(compiled, extra=extra)
@@ -262,7 +281,10 @@ def rows_for(ids):
     """Customers for ``ids``, in that order."""
     if not ids:
         return []
-    found = {c.id: c for c in C.select().where(C.id.in_(ids))}
+    # The SQL text is written once per page size (sql_text): Peewee writing it took
+    # longer than the lookup by primary key.
+    sql, params = sql_text.for_ids("rows_for", lambda some: C.select().where(C.id.in_(some)), ids)
+    found = {c.id: c for c in C.raw(sql, *params)}
     return [found[i] for i in ids if i in found]
 
 

@@ -233,7 +233,7 @@ class Parts:
                 # Every index of customer_search ends with ``direct``: counts stay index-only.
                 # Beside other conditions it only filters, so it never drives the plan.
                 if not (self.match or self.on_search):
-                    self.on_search.append(S.direct == self._bound(S.direct, True))
+                    self.on_search.append(self.col(S.direct) == self._bound(S.direct, True))
                 else:
                     self.on_search.append(backend().only_filters_direct(S.direct))
             else:

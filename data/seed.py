@@ -11,11 +11,12 @@ from types import SimpleNamespace
 from babel.numbers import get_currency_precision
 from peewee import fn
 
-from . import clock
+from . import clock, gram_counts
 from .bulk import DeferredTextIndex, SuspendedForeignKeys, SuspendedIndexes, TableRows
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .demo_names import CUSTOMER_CLASSES, PLACES, VENDORS
 from .demo_rows import Draws, Generator
+from .gram_counts import BulkGrams
 from .models import Customer, CustomerClass, CustomerSearch
 from .records import Account, ClassFee, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Vendor, Xdr
 from .status import derive_status
@@ -32,6 +33,7 @@ class _Load:
 
     def __init__(self, today):
         self.today = today
+        self.grams = BulkGrams()  # its triggers dropped (SQLite) for the load, made again by finish()
         self.customers = TableRows(Customer)
         self.searches = TableRows(CustomerSearch)
         self.records = {"accounts": TableRows(Account), "xdrs": TableRows(Xdr, with_id=False),
@@ -45,7 +47,9 @@ class _Load:
         shape = SimpleNamespace(**row)
         row["status"] = derive_status(shape, self.today)
         self.customers.append(row, complete=True)
-        self.searches.append(CustomerSearch.row_for(shape))
+        search = CustomerSearch.row_for(shape)
+        self.searches.append(search)
+        self.grams.add(search)
 
     def write(self):
         self.customers.write()
@@ -151,9 +155,11 @@ def seed(customers, seed_value=1, progress=None):
             if progress:
                 progress(done)
         text_index.finish()
+        load.grams.finish()
         if fresh:
             indexes.rebuild()
             keys.restore()
     _reset_sequences()
     refresh_statistics(vacuum=True)
+    gram_counts.compact()
     return done

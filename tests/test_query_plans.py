@@ -144,9 +144,10 @@ def _status_page_plans(monkeypatch, scope, sort, conditions=()):
     monkeypatch.setattr(search, "SORT_HITS_LIMIT", 0)
     query = search.Search(scope, "", tuple(build(*c) for c in conditions))
     sent = _statements(monkeypatch, lambda: search.find_page(query, sort))
-    count = next(s for s in sent if "COUNT(" in s[0])
+    # Without conditions the count is a lookup of the kept counts (customer_gram): no plan to check.
+    count = next((s for s in sent if "COUNT(" in s[0] and "customer_gram" not in s[0]), None)
     ids = next(s for s in sent if "ORDER BY" in s[0])
-    return _explain(*count), _explain(*ids)
+    return (_explain(*count) if count else None), _explain(*ids)
 
 
 @pytest.mark.parametrize("scope", [ALL, DIRECT], ids=["all", "direct"])

@@ -1,0 +1,111 @@
+"""Exact customer counts per short substring, without a scan (migration 0017).
+
+``customer_gram`` holds, per ``direct`` (no reseller) and per gram of 0-2
+characters, how many customers have that gram in one of the simple search's
+folded fields (every customer has ``''``: the list's unsearched count). Triggers
+on customer_search keep it in the writer's transaction on every write path;
+here are the reads, the bulk loads' shortcut (``BulkGrams``) and PostgreSQL's
+folding of its signed rows (``compact``).
+"""
+from collections import Counter
+
+from .db import db, is_postgres
+from .fields import SIMPLE_SEARCH_FIELDS
+
+LONGEST = 2  # grams up to this many characters are counted
+# PostgreSQL: a gram's rows are folded into one when a count finds more than this.
+FOLD_AFTER = 32
+_TRIGGERS = ("customer_search_gram_insert", "customer_search_gram_delete", "customer_search_gram_update")
+
+
+def counted(folded):
+    """True when customers holding the folded text ``folded`` are counted here."""
+    return len(folded) <= LONGEST
+
+
+def row_grams(values):
+    """The distinct grams of one customer's folded simple-search ``values``, '' included:
+    exactly what the triggers count."""
+    grams = {""}
+    for value in values:
+        if value:
+            grams.update(value)
+            grams.update(map(str.__add__, value, value[1:]))  # each pair of neighbours
+    return grams
+
+
+def count(gram, direct):
+    """How many customers (direct ones only if ``direct``) hold ``gram`` (``counted``)
+    in a simple-search field; ``''``: every customer."""
+    scope = "direct" if direct else "1 = 1"
+    if not is_postgres():
+        return db.execute_sql(f"SELECT COALESCE(SUM(n), 0) FROM customer_gram WHERE gram = ? AND {scope}",
+                              [gram]).fetchone()[0]
+    total, rows = db.execute_sql(f"SELECT COALESCE(SUM(n), 0), COUNT(*) FROM customer_gram "
+                                 f"WHERE gram = %s AND {scope}", [gram]).fetchone()
+    if rows > FOLD_AFTER:
+        compact(gram)
+    return int(total)
+
+
+def compact(gram=None):
+    """PostgreSQL: fold the signed rows of ``gram`` (None: of every gram) into one per
+    ``direct``. Rows other transactions add meanwhile are not in this one's snapshot
+    and stay as they are; an advisory lock keeps two folds of one gram apart."""
+    if not is_postgres():
+        return
+    where, params = ("WHERE gram = %s", [gram]) if gram is not None else ("", [])
+    with db.atomic():
+        key = gram if gram is not None else "every gram"  # longer than any gram
+        if not db.execute_sql("SELECT pg_try_advisory_xact_lock(727117, hashtext(%s))", [key]).fetchone()[0]:
+            return  # another session is folding it
+        db.execute_sql(f"""WITH gone AS (DELETE FROM customer_gram {where} RETURNING direct, gram, n)
+            INSERT INTO customer_gram (direct, gram, n)
+            SELECT direct, gram, SUM(n) FROM gone GROUP BY direct, gram HAVING SUM(n) <> 0""", params)
+
+
+class BulkGrams:
+    """A bulk load's gram counts, computed here from the loaded search rows and written
+    once: the triggers' work per row (SQLite: some 150 upserts; PostgreSQL: its
+    set-based grams, about 1 ms a row) would cost more than the load itself.
+
+    SQLite: the triggers are dropped meanwhile and made again from their own SQL.
+    PostgreSQL: they skip this transaction only (``SET LOCAL customer_gram.deferred``),
+    so other sessions' writes are still counted, and nothing is locked. Used inside
+    the load's transaction; ``finish`` before any later update of the loaded rows
+    (owners linked at the end of an import flip ``direct``: the triggers count that).
+    """
+
+    def __init__(self):
+        self.counts = {True: Counter(), False: Counter()}  # per direct: Counter.update counts in C
+        self.triggers = []
+        if is_postgres():
+            db.execute_sql("SET LOCAL customer_gram.deferred = 'on'")
+            return
+        marks = ", ".join("?" for _ in _TRIGGERS)
+        self.triggers = [sql for (sql,) in db.execute_sql(
+            f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks}) ORDER BY name",
+            list(_TRIGGERS)).fetchall()]
+        for name in _TRIGGERS:
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+
+    def add(self, row):
+        """Count one loaded search row (a ``CustomerSearch.row_for`` dict)."""
+        self.counts[bool(row["direct"])].update(row_grams(row[name] for name in SIMPLE_SEARCH_FIELDS))
+
+    def finish(self):
+        """Write the counts and let the triggers count again."""
+        rows = [(direct, gram, n) for direct, grams in self.counts.items() for gram, n in grams.items()]
+        self.counts = {True: Counter(), False: Counter()}
+        if is_postgres():
+            # Signed rows like the triggers' own (never an update of a shared row).
+            db.cursor().executemany("INSERT INTO customer_gram (direct, gram, n) VALUES (%s, %s, %s)", rows)
+            db.execute_sql("SET LOCAL customer_gram.deferred = 'off'")
+            return
+        db.cursor().executemany(
+            "INSERT INTO customer_gram (direct, gram, n) VALUES (?, ?, ?) "
+            "ON CONFLICT (direct, gram) DO UPDATE SET n = n + excluded.n",
+            [(int(direct), gram, n) for direct, gram, n in rows])
+        for sql in self.triggers:
+            db.execute_sql(sql)
+        self.triggers = []
