@@ -41,6 +41,11 @@ def record(customer, actor, action, before=None, extra=()):
     own (a password reset, say, without its value). Without either, one row
     that names the action.
     """
+    History.insert_many(rows_for(customer, actor, action, before, extra)).execute()
+
+
+def rows_for(customer, actor, action, before=None, extra=()):
+    """The history rows ``record`` writes, as dicts (a bulk job inserts a batch's at once)."""
     rows = []
     if before is not None:
         after = snapshot(customer)
@@ -51,8 +56,8 @@ def record(customer, actor, action, before=None, extra=()):
     rows += list(extra)
     if not rows:
         rows = [("", "", "")]
-    History.insert_many([dict(customer_id=customer.id, customer_name=customer.name, actor=actor, action=action,
-                              field=field, old_value=old, new_value=new) for field, old, new in rows]).execute()
+    return [dict(customer_id=customer.id, customer_name=customer.name, actor=actor, action=action,
+                 field=field, old_value=old, new_value=new) for field, old, new in rows]
 
 
 def _label(field, value):

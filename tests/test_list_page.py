@@ -38,7 +38,10 @@ def test_history_restore_gets_the_whole_page(client):
 
 def test_columns_are_the_spec_columns(client):
     factories.customer("Alice")
-    headers = [th.get_text(" ", strip=True) for th in soup(client.get("/customers")).select("#results thead th")]
+    head = soup(client.get("/customers")).select("#results thead th")
+    # First the bulk actions' "select all on this page" box (issue 13), then the spec's columns.
+    assert head[0].find("input", type="checkbox")["aria-label"] == "Select all on this page"
+    headers = [th.get_text(" ", strip=True) for th in head[1:]]
     assert headers == ["xDRs", "ID", "Accounts", "Currency", "Balance Control", "Available Funds", "Balance",
                        "Credit Limit", "Email", "Status", "Delete"]
 

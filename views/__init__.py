@@ -4,7 +4,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import auth, customers, errors, export, formatting, ops, related, security
+from . import auth, bulk, customers, errors, export, formatting, ops, related, security
 
 csrf = CSRFProtect()
 
@@ -15,6 +15,7 @@ def register(app):
     app.register_blueprint(auth.bp)
     app.register_blueprint(ops.bp)
     ops.register(app)
+    app.register_blueprint(bulk.bp)
     app.register_blueprint(customers.bp)
     app.register_blueprint(related.bp)
     app.register_blueprint(export.bp)

@@ -10,6 +10,7 @@ The search form cannot name its inputs after what the admin picks, so it sends
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from urllib.parse import urlencode
 
 from flask import url_for
 
@@ -49,6 +50,10 @@ class ListState:
     def url(self, endpoint="customers.index", **changes):
         """The URL of this state with ``changes`` applied (e.g. ``page=2``)."""
         return url_for(endpoint, **self.params(**changes))
+
+    def selection_query(self):
+        """The search alone (no sort, no page) as a query string: what a bulk action applies to."""
+        return urlencode(list_url.selection_params(self))
 
     def csv_url(self):
         return self.url("export.customers_csv", page=1, per_page=list_url.DEFAULT_PAGE_SIZE)
