@@ -55,6 +55,7 @@ def create_app(test_config=None):
         # The background queue (jobs.py): Redis when set (several app servers), else a SQLite file.
         REDIS_URL=os.environ.get("REDIS_URL") or None,
         HUEY_FILE=os.environ.get("HUEY_FILE") or None,
+        HUEY_NAME=os.environ.get("HUEY_NAME") or None,
         BULK_BATCH_SIZE=os.environ.get("BULK_BATCH_SIZE") or None,
     )
     if test_config:
