@@ -208,3 +208,4 @@ def export_csv():
 
 # The list's bulk bar offers only what the viewer's role may do.
 bp.add_app_template_global(bulk_actions.offered, "bulk_actions")
+bp.add_app_template_global(lambda: list(CustomerClass.select().order_by(CustomerClass.name)), "bulk_classes")
