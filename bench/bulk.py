@@ -48,10 +48,12 @@ def run_job(url, job_id, batch_size):
 
 
 def search_times(url, runs=5):
-    from data.search import find_page
-    from views import list_url, list_state  # noqa: F401 - list_state: the grammar's readers
-    from werkzeug.datastructures import MultiDict
     from urllib.parse import parse_qsl
+
+    from werkzeug.datastructures import MultiDict
+
+    from data.search import find_page
+    from views import list_state, list_url  # noqa: F401 - list_state: the grammar's readers
     times = {}
     for params in SEARCHES:
         args = MultiDict(parse_qsl(params))

@@ -8,8 +8,8 @@ from data.bulk_jobs import create
 from data.bulk_records import BulkJob
 from data.models import Customer
 from tests import factories
-from tests.e2e.conftest import sign_in, violations
 from tests.conftest import make_user
+from tests.e2e.conftest import sign_in, violations
 
 
 def test_tick_preview_and_run_a_block(admin_page, live_server, console_errors, screenshot):
