@@ -15,6 +15,7 @@ import os
 import socket
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 
 from peewee import fn
 
@@ -22,7 +23,7 @@ from . import bulk_actions, clock, search
 from .access import Viewer
 from .bulk_records import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, BulkJob, BulkOutcome
 from .csvfile import neutralise
-from .db import write_transaction
+from .db import db, write_transaction
 from .errors import NotFound
 from .models import Customer
 
@@ -169,9 +170,7 @@ def _batch(job_id, runner, selection, extra, viewer, actor, batch_size):
             job.save(only=[BulkJob.state, BulkJob.finished_at, BulkJob.heartbeat_at])
             return False
         outcomes = bulk_actions.apply(job.action, job.argument, ids, viewer, actor, now)
-        BulkOutcome.insert_many([dict(job=job_id, customer_id=customer_id, customer_name=name[:100],
-                                      changed=reason is None, reason=reason or "")
-                                 for customer_id, name, reason in outcomes]).execute()
+        _write_outcomes(job_id, outcomes)
         changed = sum(1 for _, _, reason in outcomes if reason is None)
         moved = BulkJob.update(changed=BulkJob.changed + changed, skipped=BulkJob.skipped + len(outcomes) - changed,
                                last_id=ids[-1], heartbeat_at=now).where(
@@ -179,6 +178,20 @@ def _batch(job_id, runner, selection, extra, viewer, actor, batch_size):
         if moved != 1:  # taken over meanwhile: leave the batch to the new holder
             raise _Lost()
     return True
+
+
+def _write_outcomes(job_id, outcomes):
+    # One statement run for the batch (executemany): Peewee's insert_many built SQL per row.
+    flag = BulkOutcome.changed.db_value
+    db.cursor().executemany(_outcome_sql(type(db.obj).__name__),
+                            [(job_id, customer_id, name[:100], flag(reason is None), reason or "")
+                             for customer_id, name, reason in outcomes])
+
+
+@lru_cache(maxsize=4)
+def _outcome_sql(_dialect):
+    return (f'INSERT INTO "bulk_outcome" ("job_id", "customer_id", "customer_name", "changed", "reason") '
+            f'VALUES ({", ".join([db.param] * 5)})')
 
 
 class _Lost(Exception):

@@ -14,8 +14,8 @@ from .access import Forbidden, as_viewer
 from .db import is_postgres, write_transaction
 from .errors import Conflict, Invalid, NotFound, Stale, Terminated
 from .history import record, rows_for, snapshot
+from .history import write as write_history
 from .models import Customer
-from .records import History
 from .status import is_terminated
 
 # What a change function returns to have nothing written (maintenance: on a second
@@ -127,8 +127,7 @@ def change_many(customer_ids, who, kind, action, change, actor=None):
             continue
         history += rows_for(customer, actor, action, before, extra=extra or ())
         outcomes.append((customer_id, customer.name, None))
-    if history:
-        History.insert_many(history).execute()
+    write_history(history)
     return outcomes
 
 
