@@ -30,9 +30,9 @@ demo: $(BIN)/flask demo-port-free
 	$(BIN)/flask --app app seed --customers $(DEMO_CUSTOMERS) --only-if-empty
 	$(BIN)/flask --app app demo-admin
 	@# The background worker (bulk actions) runs beside the app: Ctrl-C stops the app, and the
-	@# trap stops the worker with it (a job it was running resumes at its next start).
+	@# trap stops the worker with it after its current batch (the job resumes at its next start).
 	$(BIN)/flask --app app worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 demo-port-free: $(BIN)/flask

@@ -26,7 +26,7 @@ from views import list_url
 
 # Its storage is set by ``configure`` (create_app calls it): until then, nothing is written anywhere.
 huey = Huey("customer-management", results=False, utc=True, storage_class=MemoryStorage)
-_settings = {"batch_size": bulk_jobs.BATCH_SIZE}
+_settings = {"batch_size": bulk_jobs.BATCH_SIZE, "consumer": None}
 
 
 def configure(config, instance_path):
@@ -67,7 +67,14 @@ class _connected:
 def run_bulk_job(job_id):
     """Run (or resume) bulk job ``job_id``."""
     with _connected():
-        bulk_jobs.run_quietly(job_id, selection_for, batch_size=_settings["batch_size"])
+        bulk_jobs.run_quietly(job_id, selection_for, batch_size=_settings["batch_size"], should_stop=_stopping)
+
+
+def _stopping():
+    # The worker was asked to stop (Ctrl-C, SIGINT): a job lets go after its current batch
+    # instead of holding the shutdown until it has done a million customers.
+    consumer = _settings["consumer"]
+    return consumer is not None and consumer.stop_flag.is_set()
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -85,12 +92,14 @@ def resume_interrupted():
               help="Jobs run at the same time (threads).")
 @with_appcontext
 def worker_command(workers):
-    """Run the background worker: bulk jobs from the queue (Ctrl-C stops it after the current batch)."""
+    """Run the background worker: bulk jobs from the queue. Ctrl-C (SIGINT) stops it after the
+    current batch; the job resumes at the next start. SIGTERM stops it at once (the batch
+    under way is rolled back, and also resumed)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     click.echo(f"Worker on {'Redis' if current_app.config.get('REDIS_URL') else huey.storage_kwargs['filename']}"
                f" with {workers} thread(s).")
     resumed = resume_interrupted.call_local()
     if resumed:
         click.echo(f"Resuming interrupted bulk jobs: {', '.join(f'#{i}' for i in resumed)}.")
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer = _settings["consumer"] = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()

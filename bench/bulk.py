@@ -15,6 +15,7 @@ with their times before the job. The load average is printed with every figure:
 """
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -104,9 +105,12 @@ def main():
     print(f"{total:,} customers; searches before: "
           + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in before.items()) + f" ({load()})")
     admin = Viewer("bench", "operator_admin")
+    cpu_before = {}
     for action in ("block", "unblock"):
         job = create(admin, action, "", "scope=all", [], "bench", total)
         db.close()
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_before[action] = usage.ru_utime + usage.ru_stime
         child = subprocess.Popen([sys.executable, __file__, "--customers", str(args.customers), "--child-job",
                                   str(job.id), "--batch-size", str(args.batch_size)]
                                  + (["--database-url", args.database_url, "--schema", args.schema]
@@ -117,11 +121,14 @@ def main():
             while child.poll() is None:
                 during.append(search_times(url, runs=1))
         child.wait()
+        cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_seconds = cpu.ru_utime + cpu.ru_stime - cpu_before[action]
         job = BulkJob.get_by_id(job.id)
         seconds = (job.finished_at - job.started_at).total_seconds()
         print(f"{action}: {job.state}, {job.done:,} looked at ({job.changed:,} changed, {job.skipped:,} skipped) "
               f"in {seconds:.1f} s = {job.done / seconds:,.0f}/s looked at, {job.changed / seconds:,.0f}/s changed "
-              f"({load()})")
+              f"({load()}); the job's process used {cpu_seconds:.1f} CPU s = {job.done / cpu_seconds:,.0f} "
+              "customers per CPU second (the database server's work not included)")
         if during:
             for params in SEARCHES:
                 median = statistics.median(d[params] for d in during)

@@ -126,10 +126,12 @@ def claim(job_id, runner):
             (BulkJob.id == job_id) & (BulkJob.runner == job.runner)).execute() == 1
 
 
-def run(job_id, selection_for, batch_size=BATCH_SIZE, runner=None):
+def run(job_id, selection_for, batch_size=BATCH_SIZE, runner=None, should_stop=None):
     """Run (or resume) the job to its end; returns its final row, or None if another worker holds it.
 
     ``selection_for(job)``: the data.search.Search of its stored search, within its viewer's reach.
+    ``should_stop()``, asked before each batch: the worker is shutting down; the job is then let
+    go after its last batch (still running, held by nobody), and the next worker resumes it.
     A batch that fails in an unexpected way rolls back and fails the job, with the error
     recorded: what the committed batches did stays, and the result says exactly that.
     """
@@ -143,8 +145,12 @@ def run(job_id, selection_for, batch_size=BATCH_SIZE, runner=None):
     extra = (Customer.id.in_(ids),) if ids else ()
     try:
         selection = selection_for(job)
-        while _batch(job_id, runner, selection, extra, viewer, actor, batch_size):
-            pass
+        while True:
+            if should_stop is not None and should_stop():
+                BulkJob.update(runner="").where((BulkJob.id == job_id) & (BulkJob.runner == runner)).execute()
+                break
+            if not _batch(job_id, runner, selection, extra, viewer, actor, batch_size):
+                break
     except Exception as error:  # noqa: BLE001 - whatever it was, the job must say it stopped and why
         BulkJob.update(state=FAILED, error=f"{type(error).__name__}: {error}"[:2000],
                        finished_at=clock.utcnow()).where(
@@ -212,7 +218,7 @@ def to_resume(now=None):
     now = now or clock.utcnow()
     found = []
     for job in BulkJob.select().where(BulkJob.state.in_((QUEUED, RUNNING))).order_by(BulkJob.id):
-        if job.runner == "" and job.created_at > now - LOST_AFTER:
+        if job.runner == "" and job.started_at is None and job.created_at > now - LOST_AFTER:
             continue  # just queued: its message is most likely on its way
         if claimable(job, now):
             found.append(job.id)

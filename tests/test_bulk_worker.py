@@ -96,3 +96,22 @@ def test_a_killed_worker_leaves_its_committed_batches_and_a_new_one_finishes(dat
         assert BulkOutcome.select().where(BulkOutcome.job == job.id).count() == total
         assert History.select().where((History.actor == actor) & (History.field == "blocked")).count() == total
         assert Customer.select().where(~Customer.blocked).count() == 0
+
+
+def test_ctrl_c_stops_the_worker_after_its_batch_and_the_job_resumes(database, queue):
+    for n in range(1500):
+        Customer.create(name=f"Customer {n:05d}", currency="USD")
+    job = bulk_jobs.create(Viewer("alice", "operator_admin"), "block", "", "scope=all", [], "all", 1500)
+    db.close()
+    worker = queue()
+    jobs.run_bulk_job(job.id)
+    wait_for(lambda: BulkJob.get_by_id(job.id).changed >= 200)
+    worker.send_signal(signal.SIGINT)
+    assert worker.wait(30) == 0  # it does not wait for the whole job
+    with db.connection_context():
+        stopped = BulkJob.get_by_id(job.id)
+        assert stopped.state == "running" and stopped.runner == "" and stopped.done < 1500
+        assert BulkOutcome.select().where(BulkOutcome.job == job.id).count() == stopped.done
+    queue()
+    finished = wait_for(lambda: (lambda j: j if j.state == "done" else None)(BulkJob.get_by_id(job.id)))
+    assert finished.changed == 1500
