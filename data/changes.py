@@ -15,7 +15,7 @@ from .db import is_postgres, write_transaction
 from .errors import Conflict, Invalid, NotFound, Stale, Terminated
 from .history import record, rows_for, snapshot
 from .history import write as write_history
-from .models import Customer
+from .models import Customer, save_many
 from .status import is_terminated
 
 # What a change function returns to have nothing written (maintenance: on a second
@@ -108,27 +108,40 @@ def change_many(customer_ids, who, kind, action, change, actor=None):
     viewer = as_viewer(who)
     actor = actor or viewer.name
     found = {c.id: c for c in Customer.select().where(Customer.id.in_(list(customer_ids)))}
-    outcomes, history = [], []
+    reasons, done = {}, []
     for customer_id in customer_ids:
         customer = found.get(customer_id)
-        name = customer.name if customer is not None else ""
         try:
+            customer = check(customer, viewer, kind)
+            before = snapshot(customer)
+            extra = change(customer)
+        except REFUSALS as refusal:
+            reasons[customer_id] = refusal_reason(refusal)
+            continue
+        if extra is SKIP:
+            reasons[customer_id] = "nothing to change"
+            continue
+        done.append((customer, before, extra))
+    stale = save_many([customer for customer, _, _ in done])
+    history = []
+    for customer, before, extra in done:
+        customer_id = customer.id
+        if customer_id in stale:
             try:
-                before, extra = _change_one(customer, viewer, kind, change)
-            except Stale:
                 again = Customer.select().where(Customer.id == customer_id)
                 customer = (again.for_update() if is_postgres() else again).first()
                 before, extra = _change_one(customer, viewer, kind, change)
-        except REFUSALS as refusal:
-            outcomes.append((customer_id, name, refusal_reason(refusal)))
-            continue
-        if extra is SKIP:
-            outcomes.append((customer_id, customer.name, "nothing to change"))
-            continue
+            except REFUSALS as refusal:
+                reasons[customer_id] = refusal_reason(refusal)
+                continue
+            if extra is SKIP:
+                reasons[customer_id] = "nothing to change"
+                continue
+            found[customer_id] = customer
         history += rows_for(customer, actor, action, before, extra=extra or ())
-        outcomes.append((customer_id, customer.name, None))
     write_history(history)
-    return outcomes
+    return [(customer_id, found[customer_id].name if customer_id in found else "", reasons.get(customer_id))
+            for customer_id in customer_ids]
 
 
 def _change_one(customer, viewer, kind, change):

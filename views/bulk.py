@@ -145,7 +145,8 @@ def _describe(form, cls):
     what = ACTIONS[form.action].label + (f" → {cls.name}" if cls else "")
     if form.ids:
         return f"{what}: {len(form.ids)} selected customer(s)"
-    return f"{what}: every customer matching {('?' + form.search_text) if form.search_text else 'the list'}"
+    terms = ", ".join(f"{name} = {value}" for name, value in parse_qsl(form.search_text)) or "the default list"
+    return f"{what}: every customer matching {terms}"
 
 
 @bp.get("")
