@@ -199,3 +199,8 @@ def test_start_of_an_export_goes_to_the_download(client, customers, token):
     fields = form_fields(bulk_form(client))
     response = post(client, "/customers/bulk", fields, action="export", selection="all", csrf_token=token)
     assert response.status_code == 303 and response.headers["Location"].startswith("/customers/bulk/export.csv?")
+    rows = list(csv.DictReader(io.StringIO(client.get(response.headers["Location"]).get_data(as_text=True))))
+    assert len(rows) == 7
+    ticked = post(client, "/customers/bulk", fields, action="export", selection="page", csrf_token=token)
+    rows = list(csv.DictReader(io.StringIO(client.get(ticked.headers["Location"]).get_data(as_text=True))))
+    assert len(rows) == 7

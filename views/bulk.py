@@ -80,7 +80,8 @@ class _Request:
         return fields + [(name, i) for i in self.ids]
 
     def export_url(self):
-        params = [("search", self.search_text)] + [("id", i) for i in self.ids]
+        params = [("search", self.search_text), ("selection", "all" if not self.ids else "ticked")]
+        params += [("id", i) for i in self.ids]
         return url_for("bulk.export_csv") + "?" + urlencode(params)
 
 
