@@ -115,3 +115,47 @@ def test_ctrl_c_stops_the_worker_after_its_batch_and_the_job_resumes(database, q
     queue()
     finished = wait_for(lambda: (lambda j: j if j.state == "done" else None)(BulkJob.get_by_id(job.id)))
     assert finished.changed == 1500
+
+
+def test_make_demo_runs_the_worker_beside_the_app_and_ctrl_c_stops_both(tmp_path):
+    import shutil
+    import socket
+    import urllib.request
+    if not shutil.which("make"):
+        pytest.skip("needs make")
+    venv = Path(sys.executable).parent.parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "MAKEFLAGS": "", "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "",
+           "HUEY_FILE": ""}
+    demo = subprocess.Popen(["make", "-s", "-o", f"{venv}/bin/flask", "demo", f"VENV={venv}", f"PORT={port}",
+                             "DEMO_CUSTOMERS=20"], cwd=ROOT, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def session():
+        out = subprocess.run(["ps", "-eo", "pid=,sid=,args="], capture_output=True, text=True).stdout
+        return [line for line in out.splitlines() if line.split()[1] == str(demo.pid)]
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and demo.poll() is None, "the demo did not start"
+            time.sleep(0.3)
+        wait_until = time.monotonic() + 30
+        while not any("app worker" in line for line in session()):
+            assert time.monotonic() < wait_until, session()
+            time.sleep(0.2)
+        os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole foreground group
+        demo.wait(60)
+        time.sleep(1)
+        assert session() == []  # the app and the worker are gone
+    finally:
+        if demo.poll() is None or session():
+            os.killpg(demo.pid, signal.SIGKILL)
