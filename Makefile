@@ -23,11 +23,16 @@ $(VENV)/.test-tools: requirements.txt $(BIN)/flask
 
 # Set up, load demo data once (SQLite in instance/), print a sign-in for the demo
 # administrator (a new random password each time), and serve on http://$(HOST):$(PORT)/
+# with the background worker beside it
 # (make demo PORT=8080 HOST=0.0.0.0). The port is checked first: a demo already
 # running there keeps its password.
 demo: $(BIN)/flask demo-port-free
 	$(BIN)/flask --app app seed --customers $(DEMO_CUSTOMERS) --only-if-empty
 	$(BIN)/flask --app app demo-admin
+	@# The background worker (bulk actions) runs beside the app: Ctrl-C stops the app, and the
+	@# trap stops the worker with it after its current batch (the job resumes at its next start).
+	$(BIN)/flask --app app worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 demo-port-free: $(BIN)/flask

@@ -7,6 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
+import jobs
 import views
 from data.db import db, open_database, release_connections
 from data.migrations import migrate
@@ -51,6 +52,11 @@ def create_app(test_config=None):
         # A session ends after this long without a request, and this long after sign-in.
         SESSION_IDLE_MINUTES=os.environ.get("SESSION_IDLE_MINUTES", "30"),
         SESSION_MAX_HOURS=os.environ.get("SESSION_MAX_HOURS", "12"),
+        # The background queue (jobs.py): Redis when set (several app servers), else a SQLite file.
+        REDIS_URL=os.environ.get("REDIS_URL") or None,
+        HUEY_FILE=os.environ.get("HUEY_FILE") or None,
+        HUEY_NAME=os.environ.get("HUEY_NAME") or None,
+        BULK_BATCH_SIZE=os.environ.get("BULK_BATCH_SIZE") or None,
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -73,6 +79,10 @@ def create_app(test_config=None):
         # A server may fork workers after this (gunicorn's preload): leave no connection to inherit.
         release_connections()
 
+    # Tests run each task in the request unless they ask for the real queue.
+    app.config.setdefault("HUEY_IMMEDIATE", bool(app.config.get("TESTING")))
+    jobs.configure(app.config, app.instance_path)
     views.register(app)
     cli.register(app)
+    app.cli.add_command(jobs.worker_command)
     return app

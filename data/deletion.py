@@ -12,12 +12,12 @@ from peewee import SQL, IntegrityError, fn
 
 from . import sql_text
 from .access import as_viewer
-from .changes import load
-from .db import db, write_transaction
+from .changes import REFUSALS, check, load, refusal_reason
+from .db import db, is_postgres, write_transaction
 from .errors import Conflict
-from .history import record
+from .history import record, rows_for
 from .models import Customer
-from .records import Account, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, User, Xdr
+from .records import Account, History, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, User, Xdr
 from .status import is_terminated
 
 _Sub = Customer.alias("sub")
@@ -132,3 +132,42 @@ def delete_customer(customer_id, who):
             raise Conflict(f"Customer “{customer.name}” cannot be deleted",
                            ["records were just added to it"]) from None
     return customer.name
+
+
+def delete_many(customer_ids, who, actor=None):
+    """``delete_customer`` for a batch of a bulk job, inside the caller's write transaction.
+
+    Each customer goes through the same checks (reach, permission, the blockers of
+    ``row_flags``, read for the whole batch in one query); each delete runs in a
+    savepoint, so a record that arrived after the check keeps that one customer
+    (its foreign keys refuse) and the rest of the batch goes on. Returns
+    ``[(customer_id, name, reason)]``, ``reason`` None for a customer deleted.
+    """
+    viewer = as_viewer(who)
+    actor = actor or viewer.name
+    query = Customer.select().where(Customer.id.in_(list(customer_ids)))
+    found = {c.id: c for c in (query.for_update() if is_postgres() else query)}
+    flags = row_flags(list(found))
+    outcomes = []
+    for customer_id in customer_ids:
+        customer = found.get(customer_id)
+        name = customer.name if customer is not None else ""
+        try:
+            check(customer, viewer, "delete", allow_terminated=True)
+        except REFUSALS as refusal:
+            outcomes.append((customer_id, name, refusal_reason(refusal)))
+            continue
+        reasons = flags[customer_id].reasons
+        if reasons:
+            outcomes.append((customer_id, name, "; ".join(reasons)))
+            continue
+        try:
+            with db.atomic():
+                History.insert_many(rows_for(customer, actor, "delete")).execute()
+                customer.delete_instance()
+        except IntegrityError:
+            outcomes.append((customer_id, name, "records were just added to it"))
+            continue
+        outcomes.append((customer_id, name, None))
+    return outcomes
+

@@ -117,13 +117,10 @@ def kind_of(action):
     return "export_file" if action == "export" else "status"
 
 
-def perform(customer_id, action, who, expected_version=None, now=None, **params):
-    """Carry out ``action`` on the customer for ``who``; return the saved customer.
-
-    Raises ``NotFound`` (also outside ``who``'s reach), ``Forbidden`` (a role that
-    may not), ``Stale`` (someone else changed it), ``Conflict`` (not allowed now, or
-    terminated) or ``Invalid`` (a parameter is wrong).
-    """
+def status_change(action, now=None, **params):
+    """The change function of ``action`` for the pipeline (``change_customer`` or a bulk
+    job's ``change_many``): it refuses an action not possible for the customer now
+    (``Conflict``), else applies it."""
     now = now or clock.utcnow()
 
     def change(customer):
@@ -136,4 +133,15 @@ def perform(customer_id, action, who, expected_version=None, now=None, **params)
                            [f"it is {BY_CODE[customer.status].label.lower()}"])
         _apply(customer, action, now, params)
 
-    return change_customer(customer_id, who, kind_of(action), action, change, expected_version)
+    return change
+
+
+def perform(customer_id, action, who, expected_version=None, now=None, **params):
+    """Carry out ``action`` on the customer for ``who``; return the saved customer.
+
+    Raises ``NotFound`` (also outside ``who``'s reach), ``Forbidden`` (a role that
+    may not), ``Stale`` (someone else changed it), ``Conflict`` (not allowed now, or
+    terminated) or ``Invalid`` (a parameter is wrong).
+    """
+    return change_customer(customer_id, who, kind_of(action), action, status_change(action, now, **params),
+                           expected_version)

@@ -1,7 +1,10 @@
 """Peewee models. The schema itself is created by the numbered migrations in
 ``data/migrations``; these classes must describe the same columns (a test checks)."""
 import unicodedata
+from contextlib import nullcontext
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from peewee import (
     BigAutoField,
@@ -12,6 +15,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    PostgresqlDatabase,
     TextField,
 )
 
@@ -96,22 +100,37 @@ class Customer(BaseModel):
                 result = super().save(*args, **kwargs)
                 CustomerSearch.store(self)
             return result
-        changed = {f.name for f in self.dirty_fields} - {"version", "id"}
-        if not changed:
+        update = self.pending_update()
+        if update is None:
             return 0
-        seen = self.version
-        values = {self._meta.fields[name]: self.__data__.get(name) for name in changed}
-        values[Customer.version] = seen + 1
-        with db.atomic():
-            rows = Customer.update(values).where((Customer.id == self.id) & (Customer.version == seen)).execute()
+        # Inside a transaction already (a change of the pipeline, a bulk job's batch) no
+        # savepoint is needed: a refused update writes nothing, anything else rolls it all back.
+        with nullcontext() if db.in_transaction() else db.atomic():
+            rows = db.execute_sql(update.sql, update.params).rowcount
             if rows == 0:
                 raise Stale(f"Customer “{self.name}” was changed by someone else. Reload the page to see "
                             "the current values, then make your change again.")
-            if set(TEXT_FIELDS) & changed:
-                CustomerSearch.store(self)
-        self.version = seen + 1
-        self._dirty.clear()
+            self.updated(update)
         return rows
+
+    def pending_update(self):
+        """The versioned UPDATE that writes this (prepared) customer's changed columns, or None
+        when nothing changed: ``save`` runs it, ``save_many`` runs a batch's together."""
+        changed = {f.name for f in self.dirty_fields} - {"version", "id"}
+        if not changed:
+            return None
+        seen = self.version
+        names = tuple(sorted(changed))
+        params = [self._meta.fields[name].db_value(self.__data__.get(name)) for name in names]
+        sql = _update_sql(names, type(db.obj).__name__)
+        return PendingUpdate(self, changed, sql, [*params, seen + 1, self.id, seen])
+
+    def updated(self, update):
+        """What follows a versioned update that was written: the search copy, the new version."""
+        if set(TEXT_FIELDS) & update.changed:
+            CustomerSearch.store(self)
+        self.version = update.params[-1] + 1
+        self._dirty.clear()
 
     @property
     def is_direct(self):
@@ -121,6 +140,62 @@ class Customer(BaseModel):
     def is_terminated(self):
         """Permanently terminated (``status.is_terminated``; templates ask here)."""
         return is_terminated(self)
+
+
+@dataclass(frozen=True)
+class PendingUpdate:
+    customer: object
+    changed: set
+    sql: str
+    params: list
+
+
+def save_many(customers):
+    """``save`` for customers already in the database, inside the caller's transaction, with
+    the same versioned update each; returns the ids of those someone else changed since they
+    were read (nothing written for them: the caller reads them again).
+
+    PostgreSQL: the updates go in one pipeline (psycopg's executemany) instead of a round trip
+    each, the server telling per customer whether its version still matched.
+    """
+    pending = []
+    for customer in customers:
+        customer.prepare()
+        update = customer.pending_update()
+        if update is not None:
+            pending.append(update)
+    stale = set()
+    if isinstance(db.obj, PostgresqlDatabase):
+        by_sql = {}
+        for update in pending:
+            by_sql.setdefault(update.sql, []).append(update)
+        for sql, updates in by_sql.items():
+            cursor = db.cursor()
+            cursor.executemany(sql + ' RETURNING "id"', [u.params for u in updates], returning=True)
+            for update in updates:
+                if cursor.fetchone() is None:
+                    stale.add(update.customer.id)
+                cursor.nextset()
+    else:
+        for update in pending:
+            if db.execute_sql(update.sql, update.params).rowcount == 0:
+                stale.add(update.customer.id)
+    for update in pending:
+        if update.customer.id not in stale:
+            update.customer.updated(update)
+    return stale
+
+
+@lru_cache(maxsize=256)
+def _update_sql(names, _dialect):
+    """The versioned UPDATE of the columns ``names``, then version (WHERE id, version), made
+    once per set of columns and database kind: Peewee building it per save cost more than
+    running it (a bulk job saves a thousand customers a second). Written here, not by
+    Peewee, so the parameters' order is ours for certain."""
+    param = db.param
+    sets = ", ".join(f'"{Customer._meta.fields[name].column_name}" = {param}' for name in names)
+    return (f'UPDATE "{Customer._meta.table_name}" SET {sets}, "version" = {param} '
+            f'WHERE "id" = {param} AND "version" = {param}')
 
 
 # The text columns, from the field table. Added after the class, as Peewee's

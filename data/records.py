@@ -238,6 +238,8 @@ class SignInFailure(BaseModel):
     at = DateTimeField(default=clock.utcnow)
 
 
+from .bulk_records import BulkJob, BulkOutcome  # noqa: E402 (its own module; listed with the rest)
+
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
           TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure,
-          RecoveryCode, SignInEvent, UserChange, AppSetting, ClassFee, ClassHistory)
+          RecoveryCode, SignInEvent, UserChange, AppSetting, ClassFee, ClassHistory, BulkJob, BulkOutcome)

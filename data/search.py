@@ -50,7 +50,7 @@ CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
 # Balance means something for postpaid customers, Available funds for prepaid ones:
 # sorted by either, the customers it does not apply to come last in both directions.
 APPLIES_TO = {"balance": "postpaid", "available_funds": "prepaid"}
-__all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "find_page", "batches"]
+__all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "find_page", "batches", "ids_after", "grouped"]
 
 
 @dataclass(frozen=True)
@@ -315,3 +315,28 @@ def batches(search, size=1000, fetch=rows_for):
     with closing(backend().id_batches(sql, params, size)) as chunks:
         for ids in chunks:
             yield fetch(ids)
+
+
+def ids_after(search, after, limit, extra=()):
+    """The next ``limit`` matching customer ids above ``after``, in id order.
+
+    A bulk job walks its selection this way: its checkpoint is the last id of its
+    last committed batch, so it can stop anywhere (killed, cancelled) and go on from
+    there. ``extra``: customer conditions added (the ticked rows' ids).
+    """
+    compiled = search.compiled
+    parts = compiled.parts_for((C.id > after, *extra)).finish(C)
+    query = _query(parts, [C.id], C, *compiled.hinting(False, None)).order_by(C.id).limit(limit)
+    return [customer_id for (customer_id,) in query.tuples()]
+
+
+def grouped(search, columns, extra=()):
+    """The matches grouped by ``columns`` (SQL expressions over the customer):
+    ``[(values, count, smallest id)]``, one per distinct combination (a bulk
+    action's preview: every customer of a group gets the same answer)."""
+    compiled = search.compiled
+    parts = compiled.parts_for(tuple(extra)).finish(C)
+    aliased = [column.alias(f"g{n}") for n, column in enumerate(columns)]
+    query = (_query(parts, [*aliased, fn.COUNT(SQL("*")), fn.MIN(C.id)], C, *compiled.hinting(False, None))
+             .group_by(*[SQL(f"g{n}") for n in range(len(columns))]))
+    return [(tuple(row[:-2]), row[-2], row[-1]) for row in query.tuples()]

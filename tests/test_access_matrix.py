@@ -404,3 +404,54 @@ def test_the_class_pages(app, world, gold, role):
     assert (after.grace_days == 1) is may and after.retired_at is None
     assert CustomerClass.select().where(CustomerClass.name == f"New by {role}").exists() is may
     assert CustomerClass.select().where(CustomerClass.id == unused.id).exists() is not may
+# Bulk actions (issue 13): action, the kind of change it is (None: reading only).
+BULK = (("block", "status"), ("permanently_terminate", "status"), ("delete", "delete"), ("export", None))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("selection", ["all", "foreign_ticked"])
+@pytest.mark.parametrize("action,kind", BULK)
+def test_bulk_actions_do_only_what_the_role_may_within_reach(app, world, role, selection, action, kind):
+    from data.bulk_records import BulkJob
+    client, token = client_for(app, world, role)
+    foreign = world["foreign"]
+    before = {c.id: c.version for c in Customer.select()}
+    fields = {"csrf_token": token, "search": "scope=all", "action": action, "back": "/customers"}
+    if selection == "all":
+        fields["selection"] = "all"
+    else:
+        fields.update(selection="ticked", id=[foreign.id, world["direct"].id])
+    preview = client.post("/customers/bulk/preview", data=fields)
+    start = client.post("/customers/bulk", data={**fields, "confirmation": "x"})
+    allowed = kind is None or kind in MAY[role]
+    if not allowed:
+        assert (preview.status_code, start.status_code) == (403, 403), (role, action)
+        assert BulkJob.select().count() == 0
+    else:
+        assert preview.status_code == 200, (role, action, preview.status_code)
+        assert start.status_code in (303, 422), (role, action, start.status_code)
+    for response in (preview, start):
+        assert no_foreign_names(response.get_data(as_text=True), role), (role, action)
+    if kind is not None and role not in SEES_ALL:
+        # Whatever ran, nothing outside the staff's reach changed (nor was deleted).
+        for customer_id in (foreign.id, world["direct"].id):
+            after = Customer.get_or_none(Customer.id == customer_id)
+            assert after is not None and after.version == before[customer_id], (role, action)
+    if kind is None and allowed:
+        csv_text = client.get("/customers/bulk/export.csv", query_string={
+            "search": "scope=all", "selection": fields["selection"], "id": fields.get("id", [])}).get_data(as_text=True)
+        assert no_foreign_names(csv_text, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_bulk_jobs_are_seen_only_by_who_started_them(app, world, role):
+    from data.access import Viewer
+    from data.bulk_jobs import create
+    job = create(Viewer("someone-else", "operator_admin"), "block", "", "scope=all", [], "all", 7)
+    client, token = client_for(app, world, role)
+    expected = 200 if role == "operator_admin" else 404
+    for path in (f"/customers/bulk/{job.id}", f"/customers/bulk/{job.id}.csv"):
+        assert client.get(path).status_code == expected, (role, path)
+    cancel = client.post(f"/customers/bulk/{job.id}/cancel", data={"csrf_token": token})
+    assert cancel.status_code == (303 if role == "operator_admin" else 404)
+    assert client.get("/customers/bulk").status_code == 200

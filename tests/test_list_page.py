@@ -7,6 +7,9 @@ import pytest
 from tests import factories
 from tests.conftest import HTMX, soup
 
+# A row's cells past the bulk actions' tick box (issue 13).
+CELLS = "td:not(.select-col)"
+
 
 def row_names(response):
     return [a.get_text(strip=True) for a in soup(response).select("#results tbody td.id-col a")]
@@ -38,7 +41,10 @@ def test_history_restore_gets_the_whole_page(client):
 
 def test_columns_are_the_spec_columns(client):
     factories.customer("Alice")
-    headers = [th.get_text(" ", strip=True) for th in soup(client.get("/customers")).select("#results thead th")]
+    head = soup(client.get("/customers")).select("#results thead th")
+    # First the bulk actions' "select all on this page" box (issue 13), then the spec's columns.
+    assert head[0].find("input", type="checkbox")["aria-label"] == "Select all on this page"
+    headers = [th.get_text(" ", strip=True) for th in head[1:]]
     assert headers == ["xDRs", "ID", "Accounts", "Currency", "Balance Control", "Available Funds", "Balance",
                        "Credit Limit", "Email", "Status", "Delete"]
 
@@ -48,7 +54,7 @@ def test_row_shows_money_by_balance_control(client):
                        currency="EUR", email="pre@example.org")
     factories.customer("Post", balance_control="postpaid", balance=Decimal("-3.25"), available_funds=Decimal("7"),
                        credit_limit=Decimal("100"), currency="JPY")
-    rows = {r.select("td")[1].get_text(strip=True): [td.get_text(" ", strip=True) for td in r.select("td")]
+    rows = {r.select(CELLS)[1].get_text(strip=True): [td.get_text(" ", strip=True) for td in r.select(CELLS)]
             for r in soup(client.get("/customers")).select("#results tbody tr")}
     assert rows["Pre"][3:9] == ["EUR", "Prepaid", "12.50 EUR", "", "—", "pre@example.org"]
     assert rows["Post"][3:8] == ["JPY", "Postpaid", "", "-3.25 JPY", "100 JPY"]
@@ -57,8 +63,8 @@ def test_row_shows_money_by_balance_control(client):
 def test_status_label_only_when_not_active(client):
     factories.customer("Calm")
     factories.customer("Stopped", blocked=True)
-    rows = {r.select("td")[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
-    assert rows["Calm"].select("td")[9].get_text(strip=True) == ""
+    rows = {r.select(CELLS)[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
+    assert rows["Calm"].select(CELLS)[9].get_text(strip=True) == ""
     badge = rows["Stopped"].select_one("td .badge")
     assert badge.get_text(strip=True) == "Blocked" and "status-blocked" in badge["class"]
 
@@ -68,7 +74,7 @@ def test_only_rows_not_terminated_offer_a_status_change(client):
     from datetime import datetime
     factories.customer("Open")
     factories.customer("Closed", terminated_at=datetime(2026, 1, 1))
-    rows = {r.select("td")[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
+    rows = {r.select(CELLS)[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
     assert rows["Open"].select_one("a.row-status-link") is not None
     assert rows["Closed"].select_one("a.row-status-link") is None
     assert rows["Closed"].select_one(".badge").get_text(strip=True) == "Permanently terminated"
@@ -78,9 +84,9 @@ def test_accounts_icon_differs_without_accounts_and_links_work(client):
     with_accounts = factories.customer("Has")
     factories.account(with_accounts)
     factories.customer("Hasnt")
-    rows = {r.select("td")[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
-    assert rows["Has"].select_one("td:nth-of-type(3) use")["href"].endswith("#users")
-    assert rows["Hasnt"].select_one("td:nth-of-type(3) use")["href"].endswith("#user-x")
+    rows = {r.select(CELLS)[1].get_text(strip=True): r for r in soup(client.get("/customers")).select("tbody tr")}
+    assert rows["Has"].select_one("td:nth-of-type(4) use")["href"].endswith("#users")
+    assert rows["Hasnt"].select_one("td:nth-of-type(4) use")["href"].endswith("#user-x")
     for row in rows.values():
         for link in row.select("a[href^='/customers/']"):
             assert client.get(link["href"]).status_code == 200, link["href"]

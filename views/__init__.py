@@ -4,7 +4,21 @@ from flask_wtf.csrf import CSRFProtect
 
 from data.db import db
 
-from . import account, activity, auth, classes, customers, errors, export, formatting, ops, related, security, users
+from . import (
+    account,
+    activity,
+    auth,
+    bulk,
+    classes,
+    customers,
+    errors,
+    export,
+    formatting,
+    ops,
+    related,
+    security,
+    users,
+)
 
 csrf = CSRFProtect()
 
@@ -15,6 +29,7 @@ def register(app):
     app.register_blueprint(auth.bp)
     app.register_blueprint(ops.bp)
     ops.register(app)
+    app.register_blueprint(bulk.bp)
     app.register_blueprint(customers.bp)
     app.register_blueprint(related.bp)
     app.register_blueprint(export.bp)

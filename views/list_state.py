@@ -55,6 +55,10 @@ class ListState:
         path = _path(endpoint)
         return f"{path}?{urlencode(params, safe=URL_SAFE)}" if params else path
 
+    def selection_query(self):
+        """The search alone (no sort, no page) as a query string: what a bulk action applies to."""
+        return urlencode(list_url.selection_params(self))
+
     def csv_url(self):
         return self.url("export.customers_csv", page=1, per_page=list_url.DEFAULT_PAGE_SIZE)
 

@@ -12,6 +12,7 @@ import re
 from data import listing
 from data.conditions import FIELDS, MAX_CONDITIONS, OPERATORS, build, too_many_conditions
 from data.errors import InvalidCondition
+from data.search import Search
 from data.text import clean
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -192,3 +193,16 @@ def parse_filters(args):
     if len(found) > MAX_CONDITIONS:
         raise InvalidQuery(found[MAX_CONDITIONS][1], too_many_conditions())
     return [built for _, _, built in found]
+
+
+def selection(args, viewer=None):
+    """What a bulk action applies to: the list's search in ``args`` (``scope``, ``q``,
+    ``flt<n>_<field>_<op>``; sort and page do not change which customers match) as a
+    data.search.Search within ``viewer``'s reach. Raises ``InvalidQuery``."""
+    return Search(parse_scope(args.get("scope"), viewer), parse_query_text(args.get("q", "")),
+                  tuple(parse_filters(args)), viewer)
+
+
+def selection_params(state):
+    """The part of a list state's parameters that says which customers match (for a bulk action)."""
+    return {k: v for k, v in write(state).items() if k not in ("sort", "page", "per_page", "advanced")}

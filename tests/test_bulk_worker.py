@@ -1,0 +1,161 @@
+"""The real queue: a worker process (``flask --app app worker``) runs a bulk job from
+huey's SQLite storage, or Redis when REDIS_URL is set; killed with SIGKILL mid-job,
+it leaves exactly its committed batches, and a new worker finishes the job without
+doing any customer twice (issue 13)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import jobs
+from data import bulk_jobs
+from data import seed as demo
+from data.access import Viewer
+from data.bulk_records import BulkJob, BulkOutcome
+from data.db import db
+from data.models import Customer
+from data.records import History
+
+ROOT = Path(__file__).resolve().parents[1]
+STORAGES = ["sqlite"] + (["redis"] if os.environ.get("REDIS_URL") else [])
+
+
+@pytest.fixture(params=STORAGES)
+def queue(request, app, database_url, tmp_path):
+    """The queue's settings for this test and a worker it starts, and the app's queue pointed at it."""
+    env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test",
+           "BULK_BATCH_SIZE": "50", "HUEY_NAME": f"test-{uuid.uuid4().hex[:8]}"}
+    env.pop("HUEY_FILE", None)
+    if request.param == "redis":
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    else:
+        env.pop("REDIS_URL", None)
+        env["HUEY_FILE"] = str(tmp_path / "huey.sqlite3")
+    config = {"REDIS_URL": env.get("REDIS_URL"), "HUEY_FILE": env.get("HUEY_FILE"), "HUEY_NAME": env["HUEY_NAME"],
+              "HUEY_IMMEDIATE": False}
+    jobs.configure(config, str(tmp_path))
+    workers = []
+
+    def start_worker():
+        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "1"],
+                                   cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        workers.append(process)
+        return process
+
+    yield start_worker
+    for process in workers:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    jobs.huey.storage.flush_all()
+    jobs.configure(app.config, app.instance_path)
+
+
+def wait_for(condition, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with db.connection_context():
+            found = condition()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_a_killed_worker_leaves_its_committed_batches_and_a_new_one_finishes(database, queue):
+    demo.seed(3000)
+    Customer.update(blocked=False, terminated_at=None, provisionally_terminated_at=None, exported_at=None).execute()
+    total = Customer.select().count()
+    job = bulk_jobs.create(Viewer("alice", "operator_admin"), "block", "", "scope=all", [], "all", total)
+    db.close()
+    first = queue()
+    jobs.run_bulk_job(job.id)
+    wait_for(lambda: BulkJob.get_by_id(job.id).changed >= 400)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+
+    with db.connection_context():
+        killed = BulkJob.get_by_id(job.id)
+        assert killed.state == "running" and 400 <= killed.done < total
+        outcomes = BulkOutcome.select().where(BulkOutcome.job == job.id)
+        # Exactly the committed batches: whole batches, and their history, nothing of a half one.
+        assert outcomes.count() == killed.done and killed.done % 50 == 0
+        assert max(o.customer_id for o in outcomes) == killed.last_id
+        actor = f"alice (bulk job #{job.id})"
+        assert History.select().where((History.actor == actor) & (History.field == "blocked")).count() == killed.changed
+        assert Customer.select().where(Customer.blocked).count() == killed.changed
+    queue()  # a new worker: it sees the job's holder is gone and resumes it
+    finished = wait_for(lambda: (lambda j: j if j.state == "done" else None)(BulkJob.get_by_id(job.id)))
+    with db.connection_context():
+        assert finished.changed == total and finished.skipped == 0
+        assert BulkOutcome.select().where(BulkOutcome.job == job.id).count() == total
+        assert History.select().where((History.actor == actor) & (History.field == "blocked")).count() == total
+        assert Customer.select().where(~Customer.blocked).count() == 0
+
+
+def test_ctrl_c_stops_the_worker_after_its_batch_and_the_job_resumes(database, queue):
+    for n in range(1500):
+        Customer.create(name=f"Customer {n:05d}", currency="USD")
+    job = bulk_jobs.create(Viewer("alice", "operator_admin"), "block", "", "scope=all", [], "all", 1500)
+    db.close()
+    worker = queue()
+    jobs.run_bulk_job(job.id)
+    wait_for(lambda: BulkJob.get_by_id(job.id).changed >= 200)
+    worker.send_signal(signal.SIGINT)
+    assert worker.wait(30) == 0  # it does not wait for the whole job
+    with db.connection_context():
+        stopped = BulkJob.get_by_id(job.id)
+        assert stopped.state == "running" and stopped.runner == "" and stopped.done < 1500
+        assert BulkOutcome.select().where(BulkOutcome.job == job.id).count() == stopped.done
+    queue()
+    finished = wait_for(lambda: (lambda j: j if j.state == "done" else None)(BulkJob.get_by_id(job.id)))
+    assert finished.changed == 1500
+
+
+def test_make_demo_runs_the_worker_beside_the_app_and_ctrl_c_stops_both(tmp_path):
+    import shutil
+    import socket
+    import urllib.request
+    if not shutil.which("make"):
+        pytest.skip("needs make")
+    venv = Path(sys.executable).parent.parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "MAKEFLAGS": "", "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "",
+           "HUEY_FILE": ""}
+    demo = subprocess.Popen(["make", "-s", "-o", f"{venv}/bin/flask", "demo", f"VENV={venv}", f"PORT={port}",
+                             "DEMO_CUSTOMERS=20"], cwd=ROOT, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def session():
+        out = subprocess.run(["ps", "-eo", "pid=,sid=,args="], capture_output=True, text=True).stdout
+        return [line for line in out.splitlines() if line.split()[1] == str(demo.pid)]
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and demo.poll() is None, "the demo did not start"
+            time.sleep(0.3)
+        wait_until = time.monotonic() + 30
+        while not any("app worker" in line for line in session()):
+            assert time.monotonic() < wait_until, session()
+            time.sleep(0.2)
+        os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole foreground group
+        demo.wait(60)
+        time.sleep(1)
+        assert session() == []  # the app and the worker are gone
+    finally:
+        if demo.poll() is None or session():
+            os.killpg(demo.pid, signal.SIGKILL)
