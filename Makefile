@@ -40,8 +40,10 @@ demo-port-free: $(BIN)/flask
 	sys.exit("Port $(PORT) on $(HOST) is in use (a demo still running?). Stop it, or: make demo PORT=5001" \
 	         if s.connect_ex(("$(HOST)", $(PORT))) == 0 else 0)'
 
-# The whole suite, browser tests included, on SQLite and then on PostgreSQL.
-test: test-sqlite test-postgres
+# The whole suite, browser tests included, on SQLite and on PostgreSQL: both at once (each
+# run has a database of its own), each one's output printed whole when it ends.
+test: $(VENV)/.test-tools
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 # TEST_DATABASE_URL is emptied so an exported one (CI exports it) cannot turn this run into PostgreSQL.
 test-sqlite: $(VENV)/.test-tools

@@ -31,7 +31,9 @@ CACHE = ROOT / "build" / "binary-cache"
 SOURCES = ("app.py", "cli.py", "single_binary.py", "wsgi.py", "gunicorn.conf.py", "Makefile",
            "requirements-app.txt", "requirements-build.txt", "data", "views", "templates", "static", "packaging")
 CUSTOMERS = 1000
-START_SECONDS = 3
+# Serving within 3 s on a quiet machine; `make test` runs both backends at once on two cores,
+# where a loaded machine took 4-5 s: this catches a start that hangs or crawls, not the figure.
+START_SECONDS = 10
 MAX_MEGABYTES = 80
 
 

@@ -72,10 +72,10 @@ def test_is_any_of_in_the_advanced_form_by_keyboard(admin_page, live_server, con
     page.select_option("#co0", "in")
     boxes = page.locator("#condition-0 input[type=checkbox]")
     expect(boxes).to_have_count(11)
-    page.get_by_role("checkbox", name="Suspended").focus()
+    page.get_by_role("checkbox", name="Suspended", exact=True).focus()
     page.keyboard.press("Space")
     expect(page).to_have_url(re.compile(r"flt0_status_in=suspended"))
-    page.get_by_role("checkbox", name="Blocked").check()
+    page.get_by_role("checkbox", name="Blocked", exact=True).check()
     expect(page).to_have_url(re.compile(r"flt0_status_in=blocked,suspended"))
     expect(page.locator("#results tbody tr")).to_have_count(3)
     assert not console_errors
