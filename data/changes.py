@@ -110,33 +110,20 @@ def change_many(customer_ids, who, kind, action, change, actor=None):
     found = {c.id: c for c in Customer.select().where(Customer.id.in_(list(customer_ids)))}
     reasons, done = {}, []
     for customer_id in customer_ids:
-        customer = found.get(customer_id)
-        try:
-            customer = check(customer, viewer, kind)
-            before = snapshot(customer)
-            extra = change(customer)
-        except REFUSALS as refusal:
-            reasons[customer_id] = refusal_reason(refusal)
-            continue
-        if extra is SKIP:
-            reasons[customer_id] = "nothing to change"
-            continue
-        done.append((customer, before, extra))
+        prepared = _prepare(found.get(customer_id), customer_id, viewer, kind, change, reasons)
+        if prepared is not None:
+            done.append(prepared)
     stale = save_many([customer for customer, _, _ in done])
     history = []
     for customer, before, extra in done:
         customer_id = customer.id
         if customer_id in stale:
-            try:
-                again = Customer.select().where(Customer.id == customer_id)
-                customer = (again.for_update() if is_postgres() else again).first()
-                before, extra = _change_one(customer, viewer, kind, change)
-            except REFUSALS as refusal:
-                reasons[customer_id] = refusal_reason(refusal)
+            again = Customer.select().where(Customer.id == customer_id)
+            prepared = _prepare((again.for_update() if is_postgres() else again).first(), customer_id, viewer, kind,
+                                change, reasons, save=True)
+            if prepared is None:
                 continue
-            if extra is SKIP:
-                reasons[customer_id] = "nothing to change"
-                continue
+            customer, before, extra = prepared
             found[customer_id] = customer
         history += rows_for(customer, actor, action, before, extra=extra or ())
     write_history(history)
@@ -144,10 +131,20 @@ def change_many(customer_ids, who, kind, action, change, actor=None):
             for customer_id in customer_ids]
 
 
-def _change_one(customer, viewer, kind, change):
-    customer = check(customer, viewer, kind)
-    before = snapshot(customer)
-    extra = change(customer)
-    if extra is not SKIP:
-        customer.save()
-    return before, extra
+def _prepare(customer, customer_id, viewer, kind, change, reasons, save=False):
+    """One customer of a batch through ``check`` and ``change`` (and saved, with
+    ``save``): ``(customer, before, extra)``, or None with its reason noted in
+    ``reasons`` when it is refused or has nothing to change."""
+    try:
+        customer = check(customer, viewer, kind)
+        before = snapshot(customer)
+        extra = change(customer)
+        if extra is SKIP:
+            reasons[customer_id] = "nothing to change"
+            return None
+        if save:
+            customer.save()
+    except REFUSALS as refusal:
+        reasons[customer_id] = refusal_reason(refusal)
+        return None
+    return customer, before, extra
