@@ -235,12 +235,16 @@ def skip_reasons(job):
     return [(row.reason, row.n) for row in query]
 
 
-def outcomes(job, only=None, offset=0, limit=100):
-    """The job's outcomes in customer id order; ``only``: "changed" or "skipped"."""
-    query = BulkOutcome.select().where(BulkOutcome.job == job.id)
+def outcomes(job, only=None, after=0, limit=100):
+    """Up to ``limit`` of the job's outcomes after customer id ``after``, in customer id order.
+
+    ``only``: "changed" or "skipped". Keyset paging, so the last page of a million is as
+    quick as the first.
+    """
+    query = BulkOutcome.select().where((BulkOutcome.job == job.id) & (BulkOutcome.customer_id > after))
     if only in ("changed", "skipped"):
         query = query.where(BulkOutcome.changed == (only == "changed"))
-    return list(query.order_by(BulkOutcome.customer_id).offset(offset).limit(limit))
+    return list(query.order_by(BulkOutcome.customer_id).limit(limit))
 
 
 def result_csv(job, batch=5000):

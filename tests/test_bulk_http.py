@@ -204,3 +204,21 @@ def test_start_of_an_export_goes_to_the_download(client, customers, token):
     ticked = post(client, "/customers/bulk", fields, action="export", selection="page", csrf_token=token)
     rows = list(csv.DictReader(io.StringIO(client.get(ticked.headers["Location"]).get_data(as_text=True))))
     assert len(rows) == 7
+
+
+def test_a_finished_jobs_outcomes_come_in_pages(client, customers, token, monkeypatch):
+    import views.bulk
+    monkeypatch.setattr(views.bulk, "OUTCOMES_PAGE", 3)
+    fields = form_fields(bulk_form(client))
+    post(client, "/customers/bulk", fields, action="block", selection="all", csrf_token=token)
+    job = BulkJob.get()
+    seen, url = [], f"/customers/bulk/{job.id}"
+    while url:
+        page = soup(client.get(url))
+        seen += [words(tr.select_one("td")) for tr in page.select(".bulk-outcomes tbody tr")]
+        following = page.select_one(".outcome-pages a[href*='after=']")
+        url = following["href"] if following else None
+    assert len(seen) == 7 and len(set(seen)) == 7  # every outcome once, none lost between pages
+    last = soup(client.get(f"/customers/bulk/{job.id}?after=999999999"))
+    assert last.select_one(".outcome-pages a")["href"] == f"/customers/bulk/{job.id}"
+    assert client.get(f"/customers/bulk/{job.id}?after=x").status_code == 400

@@ -156,13 +156,22 @@ def index():
     return render_template("bulk/index.html", jobs=bulk_jobs.recent(current_viewer()))
 
 
+# Outcomes shown per page of a finished job (the CSV has them all).
+OUTCOMES_PAGE = 100
+
+
 @bp.get("/<int:job_id>")
 def show(job_id):
     """The job: its progress while it runs (htmx polls the fragment), its result when done."""
     job = bulk_jobs.find(job_id, current_viewer())
     only = request.args.get("only")
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        abort(error_response(400, "Invalid parameter “after”: it must be a customer number."))
+    outcomes = bulk_jobs.outcomes(job, only, int(after), OUTCOMES_PAGE + 1) if job.finished else []
     context = dict(job=job, only=only, reasons=bulk_jobs.skip_reasons(job) if job.finished else [],
-                   outcomes=bulk_jobs.outcomes(job, only) if job.finished else [])
+                   outcomes=outcomes[:OUTCOMES_PAGE], after=int(after),
+                   next_after=outcomes[OUTCOMES_PAGE - 1].customer_id if len(outcomes) > OUTCOMES_PAGE else None)
     if is_fragment_request():
         response = make_response(render_template("bulk/_progress.html", **context))
     else:
