@@ -130,10 +130,22 @@ def status_change(action, now=None, **params):
             raise Invalid({"action": f"“{action}” is not a status change"})
         if action not in available_actions(customer, now):
             raise Conflict(f"“{ACTIONS[action]}” is not possible for customer “{customer.name}” now",
-                           [f"it is {BY_CODE[customer.status].label.lower()}"])
+                           [_why_not(action, customer)])
         _apply(customer, action, now, params)
 
     return change
+
+
+def _why_not(action, customer):
+    """Why ``action`` is not offered to ``customer``, in the words a bulk job's preview
+    counts by ("already blocked 30"): the state the action would reach, else the status."""
+    if action == "block" and customer.blocked:
+        return "already blocked"
+    if action == "unblock" and not customer.blocked:
+        return "not blocked"
+    if action == "provisionally_terminate" and customer.provisionally_terminated_at is not None:
+        return "already terminated provisionally"
+    return f"it is {BY_CODE[customer.status].label.lower()}"
 
 
 def perform(customer_id, action, who, expected_version=None, now=None, **params):

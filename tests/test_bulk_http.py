@@ -66,7 +66,7 @@ def test_preview_says_what_will_change_and_what_will_be_skipped(client, customer
     page = soup(post(client, "/customers/bulk/preview", fields, action="block", selection="all", csrf_token=token))
     assert page.find(id="bulk-summary").get_text(" ", strip=True) == "Block 7 customers"
     counts = words(page.select_one(".bulk-counts"))
-    assert counts == "4 will change; 3 will be skipped: it is blocked 2, it is permanently terminated 1."
+    assert counts == "4 will change; 3 will be skipped: already blocked 2, it is permanently terminated 1."
     start = page.find("form", id="bulk-start")
     assert start.find("button").get_text(" ", strip=True) == "Block 4 customers"
 
@@ -111,7 +111,7 @@ def test_running_a_job_blocks_and_shows_the_result(client, customers, token):
     assert status == "Finished: 7 of 7 customers looked at, 4 changed, 3 skipped."
     assert page.select_one("#bulk-progress").get("data-hx-trigger") is None  # finished: no more polling
     reasons = [[td.get_text(strip=True) for td in tr.select("td")] for tr in page.select(".bulk-reasons tbody tr")]
-    assert reasons == [["it is blocked", "2"], ["it is permanently terminated", "1"]]
+    assert reasons == [["already blocked", "2"], ["it is permanently terminated", "1"]]
     skipped = soup(client.get(f"/customers/bulk/{job.id}?only=skipped")).select(".bulk-outcomes tbody tr")
     assert len(skipped) == 3
     text = client.get(f"/customers/bulk/{job.id}.csv").get_data(as_text=True)

@@ -38,7 +38,7 @@ def mixed(database):
 def test_preview_counts_what_will_change_and_why_the_rest_is_skipped(mixed):
     preview = bulk_actions.preview("block", "", everyone(), ADMIN)
     assert (preview.total, preview.will_change) == (10, 5)
-    assert dict(preview.skipped) == {"it is blocked": 3, "it is permanently terminated": 2}
+    assert dict(preview.skipped) == {"already blocked": 3, "it is permanently terminated": 2}
 
 
 def test_preview_of_permanent_termination_and_of_a_class_change(mixed):
@@ -62,7 +62,7 @@ def test_a_job_changes_through_the_pipeline_and_names_itself_in_the_history(mixe
         (f"alice (bulk job #{job.id})", "block", "blocked"), (f"alice (bulk job #{job.id})", "block", "status")}
     assert {r.source for r in rows} == {"bulk_job"}  # the activity log files it under "Bulk job"
     reasons = dict(bulk_jobs.skip_reasons(job))
-    assert reasons == {"it is blocked": 3, "it is permanently terminated": 2}
+    assert reasons == {"already blocked": 3, "it is permanently terminated": 2}
     assert BulkOutcome.select().where(BulkOutcome.job == job.id).count() == 10
 
 
@@ -175,4 +175,4 @@ def test_the_result_csv_lists_every_customer(mixed):
     lines = text.strip().split("\r\n")
     assert lines[0] == "customer_id,customer,outcome,reason"
     assert len(lines) == 11
-    assert any(line.endswith(",skipped,it is blocked") for line in lines)
+    assert any(line.endswith(",skipped,already blocked") for line in lines)

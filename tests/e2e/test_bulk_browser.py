@@ -27,7 +27,7 @@ def test_tick_preview_and_run_a_block(admin_page, live_server, console_errors, s
     screenshot("bulk-bar")
     page.get_by_role("button", name="Preview…").click()
     expect(page.locator("#bulk-summary")).to_have_text("Block 3 customers")
-    expect(page.locator(".bulk-counts")).to_contain_text("2 will change; 1 will be skipped: it is blocked 1")
+    expect(page.locator(".bulk-counts")).to_contain_text("2 will change; 1 will be skipped: already blocked 1")
     screenshot("bulk-preview")
     page.get_by_role("button", name="Block 2 customers").click()
     expect(page.locator("#bulk-progress [role=status]")).to_contain_text("Finished")
