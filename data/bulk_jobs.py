@@ -142,7 +142,7 @@ def run(job_id, selection_for, batch_size=BATCH_SIZE, runner=None, should_stop=N
     job = BulkJob.get_by_id(job_id)
     viewer = viewer_of(job)
     # The history names the job, and the activity log files its changes under "Bulk job".
-    actor = replace(viewer, name=f"{job.user_name} (bulk job #{job.id})"[:100], source="bulk_job")
+    actor = replace(viewer, name=job.actor, source="bulk_job")
     ids = ticked(job)
     extra = (Customer.id.in_(ids),) if ids else ()
     try:

@@ -1,4 +1,6 @@
 """The tables of bulk jobs (migration 0018): the job, and what it did to each customer."""
+import re
+
 from peewee import (
     BigAutoField,
     BigIntegerField,
@@ -16,6 +18,20 @@ from .models import BaseModel
 QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancelled", "failed"
 # A job in one of these states has stopped for good.
 FINISHED = (DONE, CANCELLED, FAILED)
+
+
+def actor_name(user_name, job_id):
+    """What a bulk job's history rows name as actor ("alice (bulk job #12)")."""
+    return f"{user_name} (bulk job #{job_id})"[:100]
+
+
+ACTOR_SUFFIX = re.compile(r" \(bulk job #\d+\)$")
+
+
+def bulk_actors(user_name):
+    """Every actor name the bulk jobs of ``user_name`` wrote history under."""
+    return [actor_name(user_name, job_id) for (job_id,) in
+            BulkJob.select(BulkJob.id).where(BulkJob.user_name == user_name).tuples()]
 
 
 class BulkJob(BaseModel):
@@ -42,6 +58,11 @@ class BulkJob(BaseModel):
     created_at = DateTimeField(default=clock.utcnow)
     started_at = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
+
+    @property
+    def actor(self):
+        """The name the history gives this job's changes: its user's, naming the job."""
+        return actor_name(self.user_name, self.id)
 
     @property
     def done(self):

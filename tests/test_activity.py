@@ -129,6 +129,21 @@ def test_the_user_filter_offers_staff_their_colleagues_and_operators_every_actor
     assert activity.users(ADMIN) == ["boss", "import-customers (root)", "maintenance"]
 
 
+def test_a_users_bulk_jobs_are_filed_under_the_user(database):
+    from data.bulk_records import BulkJob
+    jobs = [BulkJob.create(user_name="boss", role="operator_admin", action="block") for _ in range(3)]
+    other = BulkJob.create(user_name="bossy", role="operator_admin", action="block")
+    entry(actor="boss", name="By hand")
+    for job in jobs + [other]:
+        entry(actor=job.actor, name=f"Job {job.id}", source="bulk_job")
+    entry(actor="boss (bulk job #x)", name="Lookalike")   # not a job's name: a person's own
+    # One entry per person, not one per job.
+    assert activity.users(ADMIN) == ["boss", "boss (bulk job #x)", "bossy"]
+    found = names(activity.page(ADMIN, Filters(user="boss")).rows)
+    assert sorted(found) == sorted(["By hand"] + [f"Job {job.id}" for job in jobs])
+    assert names(activity.page(ADMIN, Filters(user="bossy")).rows) == [f"Job {other.id}"]
+
+
 def test_actions_are_those_the_log_holds(database):
     for action in ("edit", "block", "edit", "payment", "delete"):
         entry(action=action)
