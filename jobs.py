@@ -101,5 +101,9 @@ def worker_command(workers):
     resumed = resume_interrupted.call_local()
     if resumed:
         click.echo(f"Resuming interrupted bulk jobs: {', '.join(f'#{i}' for i in resumed)}.")
-    consumer = _settings["consumer"] = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    # An idle consumer polls the SQLite queue less and less often, up to max_delay (huey's
+    # default 10 s): a job someone just started would wait that long. A poll is one indexed
+    # read, so once a second costs nothing; Redis storage blocks on the queue instead.
+    consumer = _settings["consumer"] = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                                            max_delay=1.0)
     consumer.run()

@@ -159,3 +159,13 @@ def test_make_demo_runs_the_worker_beside_the_app_and_ctrl_c_stops_both(tmp_path
     finally:
         if demo.poll() is None or session():
             os.killpg(demo.pid, signal.SIGKILL)
+
+
+def test_an_idle_worker_looks_at_the_queue_every_second(app, runner, monkeypatch):
+    """huey's idle consumer backs off to 10 s between polls of its SQLite queue, so a job
+    started after a quiet spell would wait that long; the worker caps it at 1 s."""
+    from huey.consumer import Consumer
+    monkeypatch.setattr(Consumer, "run", lambda self: None)
+    result = runner.invoke(args=["worker", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert jobs._settings["consumer"].max_delay <= 1.0
