@@ -10,7 +10,7 @@ from data.errors import Conflict, NotFound
 from data.fields import SIMPLE_SEARCH_HINT
 from data.models import Customer
 
-from . import customer_page, list_columns, list_state, list_summary, list_url
+from . import customer_page, list_columns, list_state, list_summary, list_url, saved_views
 from .actor import current_viewer
 from .htmx import is_fragment_request, render, safe_back
 from .list_url import InvalidQuery
@@ -41,6 +41,9 @@ def _render_list(status=200, push_url=None, state=None, rows=(), **context):
 
 @bp.get("")
 def index():
+    opened = saved_views.opening()   # ?view=<id>, or the landing view
+    if opened is not None:
+        return opened
     try:
         state, form = list_state.parse(request.args, current_viewer())
     except list_state.PendingOwner as pending:
