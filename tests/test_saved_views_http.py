@@ -59,8 +59,9 @@ def test_the_views_menu_lists_views_as_links_and_offers_saving_the_list_shown(cl
     assert parse_qs(urlsplit(links["Save this list as a view…"]).query) == {"save": ["q=bob"]}
     # htmx answers redraw the menu, so Save saves what the list shows after typing.
     fragment = soup(client.get("/customers?q=ann", headers=HTMX))
-    menu = fragment.select_one("#views-menu[data-hx-swap-oob]")
+    menu = fragment.select_one("#views-menu-list[data-hx-swap-oob]")
     assert "save=q%3Dann" in menu.select_one("a[href*=save]")["href"]
+    assert fragment.select_one("#views-menu-label[data-hx-swap-oob]").get_text() == "Views"
 
 
 def test_the_save_form_is_offered_for_the_list_to_save(client, acme):

@@ -29,11 +29,12 @@ bp = Blueprint("saved_views", __name__, url_prefix="/customers/views")
 def checked_query(query, keep_columns=False):
     """The list's canonical query string for ``query`` (page 1), or ``InvalidQuery`` /
     ``PendingOwner`` from the list's own parser. ``keep_columns``: add the columns the
-    user sees now when the query names none."""
+    user chose (``/customers/columns``) when the query names none."""
     args = MultiDict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
     args.pop("view", None)
     state, _ = list_state.parse(args, current_viewer())
-    if keep_columns and state.columns is None:
+    if keep_columns and state.columns is None and list_columns.layout().chosen:
+        # Only a choice is kept: a view saved with the defaults shows the opener's own columns.
         state = replace(state, columns=list_columns.layout().columns)
     return urlencode(state.params(page=1))
 
