@@ -30,8 +30,9 @@ def shown(columns, scope_kind):
     chosen = layout()
     keys = columns or chosen.columns
     viewer = current_viewer()
-    if "owner" in keys and ((viewer is not None and viewer.owner_kind)
-                            or (not columns and not chosen.chosen and scope_kind != "all")):
+    staff = viewer is not None and viewer.owner_kind
+    if "owner" in keys and (staff or (not columns and not chosen.chosen
+                                      and not list_summary.shows_owner(scope_kind, viewer))):
         keys = tuple(k for k in keys if k != "owner")
     return keys
 
