@@ -35,6 +35,7 @@ def test_saving_the_list_as_a_view_and_opening_it(axe_page, live_server, console
     assert names(page) == ["Ann Sub", "Anna Direct"]
     page.locator("#views-menu summary").click()
     assert violations(page) == []
+    snap(page, "views-menu-1280")
     page.get_by_role("link", name="Save this list as a view…").click()
     expect(page.get_by_role("heading", name="Save this list as a view")).to_be_visible()
     assert violations(page) == []
@@ -53,6 +54,12 @@ def test_saving_the_list_as_a_view_and_opening_it(axe_page, live_server, console
     page.get_by_role("link", name="Ann everywhere").click()
     expect(page).to_have_url(re.compile(r"scope=all&q=ann$"))
     assert names(page) == ["Ann Sub", "Anna Direct"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#views-menu summary").click()
+    expect(page.get_by_role("link", name="Manage views")).to_be_visible()
+    snap(page, "views-menu-390")
+    assert violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 800})
     # The views page: rename, share, landing view, delete; axe-clean at both widths.
     page.goto(f"{live_server}/customers/views")
     assert violations(page) == []
