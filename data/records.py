@@ -243,3 +243,8 @@ from .bulk_records import BulkJob, BulkOutcome  # noqa: E402 (its own module; li
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
           TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure,
           RecoveryCode, SignInEvent, UserChange, AppSetting, ClassFee, ClassHistory, BulkJob, BulkOutcome)
+
+# Saved list views and per-user list settings (m0020): their own module, listed with the rest.
+from .view_records import ListSetting, SavedView  # noqa: E402
+
+MODELS += (SavedView, ListSetting)

@@ -455,3 +455,52 @@ def test_bulk_jobs_are_seen_only_by_who_started_them(app, world, role):
     cancel = client.post(f"/customers/bulk/{job.id}/cancel", data={"csrf_token": token})
     assert cancel.status_code == (303 if role == "operator_admin" else 404)
     assert client.get("/customers/bulk").status_code == 200
+
+
+# Saved views and list columns (issue 13): every role has its own; a shared view is seen by the
+# owner's team only (operator's people: no owner), read-only; another team's is not revealed.
+OPERATOR_TEAM = ("operator_admin", "operator_viewer", "billing_clerk")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_saved_views_and_columns(app, world, role):
+    from data import saved_views
+    from data.view_records import SavedView
+    someone = make_user("someone-else", "operator_admin")
+    shared = saved_views.save(someone, "Other Reseller list", "scope=reseller%3AOther+Reseller+Ltd", shared=True)
+    client, token = client_for(app, world, role)
+    for path in ("/customers/views", "/customers/views?save=scope%3Dall", "/customers/columns"):
+        response = client.get(path)
+        assert response.status_code == 200, (role, path)
+        assert no_foreign_names(response.get_data(as_text=True), role)
+    teammate = role in OPERATOR_TEAM
+    assert client.get(f"/customers?view={shared.id}").status_code == (303 if teammate else 404)
+    assert client.post(f"/customers/views/{shared.id}", data={"csrf_token": token, "name": "x"}).status_code == (
+        403 if teammate else 404)
+    assert client.post(f"/customers/views/{shared.id}/delete", data={"csrf_token": token}).status_code == (
+        403 if teammate else 404)
+    assert SavedView.get_by_id(shared.id).name == "Other Reseller list"
+    # Everyone saves and opens their own; a foreign scope cannot be saved by staff.
+    saved = client.post("/customers/views", data={"csrf_token": token, "name": "Mine", "save": "scope=all"})
+    assert saved.status_code == 303, role
+    opened = client.get(saved.location)
+    assert opened.status_code == 303
+    assert no_foreign_names(client.get(opened.location).get_data(as_text=True), role)
+    foreign = client.post("/customers/views", data={"csrf_token": token, "name": "Theirs",
+                                                    "save": "scope=reseller:Other Reseller Ltd"})
+    assert foreign.status_code == (303 if role in SEES_ALL else 422), role
+    if role not in SEES_ALL:  # what they typed comes back, told as a reseller that does not exist
+        assert "there is no reseller named “Other Reseller Ltd”" in foreign.get_data(as_text=True)
+    mine = SavedView.get((SavedView.name == "Mine") & (SavedView.user != someone.id))
+    assert client.post(f"/customers/views/{mine.id}", data={"csrf_token": token, "name": "Renamed"}).status_code == 303
+    assert client.post("/customers/views/landing", data={"csrf_token": token, "view": mine.id}).status_code == 303
+    assert client.post(f"/customers/views/{mine.id}/delete", data={"csrf_token": token}).status_code == 303
+    columns = client.post("/customers/columns", data={"csrf_token": token, "order": ["name", "owner", *(
+        k for k in ("xdrs", "accounts", "currency", "balance_control", "available_funds", "balance", "credit_limit",
+                    "email", "status", "delete", "company_name", "country", "customer_class", "phone", "created_at",
+                    "last_change"))], "show": ["name", "owner", "company_name"], "density": "compact"})
+    assert columns.status_code == 303
+    for headers in ({}, HTMX):
+        response = client.get("/customers?scope=all", headers=headers)
+        assert response.status_code == 200
+        assert no_foreign_names(response.get_data(as_text=True), role)

@@ -37,6 +37,8 @@ def pages(client):
         "accounts": f"/customers/{busy.id}/accounts",
         "activity": "/activity",
         "activity-refused": "/activity?from=2026-02-30",
+        "saved-views": "/customers/views?save=q%3Dbusy",
+        "list-columns": "/customers/columns",
     }
 
 

@@ -10,12 +10,14 @@ from . import (
     auth,
     bulk,
     classes,
+    columns_page,
     customers,
     errors,
     export,
     formatting,
     ops,
     related,
+    saved_views,
     security,
     users,
 )
@@ -37,6 +39,9 @@ def register(app):
     app.register_blueprint(account.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(classes.bp)
+    # Saved views and column choices of the customer list (issue 13).
+    app.register_blueprint(saved_views.bp)
+    app.register_blueprint(columns_page.bp)
     formatting.register(app)
     security.register(app)
     errors.register(app)

@@ -10,7 +10,7 @@ from data.errors import Conflict, NotFound
 from data.fields import SIMPLE_SEARCH_HINT
 from data.models import Customer
 
-from . import customer_page, list_state, list_summary, list_url
+from . import customer_page, list_columns, list_state, list_summary, list_url, saved_views
 from .actor import current_viewer
 from .htmx import is_fragment_request, render, safe_back
 from .list_url import InvalidQuery
@@ -41,6 +41,9 @@ def _render_list(status=200, push_url=None, state=None, rows=(), **context):
 
 @bp.get("")
 def index():
+    opened = saved_views.opening()   # ?view=<id>, or the landing view
+    if opened is not None:
+        return opened
     try:
         state, form = list_state.parse(request.args, current_viewer())
     except list_state.PendingOwner as pending:
@@ -65,8 +68,9 @@ def index():
         # Plain form submits and stale page numbers land on the canonical URL.
         return redirect(fixed.url())
     flags = deletion.row_flags([c.id for c in page.rows])
-    owners = list_summary.owner_cells(page.rows) if list_summary.shows_owner(fixed.scope.kind, fixed.viewer) else None
-    return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags, owners=owners,
+    cols, extras, compact = list_columns.table(fixed, page.rows)
+    return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags, cols=cols, extras=extras,
+                        compact=compact,
                         rows=form.rows, reshaped=form.reshaped, removed=form.removed,
                         summary_urls=list_summary.summary_urls(fixed, list_summary.clicked_chip()))
 

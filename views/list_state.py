@@ -33,6 +33,7 @@ class ListState:
     page: int = 1
     per_page: int = list_url.DEFAULT_PAGE_SIZE
     advanced: bool = False
+    columns: tuple | None = None   # ``cols``: a saved view's own columns; None: the user's choice
     viewer: object = field(default=None, compare=False)
 
     @cached_property
@@ -60,7 +61,8 @@ class ListState:
         return urlencode(list_url.selection_params(self))
 
     def csv_url(self):
-        return self.url("export.customers_csv", page=1, per_page=list_url.DEFAULT_PAGE_SIZE)
+        # The CSV keeps its public columns, whatever the list shows.
+        return self.url("export.customers_csv", page=1, per_page=list_url.DEFAULT_PAGE_SIZE, columns=None)
 
     def all_customers_url(self):
         """The same search over all customers (offered when a scope finds nothing)."""
@@ -271,12 +273,13 @@ def form_values(args, state=None, viewer=None):
     if state is not None:
         owner = state.scope.owner.name if state.scope.owner else ""
         return dict(kind=state.scope.kind, owner=owner, q=state.q,
-                    sort=state.sort_param, per_page=state.per_page, advanced=state.advanced)
+                    sort=state.sort_param, per_page=state.per_page, advanced=state.advanced,
+                    cols=",".join(state.columns or ()))
     kind, _, owner = (args.get("scope") or list_url.default_scope(viewer)).partition(":")
     advanced = any(k.startswith(("flt", "cf")) for k in args) or args.get("advanced") == "1"
     return dict(kind=kind, owner=args.get("owner", owner), q=args.get("q", ""),
                 sort=args.get("sort", "name"), per_page=args.get("per_page", list_url.DEFAULT_PAGE_SIZE),
-                advanced=advanced)
+                advanced=advanced, cols=args.get("cols", ""))
 
 
 def rows_after_error(args):

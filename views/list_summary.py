@@ -10,7 +10,6 @@ condition. The chips' counts leave that condition out (each chip says what ticki
 it adds; the others stay visible), the totals are the list's own matches.
 """
 from dataclasses import replace
-from urllib.parse import parse_qs, urlsplit
 
 from flask import request, url_for
 
@@ -120,12 +119,6 @@ def owner_cells(customers):
         cells[customer.id] = [(kind, owner.name, url_for("customers.index", scope=scope_param(
             listing.Scope(kind, owner)))) for kind, owner in owners.get(customer.id, ())]
     return cells
-
-
-def owner_cells_for_row(customer, back):
-    """The Owner cell of one redrawn row when the list it belongs to (``back``) shows the column."""
-    scope = parse_qs(urlsplit(back).query).get("scope", [""])[0]
-    return owner_cells([customer]) if shows_owner(scope, current_viewer()) else None
 
 
 def register(bp):

@@ -9,9 +9,9 @@ ordering the rows.
 """
 import re
 
-from data import listing
+from data import list_columns, listing
 from data.conditions import FIELDS, MAX_CONDITIONS, OPERATORS, build, too_many_conditions
-from data.errors import InvalidCondition
+from data.errors import Invalid, InvalidCondition
 from data.search import Search
 from data.text import clean
 
@@ -106,11 +106,24 @@ def parse_page_size(text):
     return size
 
 
+def parse_columns(text):
+    """``cols=xdrs,name,company_name``: the columns to show, in order (a saved view's
+    own), or None when absent (the user's own choice). The ID column is always there."""
+    if text is None or not text.strip():
+        return None
+    try:
+        keys = list_columns.check_keys(tuple(k.strip() for k in text.split(",") if k.strip()))
+    except Invalid as invalid:
+        raise InvalidQuery("cols", invalid.errors["columns"]) from None
+    return keys if "name" in keys else ("name", *keys)
+
+
 def read(args):
-    """The list's plain parameters, typed: ``q``, ``sort``, ``page``, ``per_page``
+    """The list's plain parameters, typed: ``q``, ``sort``, ``page``, ``per_page``, ``cols``
     (the scope and the conditions have their own readers)."""
     return dict(q=parse_query_text(args.get("q", "")), sort=parse_sort(args.get("sort")),
-                page=parse_positive("page", args.get("page"), 1), per_page=parse_page_size(args.get("per_page")))
+                page=parse_positive("page", args.get("page"), 1), per_page=parse_page_size(args.get("per_page")),
+                columns=parse_columns(args.get("cols")))
 
 
 def write(state):
@@ -133,6 +146,8 @@ def write(state):
         params["sort"] = sort_param(state.sort)
     if state.per_page != DEFAULT_PAGE_SIZE:
         params["per_page"] = state.per_page
+    if getattr(state, "columns", None):
+        params["cols"] = ",".join(state.columns)
     if state.page != 1:
         params["page"] = state.page
     return params
@@ -205,4 +220,4 @@ def selection(args, viewer=None):
 
 def selection_params(state):
     """The part of a list state's parameters that says which customers match (for a bulk action)."""
-    return {k: v for k, v in write(state).items() if k not in ("sort", "page", "per_page", "advanced")}
+    return {k: v for k, v in write(state).items() if k not in ("sort", "page", "per_page", "advanced", "cols")}

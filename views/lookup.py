@@ -7,7 +7,7 @@ from data.access import find_customer
 
 from .actor import current_viewer
 from .htmx import safe_back
-from .list_summary import owner_cells_for_row
+from .list_columns import for_row
 
 # Ids are 64-bit in the database; a larger number in a URL names no customer
 # (and the database driver would fail on it with a 500).
@@ -31,5 +31,6 @@ def render_row(customer_id, message=None):
     """One list row, redrawn after a change, and a message for the alert area."""
     customer = customer_or_404(customer_id)
     back = safe_back(request.values.get("back"))
+    cols, extras = for_row(customer, back)
     return render_template("customers/_row_update.html", c=customer, flags=deletion.row_flags([customer_id]),
-                           back=back, owners=owner_cells_for_row(customer, back), message=message)
+                           back=back, cols=cols, extras=extras, message=message)
