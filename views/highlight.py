@@ -29,11 +29,11 @@ def highlight(value, terms):
         return value
     parts, at = [], 0
     for start, end in found:
-        parts.append(escape(text[at:start]))
-        parts.append(Markup("<mark>%s</mark>") % text[start:end])
+        # Every piece of the value goes through escape(); only the tags are written here.
+        parts += (escape(text[at:start]), "<mark>", escape(text[start:end]), "</mark>")
         at = end
     parts.append(escape(text[at:]))
-    return Markup("").join(parts)
+    return Markup("".join(parts))
 
 
 class Marks:
@@ -71,8 +71,8 @@ class Marks:
         return self.terms.get(column, ())
 
     def matched_in(self, customer):
-        if not self.q:
-            return []
+        if not self.q or any(self.q in (getattr(customer, name) or "").casefold() for name in self.shown):
+            return []   # marked in a column the row shows (most rows: one check, no more)
         fields = simple_fields_matched(customer, self.q)
         if any(name in self.shown for name in fields):
             return []

@@ -13,8 +13,12 @@
   "use strict";
   var ROWS = "#results tbody tr[data-customer]";
 
+  // Boxes that take typing; a tick box or a radio button does not (j, k and x go on from it).
+  var NOT_TYPED = /^(checkbox|radio|button|submit|reset|image|range|color|file)$/;
   function typing(element) {
-    return element && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
+    if (!element) { return false; }
+    if (element.tagName === "INPUT") { return !NOT_TYPED.test(element.type); }
+    return element.isContentEditable || /^(TEXTAREA|SELECT)$/.test(element.tagName);
   }
   function rows() { return Array.prototype.slice.call(document.querySelectorAll(ROWS)); }
   function current() {
@@ -71,8 +75,16 @@
     var cancel = menu && menu.querySelector("button:last-of-type");
     if (!cancel) { return false; }
     var row = menu.closest(ROWS);
-    cancel.click();
-    if (row) { mark(row); }
+    var url = cancel.getAttribute("data-hx-get");
+    if (row && url && window.htmx) {
+      // Asked directly: a menu swapped in a moment ago may not have its htmx handlers yet.
+      htmx.ajax("GET", url, {source: cancel, target: row, swap: "outerHTML"}).then(function () {
+        var again = rowFor(row.getAttribute("data-customer"));
+        if (again) { mark(again); (again.querySelector("a.quick-look-link") || again).focus(); }
+      });
+    } else {
+      cancel.click();
+    }
     return true;
   }
   function openHelp() {

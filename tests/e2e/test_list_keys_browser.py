@@ -49,6 +49,12 @@ def test_every_key(admin_page, live_server, console_errors):
     expect(page.get_by_label("Select Ann Able")).to_be_checked()
     page.keyboard.press("x")
     expect(page.get_by_label("Select Ann Able")).not_to_be_checked()
+    page.get_by_label("Select Ann Able").click()   # a tick box has the focus: the keys go on
+    page.keyboard.press("j")
+    assert page.evaluate(FOCUSED_ROW) == f"customer-{ben.id}"
+    page.keyboard.press("k")
+    page.keyboard.press("x")
+    expect(page.get_by_label("Select Ann Able")).not_to_be_checked()
     page.keyboard.press("?")
     expect(page.locator("#key-help")).to_be_visible()
     expect(page.locator("#key-help")).to_contain_text("Tick or untick")
@@ -151,3 +157,17 @@ def test_phone_sheet_and_axe(axe_page, live_server, screenshot):
     assert box["x"] == 0 and box["width"] == 390   # a full-width sheet
     found["quick look on a phone"] = violations(page)
     assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_escape_closes_a_rows_status_menu(admin_page, live_server, console_errors):
+    page = admin_page
+    ann, _, _ = _people()
+    page.goto(f"{live_server}/customers")
+    page.get_by_role("link", name="Change the status of Ann Able").click()
+    menu = page.locator(f"#customer-{ann.id} .row-actions")
+    expect(menu).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_count(0)
+    expect(page.locator(f"#customer-{ann.id} a.row-status-link")).to_be_visible()
+    expect(page.locator(f"#customer-{ann.id} a.quick-look-link")).to_be_focused()   # the keys go on from the row
+    assert not console_errors
