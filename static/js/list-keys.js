@@ -145,7 +145,14 @@
     if (row) { mark(row); }
   });
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "quick-look") { showPanel(); }
+    var target = event.detail.target;
+    if (target && target.id === "quick-look") {
+      showPanel();
+    } else if (target && target.id === "results" && panel()) {
+      // A new search, sort or page has its own address, which names no customer: the
+      // panel goes with the list it was opened from (the focus stays where it is).
+      document.getElementById("quick-look").replaceChildren();
+    }
   });
   function ready() {
     var button = document.querySelector(".key-help-button");

@@ -127,6 +127,12 @@ def test_reloading_a_quick_look_opens_it_again(admin_page, live_server, console_
     screenshot("key-help-1280")
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"/customers\?q=ann$"))
+    # A new search closes an open panel: its address names no customer.
+    page.get_by_role("link", name="Quick look at Ben Baker").click()
+    expect(page.locator("#quick-look-title")).to_have_text("Ben Baker")
+    page.locator("#q").fill("cat")
+    expect(page.locator("#result-count")).to_contain_text("1 customer")
+    expect(page.locator("#quick-look .quick-look-panel")).to_have_count(0)
     assert not console_errors
 
 
