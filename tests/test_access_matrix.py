@@ -57,7 +57,8 @@ def expected_write(role, mine, kind):
     return "ok" if kind in MAY[role] else 403
 
 
-READS = ("/customers/{id}", "/customers/{id}/xdrs", "/customers/{id}/accounts", "/customers/{id}/delete")
+READS = ("/customers/{id}", "/customers/{id}/xdrs", "/customers/{id}/accounts", "/customers/{id}/delete",
+         "/customers/{id}/quick-look")  # the list with the quick look open (htmx: the panel)
 
 
 def no_foreign_names(body, role):
@@ -82,6 +83,7 @@ def test_reading_a_customer(app, world, role, whose, path):
 WRITES = (  # method, path, form, the kind of change it is
     ("post", "/customers/{id}/status", {"action": "block"}, "status"),
     ("post", "/customers/{id}/status", {"action": "block", "row": "1"}, "status"),
+    ("post", "/customers/{id}/status", {"action": "block", "look": "1"}, "status"),   # from the quick look
     ("post", "/customers/{id}/payments", {"amount": "1", "method": "cash"}, "money"),
     ("post", "/customers/{id}/payments", {"amount": "1", "outcome": "failed", "reason": "bounced"}, "money"),
     ("post", "/customers/{id}/charges", {"amount": "1"}, "money"),

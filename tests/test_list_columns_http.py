@@ -34,7 +34,7 @@ def headers(page):
 
 
 def cells(page, name):
-    row = next(tr for tr in page.select("#results tbody tr") if tr.select_one("td.id-col").get_text(strip=True) == name)
+    row = next(tr for tr in page.select("#results tbody tr") if tr.select_one("td.id-col > a").get_text() == name)
     return [td.get_text(" ", strip=True) for td in row.select("td")][1:]
 
 

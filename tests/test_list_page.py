@@ -12,7 +12,7 @@ CELLS = "td:not(.select-col)"
 
 
 def row_names(response):
-    return [a.get_text(strip=True) for a in soup(response).select("#results tbody td.id-col a")]
+    return [a.get_text().strip() for a in soup(response).select("#results tbody td.id-col a")]
 
 
 def test_full_page_then_fragment(client):

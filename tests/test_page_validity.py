@@ -35,6 +35,7 @@ def pages(client):
         "delete-refused": f"/customers/{busy.id}/delete",
         "xdrs": f"/customers/{busy.id}/xdrs?from=2026-10-01",
         "accounts": f"/customers/{busy.id}/accounts",
+        "quick-look": f"/customers/{busy.id}/quick-look?scope=all",
         "activity": "/activity",
         "activity-refused": "/activity?from=2026-02-30",
         "saved-views": "/customers/views?save=q%3Dbusy",

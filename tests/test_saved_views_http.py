@@ -32,7 +32,7 @@ def view_named(name):
 
 
 def names_listed(page):
-    return [td.get_text(strip=True) for td in page.select("td.id-col")]
+    return [a.get_text() for a in page.select("td.id-col > a")]
 
 
 def test_save_and_open_a_view(client, acme):

@@ -131,7 +131,7 @@ def chip_counts(client, url):
 
 
 def row_names_from(page):
-    return [a.get_text(strip=True) for a in page.select("tbody td.id-col a")]
+    return [a.get_text().strip() for a in page.select("tbody td.id-col a")]
 
 
 def test_chips_count_each_status_of_the_search(client, mixed):

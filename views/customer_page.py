@@ -150,6 +150,11 @@ def _dialog_action(customer_id, form):
 
 
 def change_status(customer_id):
+    if request.form.get("look"):
+        # From the list's quick look panel: it answers with itself (views/quick_look.py
+        # imports this module's actions, hence the import here).
+        from .quick_look import status_from_panel
+        return status_from_panel(customer_id)
     if request.form.get("row") and is_fragment_request():
         return _row_status(customer_id, request.form.get("action", ""))
     try:

@@ -10,8 +10,9 @@ from data.errors import Conflict, NotFound
 from data.fields import SIMPLE_SEARCH_HINT
 from data.models import Customer
 
-from . import customer_page, list_columns, list_state, list_summary, list_url, saved_views
+from . import customer_page, list_columns, list_state, list_summary, list_url, quick_look, saved_views
 from .actor import current_viewer
+from .highlight import Marks
 from .htmx import is_fragment_request, render, safe_back
 from .list_url import InvalidQuery
 from .lookup import customer_or_404, ids_within_range, render_row
@@ -44,16 +45,22 @@ def index():
     opened = saved_views.opening()   # ?view=<id>, or the landing view
     if opened is not None:
         return opened
+    return list_page()
+
+
+def list_page(look=None):
+    """The list as its URL's parameters say; ``look``: the quick look panel (views/quick_look.py,
+    drawn), open beside the list (its page without JavaScript)."""
     try:
         state, form = list_state.parse(request.args, current_viewer())
     except list_state.PendingOwner as pending:
-        return _render_list(prompt=pending, rows=list_state.rows_after_error(request.args))
+        return _render_list(prompt=pending, rows=list_state.rows_after_error(request.args), look=look)
     except InvalidQuery as error:
         rows = list_state.rows_after_error(request.args)
         for row in rows:
             if error.param in (f"cv{row.n}", f"cf{row.n}"):
                 row.error = error.message
-        return _render_list(status=400, push_url="false", error=error, rows=rows)
+        return _render_list(status=400, push_url="false", error=error, rows=rows, look=look)
     if is_fragment_request() and state.search.is_slow() and "go" not in request.args:
         # Typing a 1-2 character substring would scan the whole table on every
         # keystroke; say so and let the admin run it on purpose.
@@ -64,7 +71,7 @@ def index():
     fixed = replace(state, page=page.page)
     complete = len(form.rows) == len(state.conditions) or not state.advanced
     canonicalise = ("owner" in request.args or form.from_form) and complete and not form.reshaped
-    if not is_fragment_request() and (canonicalise or fixed.page != state.page):
+    if look is None and not is_fragment_request() and (canonicalise or fixed.page != state.page):
         # Plain form submits and stale page numbers land on the canonical URL.
         return redirect(fixed.url())
     flags = deletion.row_flags([c.id for c in page.rows])
@@ -72,6 +79,7 @@ def index():
     return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags, cols=cols, extras=extras,
                         compact=compact,
                         rows=form.rows, reshaped=form.reshaped, removed=form.removed,
+                        marks=Marks.of(fixed, cols), look=look,
                         summary_urls=list_summary.summary_urls(fixed, list_summary.clicked_chip()))
 
 
@@ -148,3 +156,4 @@ def delete_confirmed(customer_id):
 # so do the list's status chips and totals (customers.status_counts, customers.totals).
 customer_page.register(bp)
 list_summary.register(bp)
+quick_look.register(bp, list_page)

@@ -12,6 +12,7 @@ from data.conditions import FIELDS, OPERATORS
 from data.money import money_text
 from data.status import BY_CODE
 
+from .highlight import Marks, highlight
 from .list_url import split_param
 from .row_links import RowLinks
 
@@ -159,3 +160,6 @@ def register(app):
     app.add_template_filter(utc)
     app.add_template_filter(date_value)
     app.add_template_filter(duration)
+    # The list's matched text (views/highlight.py); a row drawn on its own marks nothing.
+    app.add_template_filter(highlight)
+    app.add_template_global(Marks(), "no_marks")

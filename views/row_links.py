@@ -19,16 +19,19 @@ class RowHrefs(NamedTuple):
     confirm_delete: str
     status_menu: str
     delete: str
+    quick_look: str   # the list as it is, with this customer's quick look open
 
 
 class RowLinks:
     def __init__(self, back):
         self.prefix = url_for("customers.show", customer_id=0)[:-1]   # "/customers/"
         self.query = "?" + urlencode({"back": back})
+        list_query = back.partition("?")[2]
+        self.look_query = "?" + list_query if list_query else ""
 
     def row(self, customer_id):
         """Every link of the row of ``customer_id``."""
         base, query = f"{self.prefix}{customer_id}", self.query
         return RowHrefs(show=base + query, xdrs=f"{base}/xdrs{query}", accounts=f"{base}/accounts{query}",
                         confirm_delete=f"{base}/delete{query}", status_menu=f"{base}/status-menu{query}",
-                        delete=base)
+                        delete=base, quick_look=f"{base}/quick-look{self.look_query}")
