@@ -164,7 +164,7 @@ def sniff(path, encoding=""):
             first = next(rows, None)
     except FileProblem as problem:
         return f"Line {problem.line or 1}: {problem.message}."
-    header = [cell.strip() for cell in first or ()]
+    header = [cell.strip() for cell in (first[1] if first else ())]
     unknown = [name for name in header if name not in INSTALLATION_COLUMNS]
     if unknown or not {"name", "currency"} <= set(header):
         shown = ", ".join(f"“{name[:40]}”" for name in (unknown or header)[:5])

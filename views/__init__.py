@@ -14,6 +14,7 @@ from . import (
     errors,
     export,
     formatting,
+    imports,
     ops,
     related,
     security,
@@ -37,6 +38,9 @@ def register(app):
     app.register_blueprint(account.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(classes.bp)
+    app.register_blueprint(imports.bp)
+    # The upload checks its CSRF token itself, once its size limit and file storage are set.
+    csrf.exempt(imports.upload)
     formatting.register(app)
     security.register(app)
     errors.register(app)
