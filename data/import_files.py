@@ -9,11 +9,12 @@ holds the write lock for its whole transaction, so the job's own row cannot be
 updated until it ends; a note beside the file can.
 """
 import codecs
+import csv
+import io
 import os
 import secrets
 import threading
 import time
-from contextlib import closing
 from datetime import UTC, datetime
 
 from .csvfile import FileProblem, records
@@ -159,12 +160,16 @@ def sniff(path, encoding=""):
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or encoding.startswith("utf-16")
     if b"\x00" in head and not utf16:
         return "This is not a text file (it contains binary data). Upload a CSV file."
+    chosen = encoding or ("utf-16" if utf16 else _head_encoding(head))
     try:
-        with closing(records(path, encoding or ("utf-16" if utf16 else _head_encoding(head)))) as rows:
-            first = next(rows, None)
-    except FileProblem as problem:
-        return f"Line {problem.line or 1}: {problem.message}."
-    header = [cell.strip() for cell in (first[1] if first else ())]
+        # Only the head: a bad byte further down is the check's problem, with its line number.
+        text = codecs.getincrementaldecoder(chosen)(errors="replace").decode(head)
+    except LookupError:
+        return f"“{encoding}” is not an encoding Python knows."
+    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0])), [])
+    if any("\ufffd" in cell for cell in first):
+        return f"The first line is not valid {chosen} text: choose the file's encoding."
+    header = [cell.strip() for cell in first]
     unknown = [name for name in header if name not in INSTALLATION_COLUMNS]
     if unknown or not {"name", "currency"} <= set(header):
         shown = ", ".join(f"“{name[:40]}”" for name in (unknown or header)[:5])

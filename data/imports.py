@@ -196,9 +196,9 @@ def run(import_id, folder, runner=None):
         return _import(found, folder, runner)
     except Cancelled:
         if found.state == CHECKING:
-            ended = _end(found, runner, DISCARDED)
+            _end(found, runner, DISCARDED)
             _delete_file(found, folder)
-            return ended
+            return CustomerImport.get_by_id(found.id)
         return _end(found, runner, READY, error="Import cancelled; nothing was imported.")
     except Exception as error:  # noqa: BLE001 - the admin must see that it stopped, and that nothing was written
         _end(found, runner, FAILED, error=f"{type(error).__name__}: {error}; nothing was imported."[:2000])
@@ -234,9 +234,9 @@ def _import(found, folder, runner):
                             error="The file no longer imports (the database changed since its check); "
                                   "nothing was imported.")
     # Else a worker was killed after the commit: the history says what was added.
-    ended = _end(found, runner, IMPORTED, added=written)
+    _end(found, runner, IMPORTED, added=written)
     _delete_file(found, folder)
-    return ended
+    return CustomerImport.get_by_id(found.id)
 
 
 def _added_by(found):
