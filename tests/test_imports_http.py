@@ -94,7 +94,7 @@ def test_every_problem_is_shown_with_its_line_number_and_nothing_is_written(clie
     imp = the_import()
     assert imp.state == "problems" and imp.lines == 5 and imp.problem_count >= 4
     page = soup(client.get(f"/imports/{imp.id}"))
-    rows = [[words(td) for td in tr.find_all("td")] for tr in page.select("table.import-problems tbody tr")]
+    rows = [[words(td) for td in tr.find_all("td")] for tr in page.select("table.problem-list tbody tr")]
     lines = [row[0] for row in rows]
     assert lines == sorted(lines, key=int) and {"3", "4", "5", "6"} <= set(lines)
     assert any(row[0] == "3" and "already exists" in row[1] for row in rows)
@@ -111,10 +111,10 @@ def test_problems_are_paged(client):
     imp = the_import()
     assert imp.problem_count == 150
     first = soup(client.get(f"/imports/{imp.id}"))
-    assert len(first.select("table.import-problems tbody tr")) == 100
+    assert len(first.select("table.problem-list tbody tr")) == 100
     assert "Page 1 of 2" in words(first.find("nav", class_="pager"))
     second = soup(client.get(f"/imports/{imp.id}?page=2"))
-    rows = second.select("table.import-problems tbody tr")
+    rows = second.select("table.problem-list tbody tr")
     assert len(rows) == 50 and words(rows[-1].find("td")) == "151"
     fragment = client.get(f"/imports/{imp.id}?page=2", headers=HTMX)
     assert fragment.headers["Vary"] == "HX-Request" or "HX-Request" in fragment.headers["Vary"]
@@ -212,7 +212,7 @@ def test_the_import_is_all_or_nothing_when_the_database_changed_since_the_check(
     assert [c.name for c in Customer.select()] == ["Gamma"]
     page = soup(client.get(f"/imports/{imp.id}"))
     assert any("Gamma" in words(tr) and "already exists" in words(tr)
-               for tr in page.select("table.import-problems tbody tr"))
+               for tr in page.select("table.problem-list tbody tr"))
 
 
 def test_past_imports_are_listed_with_who_when_counts_and_a_link_to_the_added(client, app):

@@ -37,6 +37,7 @@ def pages(client):
         "accounts": f"/customers/{busy.id}/accounts",
         "activity": "/activity",
         "activity-refused": "/activity?from=2026-02-30",
+        "imports": "/imports",
     }
 
 

@@ -203,5 +203,13 @@ def _forget_parts(_exc):
         parts.clean_up()
 
 
+def size_text(n_bytes):
+    """A file size as people read it: 812 KB, 180.4 MB."""
+    if n_bytes < 1024 * 1024:
+        return f"{max(1, round(n_bytes / 1024)) if n_bytes else 0:,} KB"
+    return f"{n_bytes / (1024 * 1024):,.1f} MB"
+
+
 # The nav shows "Imports" only to those who may import.
 bp.add_app_template_global(imports.may_import, "may_import")
+bp.add_app_template_filter(size_text, "size_text")
