@@ -139,3 +139,31 @@ def test_progress_notes_bytes_and_heartbeat(folder):
         progress.written_at = 0
         progress(24)
     assert folder.bytes_done(stored) == 1024 and folder.heartbeat(stored) is not None
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's database-wide write lock")
+def test_pages_do_not_wait_for_an_import_holding_the_write_lock(database, app):
+    """A signed-in page's session touch is skipped while an import holds SQLite's write
+    lock, instead of waiting the busy timeout and failing the page."""
+    import sqlite3
+    import time
+    from datetime import timedelta
+
+    from data import sessions
+    from data.records import UserSession
+    from tests.conftest import make_user
+
+    user = make_user()
+    token = sessions.start(user.id)
+    UserSession.update(last_seen_at=clock.utcnow() - timedelta(minutes=5)).execute()
+    holder = sqlite3.connect(app.config["DATABASE_URL"].split("sqlite:///", 1)[1])
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        assert sessions.resume(token).id == user.id
+        assert time.monotonic() - started < 3
+    finally:
+        holder.rollback()
+        holder.close()
+    sessions.resume(token)  # the lock is free again: touched now
+    assert clock.utcnow() - UserSession.get().last_seen_at < timedelta(minutes=1)

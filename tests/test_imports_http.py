@@ -253,3 +253,16 @@ def test_the_nav_shows_imports_to_importers_only(client, app):
     assert nav[1:6] == ["Customers", "Classes", "Users", "Imports", "Activity"]
     staff = sign_in(app.test_client(), make_user("rita", "reseller_staff", factories.reseller("R")))
     assert "Imports" not in [words(a) for a in soup(staff.get("/customers")).select("header nav a")]
+
+
+def test_a_write_that_finds_the_database_locked_is_a_503_that_says_why(client, app, monkeypatch):
+    from peewee import OperationalError
+
+    from data import imports
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+    monkeypatch.setattr(imports, "create", locked)
+    answer = upload(client, GOOD)
+    assert answer.status_code == 503
+    assert "busy with an import; nothing was changed" in words(soup(answer))
