@@ -59,7 +59,8 @@ def test_upload_check_problems_then_import(admin_page, live_server, console_erro
     assert not console_errors
 
 
-def test_a_check_under_way_is_polled_until_it_ends(page, live_server, console_errors, axe_page, tmp_path, app):
+def test_a_check_under_way_is_polled_until_it_ends(page, live_server, console_errors, axe_page, tmp_path, app,
+                                                   screenshot):
     make_user()
     app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
     jobs.configure(app.config, app.instance_path)
@@ -71,6 +72,7 @@ def test_a_check_under_way_is_polled_until_it_ends(page, live_server, console_er
     sign_in(page, live_server)
     page.goto(f"{live_server}/imports/{found.id}")
     expect(page.locator("#import-state [role=status]")).to_contain_text("Waiting for a worker")
+    widths(page, screenshot, "imports-waiting")
     imports.run(found.id, folder)  # as the worker would
     expect(page.locator("#import-state [role=status]")).to_contain_text("The check passed", timeout=5000)
     assert CustomerImport.get_by_id(found.id).state == "ready"
