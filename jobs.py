@@ -11,6 +11,7 @@ Run the worker with ``flask --app app worker`` (``make demo`` starts one).
 """
 import logging
 import os
+import threading
 from urllib.parse import parse_qsl
 
 import click
@@ -94,10 +95,15 @@ def resume_interrupted():
     return found
 
 
+# One import at a time per worker: on SQLite a second one would wait the busy timeout for the
+# first one's write lock and fail; here it waits its turn (its page says "Waiting for a worker").
+_one_import = threading.Lock()
+
+
 @huey.task()
 def run_import(import_id):
     """Run the check or the import of browser import ``import_id`` (data/imports.py)."""
-    with _connected():
+    with _one_import, _connected():
         imports.run_quietly(import_id, _settings["import_folder"])
 
 
