@@ -93,9 +93,9 @@ def _upload_limits(endpoint, _values):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
-    return error_response(413, f"The file is larger than the limit of {_limit() / (1024 * 1024):,g} MB "
-                               "(IMPORT_MAX_MB). Split it, or import it on the server with "
-                               "flask import-customers.")
+    return error_response(413, f"The file is larger than the limit of {_limit() / (1024 * 1024):,g} MB. "
+                               "Split it into smaller files, or ask whoever runs the server to raise the "
+                               "limit (IMPORT_MAX_MB) or to import it with the import-customers command.")
 
 
 @bp.post("")
