@@ -59,7 +59,8 @@ def main():
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "create-user", "bench", "--role", "operator_admin"],
                    input=PASSWORD + "\n", text=True, cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen([sys.executable, "-c", "from app import create_app; from werkzeug.serving import run_simple;"
+    server = subprocess.Popen([sys.executable, "-c", "from app import create_app; "
+                               "from werkzeug.serving import run_simple; "
                                f"run_simple('127.0.0.1', {args.port}, create_app(), threaded=True)"],
                               cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "1"],
@@ -76,8 +77,9 @@ def main():
              f"{base}/sign-in")
         print(f"load before: {load()}", flush=True)
         started = time.monotonic()
-        answer = curl("-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-F", f"csrf_token={token(base, '/imports')}",
-                      "-F", "encoding=", "-F", f"file=@{args.csv};type=text/csv", f"{base}/imports")
+        answer = curl("-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                      "-F", f"csrf_token={token(base, '/imports')}", "-F", "encoding=",
+                      "-F", f"file=@{args.csv};type=text/csv", f"{base}/imports")
         print(f"upload: {answer} in {time.monotonic() - started:.1f} s, app peak RSS {peak_rss_mb(server.pid)} MB",
               flush=True)
         import_id = int(answer.rsplit("/", 1)[1])

@@ -48,7 +48,8 @@ def test_a_dry_run_counts_what_it_would_add_and_writes_nothing(database, tmp_pat
 
 
 def test_only_roles_that_may_do_everything_a_file_does_for_every_owner_may_import():
-    allowed = {role for role in PERMISSIONS if imports.may_import(Viewer("x", role, 1 if role.endswith("staff") else None))}
+    allowed = {role for role in PERMISSIONS
+               if imports.may_import(Viewer("x", role, 1 if role.endswith("staff") else None))}
     assert allowed == {"operator_admin"}
 
 
@@ -61,7 +62,7 @@ def test_the_check_then_the_import(database, folder):
     done = imports.run(found.id, folder)
     assert done.state == "imported" and done.added == 3 and done.stored == ""
     assert not os.listdir(folder.root)  # the file and its notes are gone
-    assert History.select().where(History.actor == "alice (import #%d)" % found.id).count() == 3
+    assert History.select().where(History.actor == f"alice (import #{found.id})").count() == 3
 
 
 def test_problems_are_stored_with_their_lines(database, folder):
@@ -86,7 +87,7 @@ def test_a_killed_workers_job_is_queued_again_and_nobody_elses(database, folder)
     import socket
     dead = f"{socket.gethostname()}:999999999:dead"
     CustomerImport.update(runner=dead).where(CustomerImport.id == found.id).execute()
-    fresh = new_import(folder)
+    new_import(folder)  # just queued: its message is on its way
     alive = new_import(folder)
     CustomerImport.update(runner=f"{socket.gethostname()}:{os.getpid()}:me", heartbeat_at=clock.utcnow()).where(
         CustomerImport.id == alive.id).execute()
@@ -126,7 +127,7 @@ def test_sniff_and_count(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes("\ufeffname,currency\nA,USD\n\nB,EUR\n".encode())
     assert sniff(str(path)) is None and count_records(str(path), "utf-8-sig") == 2
-    path.write_bytes("name;currency\n".encode())
+    path.write_bytes(b"name;currency\n")
     assert "first line must name the columns" in sniff(str(path))
     path.write_bytes("name,currency\n".encode("utf-16"))
     assert sniff(str(path)) is None
