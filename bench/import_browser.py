@@ -88,12 +88,20 @@ def main():
         def state():
             return database.execute("SELECT state, lines, added, problem_count FROM customer_import WHERE id = ?",
                                     (import_id,)).fetchone()
-        while state()[0] == "checking":
-            time.sleep(1)
-        print(f"check: {state()} load {load()}", flush=True)
+        slowest = [0.0]
+
+        def wait(phase):
+            # As the page does: it asks for the import's state every second (which also keeps
+            # the session alive); the slowest answer says whether the job held the app up.
+            while state()[0] == phase:
+                asked = time.monotonic()
+                curl("-o", "/dev/null", "-H", "HX-Request: true", f"{base}/imports/{import_id}")
+                slowest[0] = max(slowest[0], time.monotonic() - asked)
+                time.sleep(1)
+        wait("checking")
+        print(f"check: {state()} load {load()}; slowest progress answer {slowest[0]:.2f} s", flush=True)
         curl("-o", "/dev/null", "-d", f"csrf_token={token(base, '/imports')}", f"{base}/imports/{import_id}/import")
-        while state()[0] == "importing":
-            time.sleep(1)
+        wait("importing")
         row = database.execute("SELECT created_at, checked_at, started_at, finished_at FROM customer_import "
                                "WHERE id = ?", (import_id,)).fetchone()
         print(f"import: {state()} times (uploaded, checked, import started, finished) {row}")
