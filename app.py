@@ -57,10 +57,13 @@ def create_app(test_config=None):
         HUEY_FILE=os.environ.get("HUEY_FILE") or None,
         HUEY_NAME=os.environ.get("HUEY_NAME") or None,
         BULK_BATCH_SIZE=os.environ.get("BULK_BATCH_SIZE") or None,
+        # Browser imports (/imports): the largest upload, and the folder files wait in for the worker.
+        IMPORT_MAX_MB=os.environ.get("IMPORT_MAX_MB") or "512",
+        IMPORT_FOLDER=os.environ.get("IMPORT_FOLDER") or None,
     )
     if test_config:
         app.config.from_mapping(test_config)
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "IMPORT_MAX_MB"):
         _check_positive(key, app.config[key])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)

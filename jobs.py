@@ -11,6 +11,7 @@ Run the worker with ``flask --app app worker`` (``make demo`` starts one).
 """
 import logging
 import os
+import threading
 from urllib.parse import parse_qsl
 
 import click
@@ -20,8 +21,9 @@ from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from werkzeug.datastructures import MultiDict
 
-from data import bulk_jobs
+from data import bulk_jobs, imports
 from data.db import db
+from data.import_files import Folder
 from views import list_url
 
 # Its storage is set by ``configure`` (create_app calls it): until then, nothing is written anywhere.
@@ -42,6 +44,12 @@ def configure(config, instance_path):
     huey._immediate = bool(config.get("HUEY_IMMEDIATE"))
     huey.storage = huey.create_storage()
     _settings["batch_size"] = int(config.get("BULK_BATCH_SIZE") or bulk_jobs.BATCH_SIZE)
+    _settings["import_folder"] = import_folder(config, instance_path)
+
+
+def import_folder(config, instance_path):
+    """Where uploaded import files wait for the worker (the web and the worker share it)."""
+    return Folder(config.get("IMPORT_FOLDER") or os.path.join(instance_path, "imports"))
 
 
 def selection_for(job):
@@ -87,6 +95,29 @@ def resume_interrupted():
     return found
 
 
+# One import at a time per worker: on SQLite a second one would wait the busy timeout for the
+# first one's write lock and fail; here it waits its turn (its page says "Waiting for a worker").
+_one_import = threading.Lock()
+
+
+@huey.task()
+def run_import(import_id):
+    """Run the check or the import of browser import ``import_id`` (data/imports.py)."""
+    with _one_import, _connected():
+        imports.run_quietly(import_id, _settings["import_folder"])
+
+
+@huey.periodic_task(crontab(minute="*"))
+def resume_imports():
+    """Queue again every check or import nobody alive is running (its worker was killed:
+    nothing of it was written, it starts over)."""
+    with _connected():
+        found = imports.to_resume(_settings["import_folder"])
+    for import_id in found:
+        run_import(import_id)
+    return found
+
+
 @click.command("worker")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Jobs run at the same time (threads).")
@@ -101,6 +132,8 @@ def worker_command(workers):
     resumed = resume_interrupted.call_local()
     if resumed:
         click.echo(f"Resuming interrupted bulk jobs: {', '.join(f'#{i}' for i in resumed)}.")
+    if restarted := resume_imports.call_local():
+        click.echo(f"Restarting interrupted imports: {', '.join(f'#{i}' for i in restarted)}.")
     # An idle consumer polls the SQLite queue less and less often, up to max_delay (huey's
     # default 10 s): a job someone just started would wait that long. A poll is one indexed
     # read, so once a second costs nothing; Redis storage blocks on the queue instead.

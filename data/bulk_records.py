@@ -13,6 +13,7 @@ from peewee import (
 )
 
 from . import clock
+from .import_records import CustomerImport
 from .models import BaseModel
 
 QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancelled", "failed"
@@ -25,13 +26,16 @@ def actor_name(user_name, job_id):
     return f"{user_name} (bulk job #{job_id})"[:100]
 
 
-ACTOR_SUFFIX = re.compile(r" \(bulk job #\d+\)$")
+# The names a user's background work writes history under: bulk jobs and imports (the
+# latter's in data/import_records.py, ``CustomerImport.actor``).
+ACTOR_SUFFIX = re.compile(r" \((bulk job|import) #\d+\)$")
 
 
 def bulk_actors(user_name):
-    """Every actor name the bulk jobs of ``user_name`` wrote history under."""
-    return [actor_name(user_name, job_id) for (job_id,) in
-            BulkJob.select(BulkJob.id).where(BulkJob.user_name == user_name).tuples()]
+    """Every actor name the bulk jobs and imports of ``user_name`` wrote history under."""
+    jobs = BulkJob.select(BulkJob.id).where(BulkJob.user_name == user_name).tuples()
+    imports = CustomerImport.select().where(CustomerImport.user_name == user_name)
+    return [actor_name(user_name, job_id) for (job_id,) in jobs] + [i.actor for i in imports]
 
 
 class BulkJob(BaseModel):

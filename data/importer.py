@@ -252,12 +252,13 @@ class _Import:
                         f"UPDATE history SET {kind}_id = {db.param} WHERE customer_id = {db.param}", pairs)
 
 
-def import_customers(path, progress=None, actor="import-customers", encoding=None):
+def import_customers(path, progress=None, actor="import-customers", encoding=None, dry_run=False):
     """Import the CSV file at ``path``; return how many customers were added.
 
     Raises ``ImportFailed`` with every problem (and writes nothing) if any line is
     bad. ``progress(n_bytes)`` is called as the file is read; ``actor`` is who the
     history names; ``encoding`` None means detected (UTF-8, UTF-16, Windows-1252).
+    ``dry_run``: check only; everything is rolled back, and the count is what would be added.
     """
     today, now = clock.today(), clock.utcnow()
     conflict = None
@@ -280,10 +281,11 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
             if load.writing and indexes:
                 indexes.rebuild()
                 keys.restore()
-            if not load.writing or load.problems:
+            if not load.writing or load.problems or dry_run:
                 raise _RollBack
     except _RollBack:
-        pass
+        if dry_run and load.writing and not load.problems:
+            return load.count
     except _REFUSED as error:  # a name or account number the database already has
         conflict = error
     else:

@@ -239,10 +239,12 @@ class SignInFailure(BaseModel):
 
 
 from .bulk_records import BulkJob, BulkOutcome  # noqa: E402 (its own module; listed with the rest)
+from .import_records import CustomerImport, ImportProblem  # noqa: E402 (its own module too)
 
 MODELS = (CustomerClass, Customer, CustomerSearch, Account, Xdr, Product, Tariff, Vendor,
           TrafficExchange, Invoice, Payment, Subscription, PeriodicCharge, History, User, UserSession, SignInFailure,
-          RecoveryCode, SignInEvent, UserChange, AppSetting, ClassFee, ClassHistory, BulkJob, BulkOutcome)
+          RecoveryCode, SignInEvent, UserChange, AppSetting, ClassFee, ClassHistory, BulkJob, BulkOutcome,
+          CustomerImport, ImportProblem)
 
 # Saved list views and per-user list settings (m0020): their own module, listed with the rest.
 from .view_records import ListSetting, SavedView  # noqa: E402

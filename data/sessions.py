@@ -10,8 +10,10 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from peewee import OperationalError
+
 from . import clock
-from .db import write_transaction
+from .db import SQLITE_PRAGMAS, db, is_postgres, write_transaction
 from .records import User, UserSession
 
 IDLE = timedelta(minutes=30)
@@ -52,8 +54,27 @@ def resume(token, idle=IDLE, max_age=MAX_AGE):
             or now - row.last_seen_at >= idle or row.user.disabled_at is not None):
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
+        _touch(row.id, now)
     return row.user
+
+
+def _touch(session_id, now):
+    """Move the session's idle deadline, if the database lets us at once. On SQLite an
+    import holds the write lock for its whole transaction (minutes for a million lines):
+    waiting the busy timeout on every page, then failing it, would stop the app for
+    everyone meanwhile. Skipped, the touch is made by a later request (the idle limit is
+    half an hour; the touch is due every minute)."""
+    if is_postgres():  # row locks: an import does not hold this table
+        UserSession.update(last_seen_at=now).where(UserSession.id == session_id).execute()
+        return
+    db.execute_sql("PRAGMA busy_timeout = 100")
+    try:
+        UserSession.update(last_seen_at=now).where(UserSession.id == session_id).execute()
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {SQLITE_PRAGMAS['busy_timeout']}")
 
 
 def end(token):

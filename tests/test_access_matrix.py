@@ -506,3 +506,39 @@ def test_saved_views_and_columns(app, world, role):
         response = client.get("/customers?scope=all", headers=headers)
         assert response.status_code == 200
         assert no_foreign_names(response.get_data(as_text=True), role)
+# Imports (issue 14): a file sets any owner, opening balances and classes, so only the
+# operator's administrators import; everyone else gets 403 on every import URL.
+IMPORTS = {"operator_admin"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_imports_are_for_operator_administrators_only(app, world, role, tmp_path):
+    import io
+
+    import jobs
+    from data.access import Viewer
+    from data.import_records import CustomerImport
+    from data.imports import create
+
+    app.config["IMPORT_FOLDER"] = str(tmp_path)
+    jobs.configure(app.config, app.instance_path)
+    (tmp_path / "waiting.csv").write_text("name,currency\nNew Nora,USD\n")
+    waiting = create(Viewer("someone-else", "operator_admin"), "w.csv", 30, "waiting.csv", "")
+    CustomerImport.update(state="ready", lines=1).where(CustomerImport.id == waiting.id).execute()
+    client, token = client_for(app, world, role)
+    allowed = role in IMPORTS
+    for path in ("/imports", f"/imports/{waiting.id}"):
+        assert client.get(path).status_code == (200 if allowed else 403), (role, path)
+    sent = client.post("/imports", content_type="multipart/form-data", data={
+        "csrf_token": token, "encoding": "", "file": (io.BytesIO(b"name,currency\nUp Ulla,USD\n"), "u.csv")})
+    assert sent.status_code == (303 if allowed else 403)
+    assert CustomerImport.select().count() == (2 if allowed else 1)
+    assert list(tmp_path.glob("upload-*")) == ([] if not allowed else list(tmp_path.glob("upload-*")))
+    for action in ("import", "check", "discard"):
+        answer = client.post(f"/imports/{waiting.id}/{action}", data={"csrf_token": token, "encoding": ""})
+        assert answer.status_code in ((303, 409) if allowed else (403,)), (role, action)
+    assert Customer.select().where(Customer.name == "New Nora").exists() == allowed
+    nav = [a.get_text(strip=True) for a in soup(client.get("/customers")).select("header nav a")]
+    assert ("Imports" in nav) == allowed
+    app.config["IMPORT_FOLDER"] = None
+    jobs.configure(app.config, app.instance_path)

@@ -136,11 +136,15 @@ def test_a_users_bulk_jobs_are_filed_under_the_user(database):
     entry(actor="boss", name="By hand")
     for job in jobs + [other]:
         entry(actor=job.actor, name=f"Job {job.id}", source="bulk_job")
+    from data.import_records import CustomerImport
+    upload = CustomerImport.create(user_name="boss", role="operator_admin", file_name="a.csv")
+    entry(actor=upload.actor, name="Imported", source="import")
     entry(actor="boss (bulk job #x)", name="Lookalike")   # not a job's name: a person's own
     # One entry per person, not one per job.
     assert activity.users(ADMIN) == ["boss", "boss (bulk job #x)", "bossy"]
     found = names(activity.page(ADMIN, Filters(user="boss")).rows)
-    assert sorted(found) == sorted(["By hand"] + [f"Job {job.id}" for job in jobs])
+    assert sorted(found) == sorted(["By hand", "Imported"] + [f"Job {job.id}" for job in jobs])
+    assert names(activity.page(ADMIN, Filters(user=upload.actor)).rows) == ["Imported"]
     assert names(activity.page(ADMIN, Filters(user="bossy")).rows) == [f"Job {other.id}"]
 
 

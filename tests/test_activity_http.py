@@ -208,3 +208,12 @@ def test_staff_keep_the_entries_of_a_customer_moved_away_but_get_no_link_to_it(a
     cells = [r.select("td")[3] for r in rows]
     assert [c.get_text(" ", strip=True) for c in cells] == ["Gone Gil (deleted)", "Kept Kim", "Moved Max"]
     assert [bool(c.select_one("a")) for c in cells] == [False, True, False]
+
+
+def test_an_imports_own_name_stays_chosen_in_the_user_filter(client):
+    """/imports links to the activity of one import ("alice (import #7)"); the filter offers
+    people, so that name is added as the chosen option rather than showing "Anyone"."""
+    from tests.conftest import soup
+    page = soup(client.get("/activity?user=alice%20(import%20%237)&source=import"))
+    chosen = page.select_one("select[name=user] option[selected]")
+    assert chosen is not None and chosen.get_text() == "alice (import #7)"

@@ -40,6 +40,7 @@ def pages(client):
         "activity-refused": "/activity?from=2026-02-30",
         "saved-views": "/customers/views?save=q%3Dbusy",
         "list-columns": "/customers/columns",
+        "imports": "/imports",
     }
 
 

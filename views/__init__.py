@@ -15,6 +15,7 @@ from . import (
     errors,
     export,
     formatting,
+    imports,
     ops,
     related,
     saved_views,
@@ -42,6 +43,9 @@ def register(app):
     # Saved views and column choices of the customer list (issue 13).
     app.register_blueprint(saved_views.bp)
     app.register_blueprint(columns_page.bp)
+    app.register_blueprint(imports.bp)
+    # The upload checks its CSRF token itself, once its size limit and file storage are set.
+    csrf.exempt(imports.upload)
     formatting.register(app)
     security.register(app)
     errors.register(app)

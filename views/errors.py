@@ -6,6 +6,7 @@ re-rendered with its errors, a list row redrawn with the message).
 """
 from flask import make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from data.access import Forbidden
@@ -79,6 +80,15 @@ def register(app):
         if error.code == 404 and error.description and error.description != error.__class__.description:
             message = error.description
         return error_response(error.code, message)
+
+    @app.errorhandler(OperationalError)
+    def _busy(error):
+        # SQLite: a write waited the whole busy timeout for the lock an import (or a check)
+        # holds for its transaction. The write was rolled back; it works once the import ends.
+        if "locked" in str(error):
+            return error_response(503, "The database is busy with an import; nothing was changed. "
+                                       "Try again in a minute.")
+        return _unexpected(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error):
