@@ -91,10 +91,14 @@ class TableRows:
 
     def append(self, row, complete=False):
         """Add ``row``; ``complete`` says it already has every field (no defaults to fill in)."""
+        self.rows.append(self.convert(row, complete))
+
+    def convert(self, row, complete=False):
+        """``row`` as the list of database values ``append`` keeps (in ``columns`` order)."""
         values = list(self._values(row if complete else {**self.defaults, **row}))
         for i, convert in self._convert:
             values[i] = convert(values[i])
-        self.rows.append(values)
+        return values
 
     def write(self):
         """Write the gathered rows and forget them."""
