@@ -113,6 +113,8 @@ def workers(path, today, now):
     """
     if (os.cpu_count() or 1) < 2 or os.path.getsize(path) < WORKERS_FROM:
         return None
+    if multiprocessing.current_process().daemon:  # a job worker's process may not have children
+        return None
     return multiprocessing.get_context("fork").Pool(PROCESSES, _start, (today, now))
 
 

@@ -30,6 +30,7 @@ from .bulk import (
     SuspendedForeignKeys,
     SuspendedIndexes,
     TableRows,
+    stored_datetime,
     write_tuples,
 )
 from .csvfile import FileProblem, records, restore
@@ -103,12 +104,12 @@ def _lines(path, encoding, progress, problems):
 class _Import:
     """The state of one import while its single pass runs."""
 
-    def __init__(self, path, actor, now, text_index):
+    def __init__(self, path, actor, now, stored_now, text_index):
         self.customers, self.searches = TableRows(Customer), TableRows(CustomerSearch)
         self.customer_at = positions(self.customers, CUSTOMER_OPEN)
         self.search_at = positions(self.searches, SEARCH_OPEN)
         self.text_index = text_index
-        self.now = now
+        self.now, self.stored_now = now, stored_now
         self.history = import_rows(actor, os.path.abspath(path), now)
         self.actor = actor[:ClassHistory.actor.max_length]
         self.problems, self.writing, self.count = [], True, 0
@@ -187,7 +188,7 @@ class _Import:
             self.grams.counts[direct].update(grams)
         self.customers.rows.append(customer)
         self.searches.rows.append(search)
-        self.numbers += [(number, customer_id, False, self.now) for number in numbers]
+        self.numbers += [(number, customer_id, False, self.stored_now) for number in numbers]
         self.history_rows.append(self.history(customer_id, name, reseller_id, distributor_id))
         if len(self.customers.rows) >= BATCH:
             self.flush()
@@ -258,15 +259,16 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
     history names; ``encoding`` None means detected (UTF-8, UTF-16, Windows-1252).
     """
     today, now = clock.today(), clock.utcnow()
+    stored_now = stored_datetime(now)  # what every row's created_at holds, adapted once
     conflict = None
-    pool = workers(path, today, now)  # forked before the text index's helper thread starts
+    pool = workers(path, today, stored_now)  # forked before the text index's helper thread starts
     try:
         with write_transaction(), DeferredTextIndex("customer_search") as text_index:
-            load = _Import(path, actor, now, text_index)
+            load = _Import(path, actor, now, stored_now, text_index)
             indexes = SuspendedIndexes(("customer", "customer_search")) if load.empty else None
             # PostgreSQL: one join per key at the end instead of a locked lookup per row.
             keys = SuspendedForeignKeys(("customer", "customer_search", "account")) if load.empty else None
-            for chunk, counts in checked(_lines(path, encoding, progress, load.problems), today, now, pool):
+            for chunk, counts in checked(_lines(path, encoding, progress, load.problems), today, stored_now, pool):
                 load.take(chunk, counts)
             load.flush()
             # Before owners are linked: linking updates search rows, whose

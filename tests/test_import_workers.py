@@ -1,9 +1,13 @@
 """import-customers with its lines checked in worker processes (a large file): the same
 problems with the same line numbers, the same rows, the same gram and tally counts as
 when they are checked in the main process (a small file)."""
+from datetime import datetime
+from types import SimpleNamespace
+
 import pytest
 
-from data import import_rows, importer
+from data import clock, import_rows, importer
+from data.db import db
 from data.models import Customer, CustomerSearch
 from data.records import Account, History
 from tests import factories
@@ -87,3 +91,28 @@ def test_counts_after_a_load_in_workers_equal_a_full_scan(client, tmp_path, monk
     assert _ints(_tally()) == _ints(_recomputed())
     page = client.get("/customers?scope=all&q=customer 39").get_data(as_text=True)
     assert "Customer 399" in page
+
+
+def test_times_adapted_once_read_back_as_a_save_writes_them(tmp_path, monkeypatch, database):
+    """SQLite: created_at, the accounts' and the history's times go in as text made once
+    (data.bulk.stored_datetime); they must read back as the datetimes a save stores."""
+    at = datetime(2026, 3, 4, 5, 6, 7, 890123)
+    monkeypatch.setattr(clock, "utcnow", lambda: at)
+    in_workers(monkeypatch)
+    assert importer.import_customers(write(tmp_path, "name,currency,accounts\r\nTimed,EUR,T1\r\n")) == 1
+    customer = Customer.get(Customer.name == "Timed")
+    saved = factories.customer("Saved At The Same Time", created_at=at)
+    assert customer.created_at == at == Customer.get_by_id(saved.id).created_at
+    assert Account.get(Account.number == "T1").created_at == at
+    assert History.get(History.customer_id == customer.id).at == at
+    ids = [customer.id, saved.id]
+    stored = db.execute_sql(f"SELECT created_at FROM customer WHERE id IN ({ids[0]}, {ids[1]}) ORDER BY id").fetchall()
+    assert stored[0] == stored[1]  # the same text (SQLite) or timestamp (PostgreSQL)
+
+
+def test_small_files_and_daemon_processes_check_in_process(tmp_path, monkeypatch):
+    path = write(tmp_path, "name,currency\r\nOne,EUR\r\n")
+    assert import_rows.workers(path, None, None) is None  # far below WORKERS_FROM
+    monkeypatch.setattr(import_rows, "WORKERS_FROM", 0)
+    monkeypatch.setattr(import_rows.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True))
+    assert import_rows.workers(path, None, None) is None
