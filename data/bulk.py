@@ -6,6 +6,7 @@ once and the rows go to the driver as parameters, converted by each field's
 ``db_value`` so they are stored exactly as a normal save would store them.
 """
 import re
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 
@@ -17,6 +18,16 @@ from .db import db, is_postgres
 def field_default(field):
     """The value a new row takes for ``field`` when none is given (its default, called if callable)."""
     return field.default() if callable(field.default) else field.default
+
+
+def stored_datetime(value):
+    """SQLite: ``value`` (a datetime) as the text sqlite3's own adapter makes of it, for a bulk
+    load to make once instead of once a row (two adapter calls a row were ~10% of an import's
+    main process); the stored text is the same. PostgreSQL: ``value`` as it is."""
+    if is_postgres():
+        return value
+    adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol))
+    return adapt(value) if adapt else value
 
 
 def column_names(model):
@@ -91,10 +102,14 @@ class TableRows:
 
     def append(self, row, complete=False):
         """Add ``row``; ``complete`` says it already has every field (no defaults to fill in)."""
+        self.rows.append(self.convert(row, complete))
+
+    def convert(self, row, complete=False):
+        """``row`` as the list of database values ``append`` keeps (in ``columns`` order)."""
         values = list(self._values(row if complete else {**self.defaults, **row}))
         for i, convert in self._convert:
             values[i] = convert(values[i])
-        self.rows.append(values)
+        return values
 
     def write(self):
         """Write the gathered rows and forget them."""

@@ -93,6 +93,10 @@ class BulkGrams:
         """Count one loaded search row (a ``CustomerSearch.row_for`` dict)."""
         self.counts[bool(row["direct"])].update(row_grams(row[name] for name in SIMPLE_SEARCH_FIELDS))
 
+    def add_counts(self, direct, counts):
+        """Add counts already made (``row_grams`` of loaded rows, added up elsewhere: a worker process)."""
+        self.counts[bool(direct)].update(counts)
+
     def finish(self):
         """Write the counts and let the triggers count again."""
         rows = [(direct, gram, n) for direct, grams in self.counts.items() for gram, n in grams.items()]

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from . import clock
 from .access import as_viewer
+from .bulk import stored_datetime
 from .db import db
 from .models import Customer, CustomerClass
 from .money import money_text
@@ -110,6 +111,9 @@ def entries(customer_id, limit=50):
                 .order_by(History.at.desc(), History.id.desc()).limit(limit))
 
 
+_AS_THEY_ARE = (int, str, type(None))
+
+
 def import_rows(actor, path, at):
     """A function giving the history row of one imported customer, as a tuple in
     ``History``'s column order without ``id`` (for bulk writes): who imported it
@@ -120,6 +124,7 @@ def import_rows(actor, path, at):
     # Everything but the customer and its owners is the same on every row: converted once, not a million times.
     fixed = [f.db_value(values[f.name]) if f.name in values else None for f in fields]
     names = [f.name for f in fields]
+    fixed[names.index("at")] = stored_datetime(fixed[names.index("at")])  # adapted once, not once a row
     at = [names.index(name) for name in ("customer_id", "customer_name", "reseller_id", "distributor_id")]
     convert = [getattr(History, name).db_value for name in ("customer_id", "customer_name", "reseller_id",
                                                              "distributor_id")]
@@ -127,7 +132,8 @@ def import_rows(actor, path, at):
     def row(customer_id, name, reseller_id=None, distributor_id=None):
         values = fixed.copy()
         for position, to_db, value in zip(at, convert, (customer_id, name, reseller_id, distributor_id), strict=True):
-            values[position] = to_db(value)
+            # Ids and names are stored as they are (None too): no conversion call for them.
+            values[position] = value if type(value) in _AS_THEY_ARE else to_db(value)
         return tuple(values)
 
     return row

@@ -30,7 +30,7 @@ from .bulk import (
     SuspendedForeignKeys,
     SuspendedIndexes,
     TableRows,
-    field_default,
+    stored_datetime,
     write_tuples,
 )
 from .csvfile import FileProblem, records, restore
@@ -38,9 +38,10 @@ from .db import db, is_postgres, refresh_statistics, write_transaction
 from .export import INSTALLATION_COLUMNS as COLUMNS
 from .gram_counts import BulkGrams
 from .history import import_rows
-from .models import Customer, CustomerClass, CustomerSearch, prepare
+from .import_rows import CUSTOMER_OPEN, SEARCH_OPEN, checked, positions, workers
+from .models import Customer, CustomerClass, CustomerSearch
 from .records import Account, ClassHistory, History
-from .validation import MONEY, customer_values
+from .validation import MONEY
 
 BATCH = 5000
 
@@ -100,26 +101,21 @@ def _lines(path, encoding, progress, problems):
         problems.append(Problem(problem.line, problem.message))
 
 
-class _Row:
-    """A customer of the file as ``prepare`` and ``CustomerSearch.row_for`` read it: its
-    attributes are the row's dict itself (``__dict__``), so nothing is copied."""
-
-
 class _Import:
     """The state of one import while its single pass runs."""
 
-    def __init__(self, path, actor, today, now, text_index):
+    def __init__(self, path, actor, now, stored_now, text_index):
         self.customers, self.searches = TableRows(Customer), TableRows(CustomerSearch)
+        self.customer_at = positions(self.customers, CUSTOMER_OPEN)
+        self.search_at = positions(self.searches, SEARCH_OPEN)
         self.text_index = text_index
-        self.defaults = {f.name: field_default(f) for f in Customer._meta.sorted_fields}
-        self.defaults["created_at"] = now
-        self.today, self.now = today, now
+        self.now, self.stored_now = now, stored_now
         self.history = import_rows(actor, os.path.abspath(path), now)
         self.actor = actor[:ClassHistory.actor.max_length]
         self.problems, self.writing, self.count = [], True, 0
         self.grams = BulkGrams()  # its triggers dropped (SQLite) for the load, made again by finish()
         self.owners, self.accounts, self.deferred, self.classes, self.known = {}, {}, [], {}, {}
-        self.batch, self.first_id, self.last_id = [], None, None
+        self.numbers, self.history_rows, self.first_id, self.last_id = [], [], None, None
         self.empty = not Customer.select().exists()
         self.ids = self._ids()
 
@@ -157,12 +153,17 @@ class _Import:
             return found[0]
         return None
 
-    def add(self, line, raw):
+    def take(self, checked, counts):
+        """Add a chunk of checked lines (``import_rows.Checker.check``) and its gram counts."""
+        self.grams.add_counts(True, counts)
+        for line, names, errors, numbers, made in checked:
+            self.add(line, names, errors, numbers, made)
+
+    def add(self, line, names, errors, numbers, made):
         self.count += 1
-        values, errors = customer_values(raw)
-        for field, message in errors.items():
+        for field, message in errors:
             self.problem(line, f"{field}: {message}")
-        for number in (raw.get("accounts") or "").split():
+        for number in numbers:
             if len(number) > Account.number.max_length:
                 self.problem(line, f"accounts: “{number[:20]}…” is longer than {Account.number.max_length} characters")
             elif number in self.accounts:
@@ -170,19 +171,27 @@ class _Import:
             else:
                 self.accounts[number] = line
         customer_id = next(self.ids)
-        row = dict(self.defaults)
-        row.update(values)
-        row["id"] = customer_id
-        if values["customer_type"] != "retail" and values.get("name"):
-            self.owners.setdefault(values["name"], (customer_id, values["customer_type"]))
-        for kind in ("reseller", "distributor"):
-            name = values.get(kind)
-            row[kind] = self.owner(line, kind, name, customer_id) if name else None
-        row["customer_class"] = self._class_id(line, values.get("customer_class"))
-        if self.writing:
-            self.batch.append((row, (raw.get("accounts") or "").split()))
-            if len(self.batch) >= BATCH:
-                self.flush()
+        name, kind, reseller, distributor, class_name = names
+        if kind != "retail" and name:
+            self.owners.setdefault(name, (customer_id, kind))
+        reseller_id = self.owner(line, "reseller", reseller, customer_id) if reseller else None
+        distributor_id = self.owner(line, "distributor", distributor, customer_id) if distributor else None
+        class_id = self._class_id(line, class_name)
+        if not self.writing:
+            return
+        customer, search, grams = made
+        for at, value in zip(self.customer_at, (customer_id, reseller_id, distributor_id, class_id), strict=True):
+            customer[at] = value
+        direct = reseller_id is None
+        search[self.search_at[0]], search[self.search_at[1]] = customer_id, direct
+        if grams is not None:  # a reseller was named: its grams count once the owner is known
+            self.grams.counts[direct].update(grams)
+        self.customers.rows.append(customer)
+        self.searches.rows.append(search)
+        self.numbers += [(number, customer_id, False, self.stored_now) for number in numbers]
+        self.history_rows.append(self.history(customer_id, name, reseller_id, distributor_id))
+        if len(self.customers.rows) >= BATCH:
+            self.flush()
 
     def _class_id(self, line, name):
         """The id of class ``name``, made (with its history row) when it does not exist.
@@ -203,23 +212,13 @@ class _Import:
         return class_id
 
     def flush(self):
-        if not self.writing or not self.batch:
-            self.batch = []
+        rows, accounts, history = self.customers.rows, self.numbers, self.history_rows
+        self.numbers, self.history_rows = [], []
+        if not self.writing or not rows:
+            self.customers.rows, self.searches.rows = [], []
             return
-        accounts, history = [], []
-        for row, numbers in self.batch:
-            # What save() stores, derived by the same code: normalised values, status, search row.
-            customer = _Row()
-            customer.__dict__ = row
-            prepare(customer, self.today)
-            found = CustomerSearch.row_for(customer)
-            self.grams.add(found)
-            self.customers.append(row, complete=True)
-            self.searches.append(found, complete=True)
-            accounts += [(number, row["id"], False, self.now) for number in numbers]
-            history.append(self.history(row["id"], row["name"], row["reseller"], row["distributor"]))
-        first, last = self.batch[0][0]["id"], self.batch[-1][0]["id"]
-        self.batch = []
+        id_at = self.customer_at[0]
+        first, last = rows[0][id_at], rows[-1][id_at]
         self.text_index.wait()
         self.customers.write()
         self.searches.write()
@@ -261,15 +260,17 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
     ``dry_run``: check only; everything is rolled back, and the count is what would be added.
     """
     today, now = clock.today(), clock.utcnow()
+    stored_now = stored_datetime(now)  # what every row's created_at holds, adapted once
     conflict = None
+    pool = workers(path, today, stored_now)  # forked before the text index's helper thread starts
     try:
         with write_transaction(), DeferredTextIndex("customer_search") as text_index:
-            load = _Import(path, actor, today, now, text_index)
+            load = _Import(path, actor, now, stored_now, text_index)
             indexes = SuspendedIndexes(("customer", "customer_search")) if load.empty else None
             # PostgreSQL: one join per key at the end instead of a locked lookup per row.
             keys = SuspendedForeignKeys(("customer", "customer_search", "account")) if load.empty else None
-            for line, raw in _lines(path, encoding, progress, load.problems):
-                load.add(line, raw)
+            for chunk, counts in checked(_lines(path, encoding, progress, load.problems), today, stored_now, pool):
+                load.take(chunk, counts)
             load.flush()
             # Before owners are linked: linking updates search rows, whose
             # trigger takes the old values out of the text index again.
@@ -289,9 +290,17 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
     except _REFUSED as error:  # a name or account number the database already has
         conflict = error
     else:
+        _close(pool)  # before the statistics: the workers' memory is not needed any more
         _after_import()
         return load.count
+    finally:
+        _close(pool)
     raise ImportFailed(_explain(path, encoding, load.problems, load.deferred, conflict))
+
+
+def _close(pool):
+    if pool is not None:
+        pool.terminate()  # idle by now, or the import failed and its work is not wanted
 
 
 # Peewee wraps the driver's error only for its own statements; bulk writes use the cursor.
