@@ -11,6 +11,7 @@ columns left open (``Made``).
 """
 import multiprocessing
 import os
+import threading
 from collections import Counter, deque
 from itertools import islice
 
@@ -115,7 +116,11 @@ def workers(path, today, now):
         return None
     if multiprocessing.current_process().daemon:  # a job worker's process may not have children
         return None
-    return multiprocessing.get_context("fork").Pool(PROCESSES, _start, (today, now))
+    # Forking copies only the calling thread: in a process with other threads (the job
+    # worker's, a web server's) a lock one of them held would stay locked in the child for
+    # good. There the workers start from a clean server process instead (slower to start).
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    return multiprocessing.get_context(method).Pool(PROCESSES, _start, (today, now))
 
 
 def checked(lines, today, now, pool=None):

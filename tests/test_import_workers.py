@@ -116,3 +116,24 @@ def test_small_files_and_daemon_processes_check_in_process(tmp_path, monkeypatch
     monkeypatch.setattr(import_rows, "WORKERS_FROM", 0)
     monkeypatch.setattr(import_rows.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True))
     assert import_rows.workers(path, None, None) is None
+
+
+def test_with_other_threads_the_workers_do_not_fork_them(tmp_path, monkeypatch, database):
+    """The web import runs in a job worker's thread: forking there would copy locks other
+    threads hold. The pool starts from a fork server instead, with the same problems found."""
+    import threading
+    path = write(tmp_path, BAD)
+    here = problems(path)
+    in_workers(monkeypatch)
+    started = []
+    real = import_rows.multiprocessing.get_context
+    monkeypatch.setattr(import_rows.multiprocessing, "get_context", lambda method: started.append(method) or real(method))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert problems(path) == here
+    finally:
+        stop.set()
+        other.join()
+    assert started == ["forkserver"]
