@@ -127,7 +127,8 @@ def test_with_other_threads_the_workers_do_not_fork_them(tmp_path, monkeypatch, 
     in_workers(monkeypatch)
     started = []
     real = import_rows.multiprocessing.get_context
-    monkeypatch.setattr(import_rows.multiprocessing, "get_context", lambda method: started.append(method) or real(method))
+    monkeypatch.setattr(import_rows.multiprocessing, "get_context",
+                        lambda method: started.append(method) or real(method))
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
