@@ -54,7 +54,8 @@ from data.records import Payment, User  # noqa: E402
 from data.users import create_user  # noqa: E402
 from views.auth import SESSION_KEY  # noqa: E402
 
-PEERS = ROOT.parent / "shared" / "bench-peers"
+# BENCH_PEERS: the peers' folder when the project is not beside ../shared (a git worktree, say).
+PEERS = Path(os.environ.get("BENCH_PEERS") or ROOT.parent / "shared" / "bench-peers")
 
 
 def floor_where(column, op, value):
