@@ -24,6 +24,16 @@ rate with every index in place. In each scope the list's status chips and money 
 30 ms each) and for searches of 3+ characters (chips 150 ms, totals 300 ms); ``--summary only``
 times nothing else. Figures, not pass/fail tests. The load average is
 printed with each scope: compare runs only at similar load.
+
+Measured 2026-11-26, 100,000 customers (owners), 2 shared cores at load 13-25 (6 sessions
+importing and testing: absolute figures several times an idle machine's, no target can be
+judged from them; ratios to the scan are the steadier figures):
+SQLite (5 runs), direct: simple searches 5-16x the scan, 'jo' 91 ms; all: 6.6-30x; chips and
+totals of a reseller's or distributor's customers all within target. PostgreSQL (3 runs, after
+the COALESCE estimate and the fenced few-hit pages): simple searches 3.6-16x the scan (all and
+direct), 'jo' 255/508 ms, "name contains 'er'" (23,524 of 78,274, a scan: no trigram) 839 ms;
+before them (5 runs, load 13-17) 'jo' in the direct scope took 2,259 ms (a seq scan and sort of
+every match: "direct::int = 1" was guessed at one row in 200).
 """
 import argparse
 import csv
@@ -54,7 +64,8 @@ from data.records import Payment, User  # noqa: E402
 from data.users import create_user  # noqa: E402
 from views.auth import SESSION_KEY  # noqa: E402
 
-PEERS = ROOT.parent / "shared" / "bench-peers"
+# BENCH_PEERS: the peers' folder when the project is not beside ../shared (a git worktree, say).
+PEERS = Path(os.environ.get("BENCH_PEERS") or ROOT.parent / "shared" / "bench-peers")
 
 
 def floor_where(column, op, value):

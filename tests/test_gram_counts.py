@@ -140,6 +140,20 @@ def test_postgresql_folds_a_grams_rows_into_one(database):
     assert_exact()
 
 
+def test_maintenance_folds_every_piled_up_gram(database):
+    """A web-created customer adds a row per gram it holds (PostgreSQL); maintenance folds them
+    all, not only the grams some count happened to read, and leaves the counts exact."""
+    from data import maintenance
+    for n in range(5):
+        factories.customer(f"Qx piled {n}")
+    maintenance.run()
+    rows = Counter((bool(direct), gram) for direct, gram in
+                   db.execute_sql("SELECT direct, gram FROM customer_gram").fetchall())
+    assert max(rows.values()) == 1
+    assert_exact()
+    assert gram_counts.compact() == 0  # nothing left to fold
+
+
 def test_concurrent_writers_keep_the_counts(database, monkeypatch):
     """Two writers at once (PostgreSQL: neither waits for the other's counter rows;
     SQLite: one after the other) and a reader folding rows meanwhile. Every committed
