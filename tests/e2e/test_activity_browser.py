@@ -58,6 +58,9 @@ def test_a_web_change_is_in_the_log_and_the_filters_answer_live(axe_page, live_s
     expect(_rows(page)).to_have_count(1)
     page.get_by_label("User").select_option("")
     page.get_by_label("From where").select_option("maintenance")
+    # The unfiltered log says "The newest 50 entries" too: wait for the filtered answer
+    # (its URL is pushed when it is swapped in), or the click below races it.
+    expect(page).to_have_url(re.compile(r"source=maintenance"))
     expect(page.locator("#activity-results [role=status]")).to_have_text("The newest 50 entries")
     page.get_by_role("link", name="Older entries").click()
     expect(page.locator("#activity-results [role=status]")).to_have_text("10 older entries")
