@@ -8,8 +8,10 @@ every operator has the same case rules everywhere. How it is found differs:
   (data/search_backends/: SQLite's FTS5 index ``customer_fts``, PostgreSQL's
   pg_trgm indexes under LIKE patterns). Values too short for trigrams (contains
   under 3 characters, ends with under 2) fall back to a scan, and say so.
-* Counts of the unsearched list and of 1-2 character simple searches (direct or
-  whole scope): a lookup of the kept counts (data/gram_counts.py), no scan.
+* Counts of the unsearched list, of 1-2 character simple searches and of one
+  Is empty / Is not empty (direct or whole scope): a lookup of the kept counts
+  (data/gram_counts.py), no scan.
+* E-mail Ends with: a prefix of the reversed copy ``email_reversed``, in its B-tree.
 
 A page is found in two steps: the ids of the page (narrow, index-only where
 possible), then the rows for those ids. Where the backend steers the planner
@@ -33,7 +35,7 @@ from .conditions import Condition
 from .db import db
 from .paging import Page
 from .search_backends import backend
-from .search_sql import SIMPLE_SEARCH_FIELDS, STATUS_SEVERITY, C, Hinting, Parts, S, short_for_trigrams
+from .search_sql import REVERSED, SIMPLE_SEARCH_FIELDS, STATUS_SEVERITY, C, Hinting, Parts, S, short_for_trigrams
 from .text import fold
 
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
@@ -113,13 +115,26 @@ class Search:
         folded = fold(self.q)
         return folded if gram_counts.counted(folded) else None
 
+    def counted_blank(self):
+        """``(field, op)`` when the count of this search is kept by data/gram_counts.py as
+        customers with an empty field: no text, one Is empty or Is not empty condition on a
+        text field, the direct or the whole scope, no reach limit. Else None."""
+        if self.q or len(self.conditions) != 1 or self.scope.kind not in ("direct", "all"):
+            return None
+        if self.viewer is not None and self.viewer.owner_kind:
+            return None
+        (cond,) = self.conditions
+        if cond.spec.kind != "text" or cond.op not in ("is_empty", "is_not_empty"):
+            return None
+        return cond.field, cond.op
+
     def is_slow(self):
         """True when some part may scan the table (substrings too short for trigrams: even
         where their count is kept, a rare one's page is found by reading every row)."""
         if self.q and len(fold(self.q)) < 3:
             return True
         return any(c.spec.kind == "text" and c.value is not None and short_for_trigrams(c.op, c.value)
-                   for c in self.conditions)
+                   and not (c.op == "ends_with" and c.field in REVERSED) for c in self.conditions)
 
 
 @dataclass(frozen=True)
@@ -192,6 +207,13 @@ def count(search, extra=()):
     if gram is not None:
         # The list without a search, or 1-2 characters no trigram finds: a kept count.
         return gram_counts.count(gram, search.scope.kind == "direct")
+    blank = search.counted_blank() if not extra else None
+    if blank is not None:
+        # Is empty / Is not empty alone: a kept count of the empty ones (and of everyone).
+        field, op = blank
+        direct = search.scope.kind == "direct"
+        empty = gram_counts.count(gram_counts.blank(field), direct)
+        return empty if op == "is_empty" else gram_counts.count("", direct) - empty
     compiled = search.compiled
     if len(compiled.parts.negated) != 1:
         return _count(compiled, extra=extra)

@@ -29,6 +29,11 @@ def like(column, pattern):
     return NodeList((column, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
 
 
+# Fields whose Ends with is a prefix of a reversed copy with a B-tree (migration 0021):
+# ``customer_search.<field>_reversed``.
+REVERSED = ("email",)
+
+
 def short_for_trigrams(op, value):
     """True when the substring is too short for the trigram index and needs a scan."""
     size = len(fold(value))
@@ -111,6 +116,9 @@ class Parts:
             return self.col(column) != target
         if op == "begins_with":
             return like(self.col(column), like_escape(folded) + "%")
+        if op == "ends_with" and column_name in REVERSED:
+            # A prefix of the reversed copy: a range of its B-tree, exact and counted there.
+            return like(self.col(getattr(S, column_name + "_reversed")), like_escape(folded[::-1]) + "%")
         pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
         term = self._term((column_name,), "contains" if op == "not_contains" else op, value)
         if op == "not_contains":
