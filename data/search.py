@@ -40,6 +40,12 @@ from .text import fold
 
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
 SORT_HITS_LIMIT = 5000
+# A walk of the sort index expected to pass at most this many rows first tries checking the
+# substring terms on each row instead of having the text index list every match (``_short_walk``),
+# for at most CHECKED_WALK_BUDGET thousand steps of the database (some 1,000-5,000 rows: the
+# matches of a term can bunch up in the sort order, as names containing "eric" do).
+CHECKED_WALK_ROWS = 2000
+CHECKED_WALK_BUDGET = 60
 # A reseller's or distributor's customers up to this many are read one by one and
 # checked on their rows: cheaper than any search index (whose statistics know
 # nothing of how few rows the owner has), and the same for every operator.
@@ -271,13 +277,33 @@ def _sorted_ids(search, sort, offset, limit, total, extra=()):
     sort_column = TEXT_SORTS.get(sort[0]) or CUSTOMER_SORTS[sort[0]]
     order, table = _order(sort, hint=steer and few)
     compiled = search.compiled
-    parts = compiled.parts_for(extra).finish(table)
     id_column = S.customer if table is S else C.id
+
+    def walk(parts):
+        return (_query(parts, [id_column], table, *compiled.hinting(steer and not few, sort_column))
+                .order_by(*order).offset(offset).limit(limit))
+
+    if steer and not few and _short_walk(compiled.parts_for(extra), offset + limit, total):
+        rows = backend().rows_within(*walk(compiled.parts_for(extra).finish(table, checked=True)).sql(),
+                                     CHECKED_WALK_BUDGET)
+        if rows is not None:
+            return [customer_id for (customer_id,) in rows]
+    parts = compiled.parts_for(extra).finish(table)
     if not few and backend().sorts_deep_page(offset + limit, total):
         return _fenced_ids(parts, sort, offset, limit)
-    query = (_query(parts, [id_column], table, *compiled.hinting(steer and not few, sort_column))
-             .order_by(*order).offset(offset).limit(limit))
-    return [customer_id for (customer_id,) in query.tuples()]
+    return [customer_id for (customer_id,) in walk(parts).tuples()]
+
+
+def _short_walk(parts, reach, total):
+    """True when a walk of the sort index to the ``reach``-th of ``total`` matches should pass
+    so few rows (matches spread evenly) that checking the substring terms on each of them (LIKE
+    on the folded columns) costs less than having the text index list every match first: an
+    FTS5 match of "yahoo" at a million customers lists 153,000 ids (some 60 ms) before the walk
+    can start, while its first page is met within some 330 rows (1 ms)."""
+    if not parts.match or not total:
+        return False
+    rows = gram_counts.count("", False)  # every customer: the walk passes them all, direct or not
+    return reach * rows <= total * CHECKED_WALK_ROWS
 
 
 def _fenced_ids(parts, sort, offset, limit):
