@@ -2,7 +2,8 @@
 
 ``customer_gram`` holds, per ``direct`` (no reseller) and per gram of 0-2
 characters, how many customers have that gram in one of the simple search's
-folded fields (every customer has ``''``: the list's unsearched count). Triggers
+folded fields (every customer has ``''``: the list's unsearched count), and
+under ``blank(field)`` how many have that text field empty (migration 0021). Triggers
 on customer_search keep it in the writer's transaction on every write path;
 here are the reads, the bulk loads' shortcut (``BulkGrams``) and PostgreSQL's
 folding of its signed rows (``compact``).
@@ -10,7 +11,7 @@ folding of its signed rows (``compact``).
 from collections import Counter
 
 from .db import db, is_postgres
-from .fields import SIMPLE_SEARCH_FIELDS
+from .fields import SIMPLE_SEARCH_FIELDS, TEXT_FIELDS
 
 LONGEST = 2  # grams up to this many characters are counted
 # PostgreSQL: a gram's rows are folded into one when a count finds more than this.
@@ -32,6 +33,20 @@ def row_grams(values):
             grams.update(value)
             grams.update(map(str.__add__, value, value[1:]))  # each pair of neighbours
     return grams
+
+
+def blank(field):
+    """The key under which customers whose folded ``field`` is empty are counted (migration
+    0021): longer than any gram, so the two never meet."""
+    return "blank:" + field
+
+
+def row_keys(row):
+    """Every key one customer's search row (a dict of its folded columns) is counted under:
+    its grams (``row_grams``) and a ``blank`` key per empty text field."""
+    keys = row_grams(row[name] for name in SIMPLE_SEARCH_FIELDS)
+    keys.update(blank(name) for name in TEXT_FIELDS if not row[name])
+    return keys
 
 
 def count(gram, direct):
@@ -103,7 +118,7 @@ class BulkGrams:
 
     def add(self, row):
         """Count one loaded search row (a ``CustomerSearch.row_for`` dict)."""
-        self.counts[bool(row["direct"])].update(row_grams(row[name] for name in SIMPLE_SEARCH_FIELDS))
+        self.counts[bool(row["direct"])].update(row_keys(row))
 
     def add_counts(self, direct, counts):
         """Add counts already made (``row_grams`` of loaded rows, added up elsewhere: a worker process)."""

@@ -265,6 +265,8 @@ class CustomerSearch(BaseModel):
     # name, company_name, ... website: the folded copy of each text field (added below)
     direct = BooleanField(default=True)
     sort_name = TextField(default="")
+    # The folded e-mail reversed: Ends with is a prefix of it, found in its B-tree (migration 0021).
+    email_reversed = TextField(default="")
 
     @staticmethod
     def row_for(customer):
@@ -277,6 +279,7 @@ class CustomerSearch(BaseModel):
         row["customer"] = customer.id
         row["direct"] = _reseller_id(customer) is None
         row["sort_name"] = sort_key(row["name"])
+        row["email_reversed"] = row["email"][::-1]
         return row
 
     @classmethod
@@ -285,7 +288,8 @@ class CustomerSearch(BaseModel):
         row = cls.row_for(customer)
         (cls.insert(row)
             .on_conflict(conflict_target=[cls.customer],
-                         preserve=[getattr(cls, name) for name in (*TEXT_FIELDS, "direct", "sort_name")])
+                         preserve=[getattr(cls, name) for name in (*TEXT_FIELDS, "direct", "sort_name",
+                                                               "email_reversed")])
             .execute())
 
 

@@ -29,6 +29,11 @@ def like(column, pattern):
     return NodeList((column, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
 
 
+# Fields whose Ends with is a prefix of a reversed copy with a B-tree (migration 0021):
+# ``customer_search.<field>_reversed``.
+REVERSED = ("email",)
+
+
 def short_for_trigrams(op, value):
     """True when the substring is too short for the trigram index and needs a scan."""
     size = len(fold(value))
@@ -64,6 +69,16 @@ class Hinting(Node):
     def __sql__(self, ctx):
         with ctx(hint=True, keep=self.keep):
             return ctx.sql(self.expression)
+
+
+class Term(str):
+    """A substring term of the backend's text index (``SearchBackend.substring_term``), with
+    ``check``: the same condition as LIKE patterns on the folded columns, for rows read anyway."""
+
+    def __new__(cls, term, check):
+        made = super().__new__(cls, term)
+        made.check = check
+        return made
 
 
 @dataclass
@@ -111,6 +126,9 @@ class Parts:
             return self.col(column) != target
         if op == "begins_with":
             return like(self.col(column), like_escape(folded) + "%")
+        if op == "ends_with" and column_name in REVERSED:
+            # A prefix of the reversed copy: a range of its B-tree, exact and counted there.
+            return like(self.col(getattr(S, column_name + "_reversed")), like_escape(folded[::-1]) + "%")
         pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
         term = self._term((column_name,), "contains" if op == "not_contains" else op, value)
         if op == "not_contains":
@@ -123,10 +141,16 @@ class Parts:
 
     def _term(self, columns, op, value):
         """The backend's index term for a substring (``SearchBackend.substring_term``), or
-        None: the LIKE pattern is checked (no such index, rows read one by one, too short)."""
+        None: the LIKE pattern is checked (no such index, rows read one by one, too short).
+        The term carries that LIKE check as well (``Term.check``)."""
         if self.rows or short_for_trigrams(op, value):
             return None
-        return backend().substring_term(columns, op, fold(value))
+        folded = fold(value)
+        term = backend().substring_term(columns, op, folded)
+        if term is None:
+            return None
+        pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
+        return Term(term, reduce(or_, [like(self.col(getattr(S, name)), pattern) for name in columns]))
 
     def _name(self, op, folded):
         """Names have no index of their own: the accent-free sort key's index finds
@@ -226,8 +250,13 @@ class Parts:
             column = C.reseller if scope.kind == "reseller" else C.distributor
             self.on_customer.append(self.col(column) == self._bound(column, scope.owner.id))
 
-    def finish(self, table=None):
-        """Add the scope and the substring terms; ``table`` is the one the sort reads (S or C)."""
+    def finish(self, table=None, checked=False):
+        """Add the scope and the substring terms; ``table`` is the one the sort reads (S or C).
+        ``checked``: the terms are checked on each row read (their ``Term.check``) instead of
+        asking the text index for every match first (a walk that stops after a few rows)."""
+        if checked and self.match:
+            self.on_search.extend(term.check for term in self.match)
+            self.match = []
         if self.direct:
             if self.match or self.on_search or table is S or not self.on_customer:
                 # Every index of customer_search ends with ``direct``: counts stay index-only.

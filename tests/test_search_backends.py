@@ -75,3 +75,17 @@ def test_sqlite_terms_are_fts5_phrases():
 
 def test_postgresql_leaves_substrings_to_like_patterns():
     assert postgres.BACKEND.substring_term(("email",), "contains", "son") is None
+
+
+def test_sqlite_stops_a_query_past_its_budget(database):
+    """The cheap try of a checked walk: rows when within the budget, None past it, and any
+    other error still raised."""
+    if is_postgres():
+        assert backend().rows_within("SELECT 1", [], 10**9) is None  # no cheap try: the sure way
+        return
+    long = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) SELECT COUNT(*) FROM n"
+    assert backend().rows_within(long, [10], 1000) == [(10,)]
+    assert backend().rows_within(long, [10**7], 5) is None
+    assert backend().rows_within(long, [10], 1000) == [(10,)]  # the handler is gone again
+    with pytest.raises(Exception, match="no such table"):
+        backend().rows_within("SELECT * FROM no_such_table", [], 1000)

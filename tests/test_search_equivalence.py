@@ -97,11 +97,15 @@ def _check(customers, scope, keep, q="", conditions=()):
     return (page.total, [c.id for c in page.rows]) == _truth(customers, scope, keep)
 
 
-@pytest.fixture(params=["real thresholds", "tiny thresholds"])
+@pytest.fixture(params=["real thresholds", "tiny thresholds", "tiny thresholds, terms listed"])
 def thresholds(request, monkeypatch):
-    if request.param == "tiny thresholds":
+    if request.param.startswith("tiny thresholds"):
         monkeypatch.setattr(search, "SORT_HITS_LIMIT", 3)
         monkeypatch.setattr(search, "SMALL_OWNER", 3)
+    if request.param.endswith("terms listed"):
+        # A walk far enough that the text index lists its matches first (a deep page at a
+        # million customers); otherwise a walk checks the substring terms row by row.
+        monkeypatch.setattr(search, "CHECKED_WALK_ROWS", 0)
     return request.param
 
 

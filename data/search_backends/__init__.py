@@ -58,6 +58,12 @@ class SearchBackend(ABC):
         search.SORT_HITS_LIMIT) is better sorted from all the matches than found by
         walking the sort column's index."""
 
+    def rows_within(self, sql, params, budget):
+        """The rows of ``sql``, or None when the database would spend more than ``budget``
+        (thousands of its own steps) on them: a cheap try before a dearer sure way. Where
+        the backend cannot stop a query by its own work, None (the sure way is taken)."""
+        return None
+
     @abstractmethod
     def id_batches(self, sql, params, size):
         """The ids the query ``sql`` (one column) returns, as lists of at most ``size``,

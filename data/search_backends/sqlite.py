@@ -7,7 +7,9 @@ stored as \\x02 value \\x03, so Ends with is the phrase ``value\\x03``; its ``ow
 column holds \\x01r\\x01 for customers with a reseller, so "direct customers
 containing x" is one MATCH, counted inside the index.
 """
-from peewee import SQL, NodeList, Value
+import sqlite3
+
+from peewee import SQL, NodeList, OperationalError, Value
 
 from ..db import db
 from . import SearchBackend
@@ -54,6 +56,27 @@ class SQLite(SearchBackend):
         # The walk, index-only against the FTS matches, stayed cheaper than sorting
         # them at every depth measured (1,000,000 customers).
         return False
+
+    def rows_within(self, sql, params, budget):
+        # SQLite calls the progress handler every 1000 virtual machine instructions; a
+        # non-zero answer stops the statement (a read: no transaction is rolled back).
+        spent = 0
+
+        def tick():
+            nonlocal spent
+            spent += 1
+            return spent > budget
+
+        connection = db.connection()
+        connection.set_progress_handler(tick, 1000)
+        try:
+            return db.execute_sql(sql, params).fetchall()
+        except (sqlite3.OperationalError, OperationalError):
+            if spent > budget:
+                return None
+            raise
+        finally:
+            connection.set_progress_handler(None, 0)
 
     def id_batches(self, sql, params, size):
         # The statement itself is the cursor: keyset batches ran the FTS match again for
