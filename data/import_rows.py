@@ -16,8 +16,7 @@ from collections import Counter, deque
 from itertools import islice
 
 from .bulk import TableRows, field_default
-from .fields import SIMPLE_SEARCH_FIELDS
-from .gram_counts import row_grams
+from .gram_counts import row_keys
 from .models import Customer, CustomerSearch, prepare
 from .validation import customer_values
 
@@ -72,7 +71,7 @@ class Checker:
                 customer.__dict__ = row
                 prepare(customer, self.today)
                 found = CustomerSearch.row_for(customer)
-                grams = row_grams(found[name] for name in SIMPLE_SEARCH_FIELDS)
+                grams = row_keys(found)   # its grams and its blank fields
                 if values.get("reseller"):
                     grams = tuple(grams)
                 else:
