@@ -52,7 +52,7 @@ def mixed(database):
                                      currency="EUR") for n in range(5)]
         distributors = [Customer.create(name=f"Distributor {_value(rng)} {n}", customer_type="distributor",
                                         currency="EUR") for n in range(3)]
-        for n in range(1500):
+        for n in range(600):
             values = {f: _value(rng)[:Customer._meta.fields[f].max_length] for f in TEXT_FIELDS}
             values["name"] = _value(rng, f" #{n}")
             values["country"] = rng.choice(["DE", "FR", "US", ""])
