@@ -41,8 +41,12 @@ def pg_schema():
     admin = psycopg.connect(PG_URL, autocommit=True)
     admin.execute(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in PG_URL else "?"
+    # synchronous_commit off: a commit returns before its WAL reaches the disk. Nothing
+    # here needs to survive a crash of the server, and the suite commits thousands of
+    # times, so its speed stopped depending on how fast the machine's disk syncs.
+    options = f"-csearch_path={schema},public -csynchronous_commit=off"
     try:
-        yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema},public')}"
+        yield f"{PG_URL}{separator}options={quote(options)}"
     finally:
         admin.execute(f"DROP SCHEMA {schema} CASCADE")
         admin.close()
@@ -52,13 +56,37 @@ def _empty_tables():
     tables = [m._meta.table_name for m in reversed(MODELS)]
     with db.connection_context():
         if is_postgres():
-            db.execute_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            _empty_postgresql_tables()
         else:
             with db.atomic(), _kept_counts_set_aside():
                 # RESTRICT is checked row by row in SQLite: unlink owners first.
                 db.execute_sql("UPDATE customer SET reseller_id = NULL, distributor_id = NULL")
                 for table in tables:
                     db.execute_sql(f"DELETE FROM {table}")
+
+
+def _empty_postgresql_tables():
+    """Empty the tables that hold rows, and restart every table's ids at 1.
+
+    A TRUNCATE of all thirty tables cost 60 ms a test (each table gets new files), a fifth
+    of the suite's time on PostgreSQL, and a test writes to a handful of tables. Those are
+    emptied with DELETE, their triggers and foreign keys set aside for the transaction
+    (session_replication_role: the test role is a superuser); TRUNCATE otherwise.
+    """
+    tables = [name for name, in db.execute_sql(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migration'")]
+    used = [name for name, in db.execute_sql(" UNION ALL ".join(
+        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in tables))]
+    if used:
+        with db.atomic():
+            if db.execute_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+                db.execute_sql("SET LOCAL session_replication_role = replica")
+                for table in used:
+                    db.execute_sql(f"DELETE FROM {table}")
+            else:
+                db.execute_sql(f"TRUNCATE {', '.join(used)} CASCADE")
+    db.execute_sql("SELECT setval(oid::regclass, 1, false) FROM pg_class "
+                   "WHERE relkind = 'S' AND relnamespace = current_schema()::regnamespace")
 
 
 # The kept counts (customer_tally, m0016; customer_gram, m0017) follow every customer row
