@@ -7,6 +7,7 @@ import pytest
 from data.models import Customer
 from tests import factories
 from tests.conftest import HTMX, csrf_token, make_user, sign_in, soup
+from tests.snapshots import built_once
 
 ROLES = ("operator_admin", "operator_viewer", "reseller_staff", "distributor_staff", "billing_clerk")
 # Roles that see every customer; staff see only their owner's.
@@ -24,16 +25,18 @@ NOT_THEIRS = {"reseller_staff": ("Distributed Dora", "Own Distributor Ltd"),
 
 @pytest.fixture
 def world(app):
-    r1 = factories.reseller("Own Reseller Ltd")
-    r2 = factories.reseller("Other Reseller Ltd")
-    d1 = factories.distributor("Own Distributor Ltd")
-    own_sub = factories.customer("Own Sub Alma", reseller=r1, login="alma", balance=Decimal("5"))
-    own_dist = factories.customer("Distributed Dora", distributor=d1, login="dora")
-    foreign = factories.customer("Foreign Sub Zed", reseller=r2, login="zed")
-    direct = factories.customer("Direct Quinn", login="quinn")
-    for c in (own_sub, own_dist, foreign, direct):
-        factories.account(c)
-    return {"r1": r1, "d1": d1, "own_sub": own_sub, "own_dist": own_dist, "foreign": foreign, "direct": direct}
+    def make():
+        r1 = factories.reseller("Own Reseller Ltd")
+        r2 = factories.reseller("Other Reseller Ltd")
+        d1 = factories.distributor("Own Distributor Ltd")
+        own_sub = factories.customer("Own Sub Alma", reseller=r1, login="alma", balance=Decimal("5"))
+        own_dist = factories.customer("Distributed Dora", distributor=d1, login="dora")
+        foreign = factories.customer("Foreign Sub Zed", reseller=r2, login="zed")
+        direct = factories.customer("Direct Quinn", login="quinn")
+        for c in (own_sub, own_dist, foreign, direct):
+            factories.account(c)
+        return {"r1": r1, "d1": d1, "own_sub": own_sub, "own_dist": own_dist, "foreign": foreign, "direct": direct}
+    return built_once("access_matrix.world", make)
 
 
 def client_for(app, world, role):

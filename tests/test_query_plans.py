@@ -16,6 +16,7 @@ from data.db import db, is_postgres
 from data.listing import Scope
 from data.search_sql import REVERSED, S
 from tests import factories
+from tests.snapshots import built_once
 
 ALL, DIRECT = Scope("all"), Scope("direct")
 # (simple search text, condition): each must find its rows through an index.
@@ -37,13 +38,15 @@ INDEXED = [
 @pytest.fixture
 def populated(database):
     # Enough rows that a planner with statistics prefers an index, as it does at a million.
-    with db.atomic():
-        for n in range(300):
-            surname = "Johnson" if n % 10 == 0 else f"Miller{n}"
-            factories.customer(f"Customer {n:03d} {surname}", first_name="John", last_name=surname,
-                               email=f"c{n}@example.{'org' if n % 7 else 'com'}",
-                               address=f"{n} Long Lane", city="London" if n % 5 else "Leeds")
-    db.execute_sql("ANALYZE customer_search" if not is_postgres() else "ANALYZE")
+    def make():
+        with db.atomic():
+            for n in range(300):
+                surname = "Johnson" if n % 10 == 0 else f"Miller{n}"
+                factories.customer(f"Customer {n:03d} {surname}", first_name="John", last_name=surname,
+                                   email=f"c{n}@example.{'org' if n % 7 else 'com'}",
+                                   address=f"{n} Long Lane", city="London" if n % 5 else "Leeds")
+        db.execute_sql("ANALYZE customer_search" if not is_postgres() else "ANALYZE")
+    built_once("query_plans.populated", make)
     return database
 
 
@@ -107,12 +110,14 @@ def test_two_letter_substrings_are_known_to_scan(populated):
 def statuses(database):
     """Customers in several statuses, with planner statistics (status is not a text field:
     it lives on the customer table, in the index customer_status)."""
-    with db.atomic():
-        for n in range(300):
-            fields = {0: {"blocked": True}, 1: {"exported_at": datetime(2026, 1, 1)},
-                      2: {"suspension_lifted_until": date(2099, 1, 1)}}.get(n % 6, {})
-            factories.customer(f"Status {n:03d}", reseller=None, **fields)
-    db.execute_sql("ANALYZE customer" if not is_postgres() else "ANALYZE")
+    def make():
+        with db.atomic():
+            for n in range(300):
+                fields = {0: {"blocked": True}, 1: {"exported_at": datetime(2026, 1, 1)},
+                          2: {"suspension_lifted_until": date(2099, 1, 1)}}.get(n % 6, {})
+                factories.customer(f"Status {n:03d}", reseller=None, **fields)
+        db.execute_sql("ANALYZE customer" if not is_postgres() else "ANALYZE")
+    built_once("query_plans.statuses", make)
     return database
 
 

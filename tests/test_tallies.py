@@ -20,6 +20,7 @@ from data.search import Search
 from data.search_sql import SIMPLE_SEARCH_FIELDS
 from data.status import CODES
 from data.text import fold
+from tests.snapshots import built_once
 from tests.test_query_plans import _explain, _full_scans, _statements
 
 CURRENCIES = ("USD", "EUR", "JPY", "BHD")
@@ -32,26 +33,28 @@ def _amount(rng):
 
 @pytest.fixture
 def mixed(database):
-    rng = random.Random(13)
-    with db.atomic():
-        resellers = [Customer.create(name=f"Reseller {n}", customer_type="reseller", currency="EUR")
-                     for n in range(3)]
-        distributors = [Customer.create(name=f"Distributor {n}", customer_type="distributor", currency="USD")
-                        for n in range(2)]
-        for n in range(400):
-            kind = rng.random()
-            Customer.create(
-                name=f"{rng.choice(NAMES)} {rng.choice(NAMES)} #{n}", city=rng.choice(NAMES),
-                currency=rng.choice(CURRENCIES), balance_control=rng.choice(["prepaid", "postpaid"]),
-                balance=_amount(rng), available_funds=_amount(rng),
-                credit_limit=_amount(rng) if rng.random() < 0.6 else None,
-                blocked=rng.random() < 0.1, suspended=rng.random() < 0.1, payment_frozen=rng.random() < 0.1,
-                exported_at=datetime(2026, 1, 1) if rng.random() < 0.05 else None,
-                suspension_lifted_until=date(2099, 1, 1) if rng.random() < 0.05 else None,
-                reseller=rng.choice(resellers) if kind < 0.4 else None,
-                distributor=rng.choice(distributors) if 0.3 < kind < 0.7 else None)
-    scopes = [Scope("direct"), Scope("all"), Scope("reseller", resellers[0]), Scope("distributor", distributors[1])]
-    return resellers, distributors, scopes
+    def make():
+        rng = random.Random(13)
+        with db.atomic():
+            resellers = [Customer.create(name=f"Reseller {n}", customer_type="reseller", currency="EUR")
+                         for n in range(3)]
+            distributors = [Customer.create(name=f"Distributor {n}", customer_type="distributor", currency="USD")
+                            for n in range(2)]
+            for n in range(400):
+                kind = rng.random()
+                Customer.create(
+                    name=f"{rng.choice(NAMES)} {rng.choice(NAMES)} #{n}", city=rng.choice(NAMES),
+                    currency=rng.choice(CURRENCIES), balance_control=rng.choice(["prepaid", "postpaid"]),
+                    balance=_amount(rng), available_funds=_amount(rng),
+                    credit_limit=_amount(rng) if rng.random() < 0.6 else None,
+                    blocked=rng.random() < 0.1, suspended=rng.random() < 0.1, payment_frozen=rng.random() < 0.1,
+                    exported_at=datetime(2026, 1, 1) if rng.random() < 0.05 else None,
+                    suspension_lifted_until=date(2099, 1, 1) if rng.random() < 0.05 else None,
+                    reseller=rng.choice(resellers) if kind < 0.4 else None,
+                    distributor=rng.choice(distributors) if 0.3 < kind < 0.7 else None)
+        scopes = [Scope("direct"), Scope("all"), Scope("reseller", resellers[0]), Scope("distributor", distributors[1])]
+        return resellers, distributors, scopes
+    return built_once("tallies.mixed", make)
 
 
 def _in_scope(c, scope):
