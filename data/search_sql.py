@@ -14,7 +14,7 @@ from peewee import SQL, ColumnBase, Node, NodeList, Value
 from .fields import SIMPLE_SEARCH_FIELDS
 from .models import Customer, CustomerClass, CustomerSearch, sort_key
 from .search_backends import backend
-from .status import BY_CODE, severity
+from .status import ACTIVE, BY_CODE, severity
 from .text import fold, like_escape
 
 S, C = CustomerSearch, Customer
@@ -94,6 +94,7 @@ class Parts:
     negated: list = field(default_factory=list)      # ("sql"|"term", positive form) of negative text ops
     direct: bool = False                             # the direct scope (no reseller)
     rows: bool = False                               # substrings checked on each row, not through terms
+    narrow_status: bool = False                      # a status condition that leaves out the active
 
     @staticmethod
     def col(column):
@@ -228,6 +229,8 @@ class Parts:
         sorted by status was then sorted in a temporary B-tree instead of read in order.
         Is any of (``in``): one IN list over the severities, one index range per status."""
         left = self.col(STATUS_SEVERITY)
+        if op in ("is", "in") and BY_CODE[ACTIVE].priority not in priorities:
+            self.narrow_status = True
         if op == "in":
             if len(priorities) == 1:
                 return self._status("is", priorities)
@@ -267,7 +270,13 @@ class Parts:
                     self.on_search.append(backend().only_filters_direct(S.direct))
             else:
                 # Only customer-table conditions and sort: no reason to join the search table.
-                self.on_customer.append(self.col(C.reseller).is_null())
+                no_reseller = self.col(C.reseller)
+                # Beside a status other than Active (few customers, as a rule), the status
+                # index should drive the count; beside broad conditions (a money range, a
+                # currency) reading the direct customers in table order is cheaper than an
+                # index range that visits the table at random (balance > 300: 0.18 s vs 1.4 s).
+                self.on_customer.append(backend().without_reseller(no_reseller) if self.narrow_status
+                                        else no_reseller.is_null())
         if self.match:
             self.on_search.append(backend().terms_condition(self.col(S.customer), self.match, self.direct))
         return self

@@ -52,6 +52,13 @@ class SQLite(SearchBackend):
     def only_filters_direct(self, column):
         return NodeList((SQL("+"), column), glue="") == Value(column.db_value(True), converter=False)
 
+    def without_reseller(self, column):
+        # SQLite's statistics give the average rows per reseller (2,850 at a million), not
+        # how many have none (640,000): with the index on reseller_id chosen for IS NULL,
+        # "status is blocked" counted through every direct customer (250 ms for 0 matches)
+        # instead of reading the status index.
+        return NodeList((SQL("+"), column), glue="").is_null()
+
     def sorts_deep_page(self, reach, total):
         # The walk, index-only against the FTS matches, stayed cheaper than sorting
         # them at every depth measured (1,000,000 customers).
