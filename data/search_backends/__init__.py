@@ -52,10 +52,10 @@ class SearchBackend(ABC):
         """The condition "``column`` (customer_search.direct) is true", written so that no
         index is chosen for it: beside other conditions it only filters."""
 
+    @abstractmethod
     def without_reseller(self, column):
-        """The condition "``column`` (customer.reseller_id) is null" beside other conditions
-        on the customer table (the direct scope), where it only filters."""
-        return column.is_null()
+        """The condition "``column`` (customer.reseller_id) is null" beside a narrow status
+        condition on the customer table (the direct scope), where it only filters."""
 
     @abstractmethod
     def sorts_deep_page(self, reach, total):

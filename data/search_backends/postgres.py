@@ -39,6 +39,10 @@ class PostgreSQL(SearchBackend):
         # the sort index; a boolean expression it knows nothing of is guessed at one in two.
         return fn.COALESCE(column, False)
 
+    def without_reseller(self, column):
+        # Its statistics know the share of customers without a reseller: the planner weighs it.
+        return column.is_null()
+
     def sorts_deep_page(self, reach, total):
         """Walking to the ``reach``-th of ``total`` matches passes about reach * rows / total
         rows; its planner, estimating matches in the hundreds of thousands, walks even for
