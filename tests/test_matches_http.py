@@ -95,3 +95,16 @@ def test_a_chosen_column_is_marked_and_no_longer_named(client):
     assert row.select_one(".matched-in") is None
     row = _row(soup(client.get("/customers?q=jdoe42&cols=name,phone")), "Beta")
     assert row.select_one(".matched-in").get_text() == "matched in company, city"
+
+
+def test_a_row_drawn_again_keeps_the_marks_of_its_list(client):
+    """The row a status change (or its Cancel) draws again marks what its list searched for."""
+    eric = factories.customer("Eric Smith", email="someone@eric.example")
+    back = "/customers?q=eric"
+    row = soup(client.get(f"/customers/{eric.id}/row", query_string={"back": back}, headers=HTMX))
+    assert [m.get_text() for m in row.select("td.id-col mark")] == ["Eric"]
+    assert [m.get_text() for m in row.select("td.email mark")] == ["eric"]
+    # A list URL that no longer parses (an owner since renamed): the row unmarked, not an error.
+    row = soup(client.get(f"/customers/{eric.id}/row", query_string={"back": "/customers?scope=reseller&owner=Gone"},
+                          headers=HTMX))
+    assert row.select_one("td.id-col a").get_text() == "Eric Smith" and not row.select("mark")
