@@ -227,13 +227,18 @@ class Parts:
         have no index of their own). Is is a one-value range, not =: SQLite (3.40) drops an
         =-pinned expression from the index's order, and a list filtered by status and
         sorted by status was then sorted in a temporary B-tree instead of read in order.
-        Is any of (``in``): one IN list over the severities, one index range per status."""
+        Is any of (``in``): one IN list over the severities, one index range per status;
+        without Active, the ranges ORed: SQLite, whose statistics know only the average
+        customers per status, scanned the whole table for an IN list (blocked or suspended:
+        0.27 s at a million) where it reads an OR of ranges from the index (3 ms)."""
         left = self.col(STATUS_SEVERITY)
         if op in ("is", "in") and BY_CODE[ACTIVE].priority not in priorities:
             self.narrow_status = True
         if op == "in":
             if len(priorities) == 1:
                 return self._status("is", priorities)
+            if self.narrow_status:
+                return reduce(or_, [left.between(Value(p), Value(p)) for p in priorities])
             return left.in_([Value(p) for p in priorities])
         (priority,) = priorities
         if op == "is":
