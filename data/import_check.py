@@ -21,12 +21,12 @@ def _chunks(items, size=CHUNK):
 
 def explain(path, encoding, problems, deferred, conflict):
     """Every problem (``Problem``) sorted by line; ``problems`` are those already found."""
-    from .importer import Problem, _lines
+    from .import_lines import Problem, lines
 
     problems = list(problems)
     names, kinds, accounts = {}, {}, {}
     wanted = {name for _, _, name, _ in deferred}
-    for line, raw in _lines(path, encoding, None, []):
+    for line, raw in lines(path, encoding, None, []):
         name = clean(raw.get("name", ""))
         if not name:
             continue

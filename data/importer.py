@@ -15,7 +15,6 @@ database's unique index notices ends the writing the same way.
 """
 import os
 import sqlite3
-from dataclasses import dataclass
 
 from peewee import IntegrityError
 
@@ -33,72 +32,15 @@ from .bulk import (
     stored_datetime,
     write_tuples,
 )
-from .csvfile import FileProblem, records, restore
 from .db import db, is_postgres, refresh_statistics, write_transaction
-from .export import INSTALLATION_COLUMNS as COLUMNS
 from .gram_counts import BulkGrams
 from .history import import_rows
+from .import_lines import ImportFailed, Problem, lines
 from .import_rows import CUSTOMER_OPEN, SEARCH_OPEN, checked, positions, workers
 from .models import Customer, CustomerClass, CustomerSearch
 from .records import Account, ClassHistory, History
-from .validation import MONEY
 
 BATCH = 5000
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    message: str
-
-    def __str__(self):
-        return f"line {self.line}: {self.message}" if self.line else self.message
-
-
-class ImportFailed(Exception):
-    """The file has problems; nothing was written."""
-
-    def __init__(self, problems):
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
-def _header(cells):
-    header = [name.strip() for name in cells]
-    problems = [Problem(1, f"unknown column “{name}” (columns: {', '.join(COLUMNS)})")
-                for name in header if name not in COLUMNS]
-    problems += [Problem(1, f"column “{name}” appears twice") for name in sorted(set(header))
-                 if header.count(name) > 1]
-    problems += [Problem(1, f"required column “{name}” is missing") for name in ("name", "currency")
-                 if name not in header]
-    if problems:
-        raise ImportFailed(problems)
-    return header
-
-
-def _lines(path, encoding, progress, problems):
-    """``(line, raw dict)`` for every non-blank record; shape problems go to ``problems``."""
-    rows = records(path, encoding, progress)
-    try:
-        first = next(rows, None)
-        if first is None:
-            raise ImportFailed([Problem(1, "the file is empty; the first line must name the columns")])
-        header = _header(first[1])
-        text_columns = [i for i, name in enumerate(header) if name not in MONEY]
-        for line, cells in rows:
-            if len(cells) != len(header):
-                if any(cell.strip() for cell in cells):
-                    problems.append(Problem(line, f"has {len(cells)} fields, the header has {len(header)}"))
-                continue
-            # The apostrophe an export put before a formula-like cell. Most lines have no
-            # cell that starts with one: a single search of the joined cells says so.
-            if "\x00'" in "\x00" + "\x00".join(cells):
-                for i in text_columns:
-                    if cells[i][:1] == "'":
-                        cells[i] = restore(cells[i])
-            yield line, dict(zip(header, cells, strict=True))
-    except FileProblem as problem:
-        problems.append(Problem(problem.line, problem.message))
 
 
 class _Import:
@@ -269,7 +211,7 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
             indexes = SuspendedIndexes(("customer", "customer_search")) if load.empty else None
             # PostgreSQL: one join per key at the end instead of a locked lookup per row.
             keys = SuspendedForeignKeys(("customer", "customer_search", "account")) if load.empty else None
-            for chunk, counts in checked(_lines(path, encoding, progress, load.problems), today, stored_now, pool):
+            for chunk, counts in checked(lines(path, encoding, progress, load.problems), today, stored_now, pool):
                 load.take(chunk, counts)
             load.flush()
             # Before owners are linked: linking updates search rows, whose
