@@ -6,6 +6,7 @@ pass does not keep: on which line a duplicate name first appears, which names
 the database already has, and what an unknown owner name is (a retail customer
 of the file, or nothing at all).
 """
+from .import_lines import Problem, lines
 from .models import Customer
 from .records import Account
 from .text import clean
@@ -21,8 +22,6 @@ def _chunks(items, size=CHUNK):
 
 def explain(path, encoding, problems, deferred, conflict):
     """Every problem (``Problem``) sorted by line; ``problems`` are those already found."""
-    from .import_lines import Problem, lines
-
     problems = list(problems)
     names, kinds, accounts = {}, {}, {}
     wanted = {name for _, _, name, _ in deferred}
