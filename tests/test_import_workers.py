@@ -8,7 +8,7 @@ import pytest
 
 from data import clock, import_rows, importer
 from data.db import db
-from data.models import Customer, CustomerSearch
+from data.models import Customer
 from data.records import Account, History
 from tests import factories
 from tests.test_gram_counts import assert_exact
@@ -66,12 +66,7 @@ def test_rows_made_in_workers_are_what_a_save_stores(tmp_path, monkeypatch, data
                       f"-{n}.25,,{'yes' if n % 3 else ''},F{n}\r\n" for n in range(30))
             + "Late Reseller,reseller,,,,USD,,,0,,,\r\n")
     assert importer.import_customers(write(tmp_path, text)) == 32
-    searches = {row["customer"]: row for row in CustomerSearch.select().dicts()}
-    for stored in Customer.select().dicts():
-        again = Customer(**{name: value for name, value in stored.items() if name != "status"})
-        again.prepare()
-        assert again.__data__ == stored
-        assert CustomerSearch.row_for(again) == searches[stored["id"]]
+    factories.stored_rows_as_saved()
     sub = Customer.get(Customer.name == "Sub  Ünïcode")
     assert sub.reseller.name == "Late Reseller" and sub.customer_class.name == "Gold"
     assert sorted(a.number for a in sub.accounts) == ["S1", "S2"]
