@@ -93,8 +93,19 @@ def admin_page(page, live_server):
 
 
 @pytest.fixture
-def console_errors(page):
-    """Console errors (CSP violations included) seen during the test; must stay empty."""
+def admin_axe_page(axe_page, live_server):
+    """A page with axe-core loaded, signed in as an operator administrator."""
+    make_user()
+    sign_in(axe_page, live_server)
+    return axe_page
+
+
+@pytest.fixture
+def console_errors(request):
+    """Console errors (CSP violations included) seen during the test; must stay empty. Read
+    from the page the test drives: the axe page when it uses one (pytest-playwright's own
+    ``page`` is then another, unused page, and listening there caught nothing)."""
+    page = request.getfixturevalue("axe_page" if "axe_page" in request.fixturenames else "page")
     errors = []
     # A search replaced by the next keystroke is aborted on purpose (hx-sync replace),
     # and 422 form errors and 409 refusals are part of the design: the browser and

@@ -5,8 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import make_user
-from tests.e2e.conftest import ARTIFACTS, names, sign_in, violations
+from tests.e2e.conftest import ARTIFACTS, names, violations
 
 
 def snap(page, name):
@@ -24,10 +23,8 @@ def people():
     factories.customer("Bob Direct", country="FR")
 
 
-def test_saving_the_list_as_a_view_and_opening_it(axe_page, live_server, console_errors):
-    page = axe_page
-    make_user()
-    sign_in(page, live_server)
+def test_saving_the_list_as_a_view_and_opening_it(admin_axe_page, live_server, console_errors):
+    page = admin_axe_page
     people()
     page.goto(f"{live_server}/customers?scope=all")
     page.locator("#q").fill("ann")
@@ -70,10 +67,8 @@ def test_saving_the_list_as_a_view_and_opening_it(axe_page, live_server, console
     assert console_errors == []
 
 
-def test_choosing_and_ordering_columns_with_the_keyboard(axe_page, live_server, console_errors):
-    page = axe_page
-    make_user()
-    sign_in(page, live_server)
+def test_choosing_and_ordering_columns_with_the_keyboard(admin_axe_page, live_server, console_errors):
+    page = admin_axe_page
     people()
     page.goto(f"{live_server}/customers?scope=all")
     page.locator("#views-menu summary").click()

@@ -21,10 +21,8 @@ def chip(page, label):
     return page.locator("#status-chips").get_by_role("link", name=re.compile(f"^{label}"))
 
 
-def test_clicking_chips_filters_and_toggles(axe_page, live_server, console_errors):
-    page = axe_page
-    make_user()
-    sign_in(page, live_server)
+def test_clicking_chips_filters_and_toggles(admin_axe_page, live_server, console_errors):
+    page = admin_axe_page
     mix()
     page.goto(f"{live_server}/customers?scope=all")
     expect(chip(page, "Blocked")).to_contain_text("2")
@@ -81,10 +79,8 @@ def test_is_any_of_in_the_advanced_form_by_keyboard(admin_page, live_server, con
     assert not console_errors
 
 
-def test_chips_and_totals_wrap_on_a_phone(axe_page, live_server, console_errors, screenshot):
-    page = axe_page
-    make_user()
-    sign_in(page, live_server)
+def test_chips_and_totals_wrap_on_a_phone(admin_axe_page, live_server, console_errors, screenshot):
+    page = admin_axe_page
     page.set_viewport_size({"width": 390, "height": 844})
     mix()
     for n, currency in enumerate(("GBP", "JPY", "CHF", "BHD")):
