@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, reduce
 from operator import and_
 
-from peewee import SQL, NodeList, Select, fn
+from peewee import JOIN, SQL, Join, NodeList, Select, fn
 
 from . import gram_counts, sql_text
 from .conditions import Condition
@@ -172,15 +172,17 @@ class Compiled:
         return self.parts.customer_condition(Condition("balance_control", op, kind))
 
 
-def _query(parts, columns, sort_table=None, hint=False, keep=None):
+def _query(parts, columns, sort_table=None, hint=False, keep=None, customers=None):
     """SELECT over only the tables the conditions (and the sort) need; ``hint``: SQLite's
-    unary + on the filter columns but ``keep``."""
+    unary + on the filter columns but ``keep``; ``customers``: a source read for the
+    customer table (``SearchBackend.summary_source``)."""
     use_search = bool(parts.on_search) or sort_table is S
     use_customer = bool(parts.on_customer) or sort_table is C
     if use_search and use_customer:
-        query = S.select(*columns).join(C, on=(C.id == S.customer))
+        query = (S.select(*columns).join(C, on=(C.id == S.customer)) if customers is None
+                 else S.select(*columns).from_(Join(S, customers, JOIN.INNER, on=(C.id == S.customer))))
     elif use_customer:
-        query = C.select(*columns)
+        query = C.select(*columns) if customers is None else C.select(*columns).from_(customers)
     else:
         query = S.select(*columns)
     conditions = parts.on_search + parts.on_customer

@@ -97,6 +97,12 @@ SEARCHES = [  # (q, conditions, the same in Python)
      lambda c: c.currency == "EUR" and fold(c.city) != "smith"
      and any("eric" in fold(getattr(c, f)) for f in SIMPLE_SEARCH_FIELDS)),
     ("", (("balance", "gt", "0"),), lambda c: c.balance > 0),
+    # Matches by id, summed from customer_summary on SQLite: text index and customer_search.
+    ("son", (("balance", "gt", "0"), ("status", "in", "active,blocked")),
+     lambda c: c.balance > 0 and c.status in ("active", "blocked")
+     and any("son" in fold(getattr(c, f)) for f in SIMPLE_SEARCH_FIELDS)),
+    ("", (("name", "begins_with", "smith"), ("balance_control", "is", "prepaid")),
+     lambda c: fold(c.name).startswith("smith") and c.balance_control == "prepaid"),
 ]
 
 
@@ -238,3 +244,21 @@ def test_a_substring_search_counts_from_the_customer_table_alone(mixed, monkeypa
         sent = _statements(monkeypatch, lambda query=query: tallies.status_counts(query))
         (sql, _), = [s for s in sent if "GROUP BY" in s[0]]
         assert "customer_fts" in sql and "customer_search" not in sql, sql
+
+
+def test_a_text_search_sums_its_matches_from_the_summary_index(mixed, monkeypatch):
+    """SQLite: the chips and totals of a text search look each match up in customer_summary
+    (migration 0022), index-only, not in its table row; a condition on another customer
+    column reads the table as before."""
+    if is_postgres():
+        pytest.skip("SQLite only: PostgreSQL has no customer_summary")
+    summed = [Search(Scope("direct"), "son"),
+              Search(Scope("all"), "", (build("name", "begins_with", "smith"), build("balance", "gt", "0")))]
+    for query in summed:
+        for tally in (tallies.status_counts, tallies.money_totals):
+            sent = _statements(monkeypatch, lambda query=query, tally=tally: tally(query))
+            (sql, params), = [s for s in sent if "GROUP BY" in s[0]]
+            assert "COVERING INDEX customer_summary" in _explain(sql, params), sql
+    other = Search(Scope("all"), "son", (build("daily_spending_limit", "is_empty", ""),))
+    sent = _statements(monkeypatch, lambda: tallies.money_totals(other))
+    assert not any("customer_summary" in sql for sql, _ in sent), sent

@@ -29,6 +29,12 @@ class SearchBackend(ABC):
     reads_small_owners = False
 
     @abstractmethod
+    def summary_source(self, customer):
+        """What the status chips and money totals read ``customer`` (the model) as when
+        they find the matches by id elsewhere (the text index, customer_search): a source
+        for a query's FROM, or None for the table itself."""
+
+    @abstractmethod
     def substring_term(self, columns, op, folded):
         """The term by which the backend's own text index finds the customers whose
         ``columns`` (names in customer_search; several: any of them) "contains" or
