@@ -248,12 +248,14 @@ def test_a_substring_search_counts_from_the_customer_table_alone(mixed, monkeypa
 
 def test_a_text_search_sums_its_matches_from_the_summary_index(mixed, monkeypatch):
     """SQLite: the chips and totals of a text search look each match up in customer_summary
-    (migration 0022), index-only, not in its table row; a condition on another customer
-    column reads the table as before."""
+    (migration 0022), index-only, not in its table row, and those of amounts scan it; a
+    condition on another customer column reads the table as before."""
     if is_postgres():
         pytest.skip("SQLite only: PostgreSQL has no customer_summary")
     summed = [Search(Scope("direct"), "son"),
-              Search(Scope("all"), "", (build("name", "begins_with", "smith"), build("balance", "gt", "0")))]
+              Search(Scope("all"), "", (build("name", "begins_with", "smith"), build("balance", "gt", "0"))),
+              # Amounts alone: one scan of the narrow index, the direct scope on its reseller_id.
+              Search(Scope("direct"), "", (build("balance", "gt", "0"), build("currency", "is", "EUR")))]
     for query in summed:
         for tally in (tallies.status_counts, tallies.money_totals):
             sent = _statements(monkeypatch, lambda query=query, tally=tally: tally(query))

@@ -8,6 +8,11 @@ the status and the amounts of each from its table row (39 columns, the status th
 million) is index-only and half that. SQLite's planner never picks it for a lookup by
 id on its own: the backend names it (``SearchBackend.summary_source``).
 
+Conditions on amounts alone ("balance > 300", 855,000 of a million) are summed from
+it too, in one scan of its 47 MB: the totals walked the balance index and read each
+row for 3.3 s, the chips the status index and each row for 0.5 s. ``reseller_id``
+closes it, for the direct customers (NULL: one byte of the entry's header).
+
 PostgreSQL gets nothing: there most of the time of those requests is the trigram
 match and its recheck of each candidate row, not reading the customer rows.
 """
@@ -15,7 +20,7 @@ match and its recheck of each candidate row, not reading the customer rows.
 STATEMENTS = {
     "sqlite": [
         "CREATE INDEX customer_summary ON customer "
-        "(id, status, currency, balance_control, balance, available_funds, credit_limit)",
+        "(id, status, currency, balance_control, balance, available_funds, credit_limit, reseller_id)",
         "ANALYZE customer_summary",
     ],
     "postgresql": [],
