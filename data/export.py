@@ -3,10 +3,10 @@ import csv
 import io
 from functools import lru_cache
 
-from peewee import BooleanField, CharField, TextField
+from peewee import BooleanField, CharField, TextField, Value, fn
 
 from .csvfile import neutralise
-from .db import db
+from .db import db, is_postgres
 from .fields import CSV_COLUMNS
 from .models import Customer, CustomerClass
 from .money import units_text
@@ -57,15 +57,24 @@ def plain_rows(ids):
     """
     if not ids:
         return []
-    found = {r[-1]: r for r in db.execute_sql(_rows_sql(len(ids), db.param), ids).fetchall()}
+    postgres = is_postgres()
+    sql = _rows_sql(0 if postgres else len(ids), postgres)
+    found = {r[-1]: r for r in db.execute_sql(sql, [list(ids)] if postgres else ids).fetchall()}
     return [found[i] for i in ids if i in found]
 
 
 @lru_cache(maxsize=16)
-def _rows_sql(count, param):
+def _rows_sql(count, postgres):
     # Made once per batch size: Peewee rendering an IN list of a thousand ids cost
     # more than running the query.
-    sql, _ = Customer.select(*_FIELDS, Customer.id).where(Customer.id.in_([0] * count)).sql()
+    rows = Customer.select(*_FIELDS, Customer.id)
+    if postgres:
+        # The ids as one array: psycopg rewrites the placeholders of a long query in Python
+        # on every run (it keeps only short queries' rewrites), 7 ms for a thousand, 7 s
+        # of CPU in an export of a million.
+        sql, _ = rows.where(Customer.id == fn.ANY(Value([0], unpack=False))).sql()
+    else:
+        sql, _ = rows.where(Customer.id.in_([0] * count)).sql()
     return sql
 
 
