@@ -60,10 +60,12 @@ def create_app(test_config=None):
         # Browser imports (/imports): the largest upload, and the folder files wait in for the worker.
         IMPORT_MAX_MB=os.environ.get("IMPORT_MAX_MB") or "512",
         IMPORT_FOLDER=os.environ.get("IMPORT_FOLDER") or None,
+        # A checked file nobody imports or discards is deleted after this many days.
+        IMPORT_KEEP_DAYS=os.environ.get("IMPORT_KEEP_DAYS") or "7",
     )
     if test_config:
         app.config.from_mapping(test_config)
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "IMPORT_MAX_MB"):
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "IMPORT_MAX_MB", "IMPORT_KEEP_DAYS"):
         _check_positive(key, app.config[key])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)

@@ -12,6 +12,7 @@ Run the worker with ``flask --app app worker`` (``make demo`` starts one).
 import logging
 import os
 import threading
+from datetime import timedelta
 from urllib.parse import parse_qsl
 
 import click
@@ -45,6 +46,7 @@ def configure(config, instance_path):
     huey.storage = huey.create_storage()
     _settings["batch_size"] = int(config.get("BULK_BATCH_SIZE") or bulk_jobs.BATCH_SIZE)
     _settings["import_folder"] = import_folder(config, instance_path)
+    _settings["import_keep"] = timedelta(days=float(config.get("IMPORT_KEEP_DAYS") or 7))
 
 
 def import_folder(config, instance_path):
@@ -116,6 +118,13 @@ def resume_imports():
     for import_id in found:
         run_import(import_id)
     return found
+
+
+@huey.periodic_task(crontab(minute="17"))
+def expire_imports():
+    """Discard the checked files that waited too long, and uploads no import names (hourly)."""
+    with _connected():
+        return imports.expire(_settings["import_folder"], keep=_settings["import_keep"])
 
 
 @click.command("worker")

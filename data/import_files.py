@@ -59,6 +59,21 @@ class Folder:
     def path(self, stored):
         return os.path.join(self.root, os.path.basename(stored))
 
+    def uploads(self):
+        """``(stored name, last written, UTC naive)`` of every upload in the folder."""
+        try:
+            names = [n for n in os.listdir(self.root) if n.startswith("upload-") and n.endswith(".csv")]
+        except FileNotFoundError:
+            return []
+        found = []
+        for name in names:
+            try:
+                written = datetime.fromtimestamp(os.path.getmtime(self.path(name)), UTC).replace(tzinfo=None)
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            found.append((name, written))
+        return found
+
     def exists(self, stored):
         return bool(stored) and os.path.exists(self.path(stored))
 

@@ -48,6 +48,11 @@ NEEDED = ("create", "opening_amounts", "classes")
 STALE_AFTER = timedelta(seconds=60)
 LOST_AFTER = timedelta(seconds=30)
 PROBLEM_BATCH = 5000
+# A checked file waits this long for "Import now" or another check (import_keep_days), then
+# it is discarded and deleted: uploads nobody finished would otherwise fill the disk.
+KEEP_WAITING = timedelta(days=7)
+# An upload no import names (its request cut off before the import was recorded) goes after a day.
+KEEP_UNNAMED = timedelta(days=1)
 
 
 def may_import(viewer):
@@ -135,6 +140,32 @@ def discard(found, folder):
             (CustomerImport.id == found.id) & (CustomerImport.state == found.state)).execute()
         _delete_file(found, folder)
     return CustomerImport.get_by_id(found.id)
+
+
+def expire(folder, now=None, keep=KEEP_WAITING):
+    """Discard the imports whose file has waited longer than ``keep`` since anything last
+    happened to it (problems nobody fixed, a check that passed and was never imported, a
+    failed import), deleting their files, and delete the uploads no import names that are
+    older than ``KEEP_UNNAMED``. Returns the ids of the imports discarded."""
+    now = now or clock.utcnow()
+    expired = []
+    for row in CustomerImport.select().where(CustomerImport.state.in_((PROBLEMS, READY, FAILED))):
+        last = max(t for t in (row.created_at, row.checked_at, row.started_at, row.finished_at) if t)
+        if last >= now - keep:
+            continue
+        days = f"{keep.total_seconds() / 86400:g}"
+        # Compare-and-set on the state: an admin's click in the meantime wins.
+        if CustomerImport.update(state=DISCARDED, finished_at=now,
+                                 error=f"Discarded by itself: the file waited {days} days unused.").where(
+                (CustomerImport.id == row.id) & (CustomerImport.state == row.state)).execute():
+            _delete_file(row, folder)
+            expired.append(row.id)
+    named = {stored for (stored,) in CustomerImport.select(CustomerImport.stored)
+             .where(CustomerImport.stored != "").tuples()}
+    for stored, written in folder.uploads():
+        if stored not in named and written < now - KEEP_UNNAMED:
+            folder.remove(stored)
+    return expired
 
 
 def _delete_file(found, folder):

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from data import export, search
 from data.conditions import build
-from data.db import is_postgres
 from data.csvfile import neutralise
+from data.db import is_postgres
 from data.listing import Scope
 from data.models import Customer
 from data.money import MoneyField, money_text, units_text

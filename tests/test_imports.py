@@ -1,9 +1,12 @@
 """The data side of browser imports (data/imports.py, data/import_files.py): the dry run,
 who may import, the claim, resuming after a killed worker, cancel, the file checks."""
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import jobs
+from app import create_app
 from data import clock, importer, imports
 from data.access import PERMISSIONS, Viewer
 from data.import_files import Folder, Progress, count_records, sniff
@@ -168,3 +171,67 @@ def test_pages_do_not_wait_for_an_import_holding_the_write_lock(database, app):
         holder.close()
     sessions.resume(token)  # the lock is free again: touched now
     assert clock.utcnow() - UserSession.get().last_seen_at < timedelta(minutes=1)
+
+
+def _age(path, when):
+    stamp = when.replace(tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def test_a_checked_file_nobody_imports_is_discarded_after_a_week(database, folder):
+    """Uploads nobody finished must not fill the disk: a file that passed its check (or had
+    problems, or failed) and then waited longer than the keep time is discarded and deleted;
+    a running job, a fresh file and a finished import are left alone."""
+    now = clock.utcnow()
+    old = now - timedelta(days=8)
+    waiting = {state: new_import(folder, state=state) for state in ("ready", "problems", "failed")}
+    fresh, running = new_import(folder, state="ready"), new_import(folder, state="importing")
+    CustomerImport.update(created_at=old, checked_at=old).where(
+        CustomerImport.id.in_([w.id for w in waiting.values()] + [running.id])).execute()
+    # Checked again yesterday: the week counts from then.
+    CustomerImport.update(created_at=old, checked_at=now - timedelta(days=1)).where(
+        CustomerImport.id == fresh.id).execute()
+    assert sorted(imports.expire(folder, now)) == sorted(w.id for w in waiting.values())
+    for row in waiting.values():
+        gone = CustomerImport.get_by_id(row.id)
+        assert (gone.state, gone.stored) == ("discarded", "")
+        assert gone.error == "Discarded by itself: the file waited 7 days unused."
+        assert not folder.exists(row.stored)
+    for row in (fresh, running):
+        assert CustomerImport.get_by_id(row.id).state == row.state and folder.exists(row.stored)
+    assert imports.expire(folder, now) == []  # nothing twice
+    # A shorter keep time (IMPORT_KEEP_DAYS) reaches the one checked yesterday.
+    assert imports.expire(folder, now, keep=timedelta(hours=12)) == [fresh.id]
+
+
+def test_an_upload_no_import_names_is_deleted_after_a_day(database, folder):
+    """A request cut off mid-upload leaves a file and no import: it goes once a day old,
+    never while it may still be arriving; files that are not uploads stay."""
+    now = clock.utcnow()
+    orphan, arriving = stored_file(folder, GOOD), stored_file(folder, GOOD)
+    named = new_import(folder, state="ready")
+    other = os.path.join(folder.root, "notes.txt")
+    with open(other, "w") as handle:
+        handle.write("kept")
+    for path in (folder.path(orphan), folder.path(named.stored), other):
+        _age(path, now - timedelta(days=2))
+    imports.expire(folder, now)
+    assert not folder.exists(orphan)
+    assert folder.exists(arriving) and folder.exists(named.stored) and os.path.exists(other)
+
+
+def test_the_worker_expires_them_hourly_after_import_keep_days(app, database, folder):
+    """The worker's hourly task, with the keep time of IMPORT_KEEP_DAYS (days, fractions too)."""
+    stale = new_import(folder, state="ready")
+    CustomerImport.update(created_at=clock.utcnow() - timedelta(hours=13)).where(
+        CustomerImport.id == stale.id).execute()
+    jobs.configure({**app.config, "IMPORT_FOLDER": folder.root, "IMPORT_KEEP_DAYS": "0.5"}, app.instance_path)
+    try:
+        assert jobs.expire_imports.call_local() == [stale.id]
+    finally:
+        jobs.configure(app.config, app.instance_path)
+    assert CustomerImport.get_by_id(stale.id).error == "Discarded by itself: the file waited 0.5 days unused."
+    hourly = [datetime(2026, 11, 27, hour, minute) for hour in (0, 13) for minute in range(60)]
+    assert [at.minute for at in hourly if jobs.expire_imports.task_class().validate_datetime(at)] == [17, 17]
+    with pytest.raises(ValueError, match="IMPORT_KEEP_DAYS"):
+        create_app({**app.config, "IMPORT_KEEP_DAYS": "0"})

@@ -6,10 +6,13 @@ The queue runs each job in the request here (HUEY_IMMEDIATE); tests/test_imports
 runs them in a real worker."""
 import io
 import os
+from datetime import timedelta
 
 import pytest
 
 import jobs
+from data import clock, imports
+from data.import_files import Folder
 from data.import_records import CustomerImport, ImportProblem
 from data.models import Customer
 from data.records import History
@@ -200,6 +203,19 @@ def test_discard_deletes_the_file_and_writes_nothing(client, folder):
     assert not os.path.exists(path) and CustomerImport.get_by_id(imp.id).state == "discarded"
     assert post(client, f"/imports/{imp.id}/import").status_code == 409
     assert Customer.select().count() == 0
+
+
+def test_a_file_left_waiting_says_it_was_discarded_by_itself(client, folder):
+    """The worker's expiry (IMPORT_KEEP_DAYS) as the admin finds it: the import's page says
+    the file was discarded and why, offers no Import now, and the file is gone."""
+    upload(client, GOOD)
+    imp = the_import()
+    later = clock.utcnow() + timedelta(days=8)
+    assert imports.expire(Folder(folder), later) == [imp.id]
+    page = words(soup(client.get(f"/imports/{imp.id}")))
+    assert "Discarded; the file was deleted" in page and "the file waited 7 days unused" in page
+    assert "Import now" not in page and leftovers(folder) == []
+    assert post(client, f"/imports/{imp.id}/import").status_code == 409
 
 
 def test_the_import_is_all_or_nothing_when_the_database_changed_since_the_check(client):
