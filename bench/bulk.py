@@ -53,7 +53,7 @@ def search_times(url, runs=5):
 
     from werkzeug.datastructures import MultiDict
 
-    from data.search import find_page
+    from data.search_pages import find_page
     from views import list_state, list_url  # noqa: F401 - list_state: the grammar's readers
     times = {}
     for params in SEARCHES:

@@ -3,7 +3,7 @@ compact or comfortable rows; plus the values the extra columns need, one query p
 
 The spec's list columns are the default. The extra ones (company, country, customer
 class, phone, created, last change) are shown, never sorted by: the list's sorts are
-the ones data/search.py walks an index for at a million customers.
+the ones data/search_pages.py walks an index for at a million customers.
 """
 from dataclasses import dataclass
 

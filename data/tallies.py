@@ -7,7 +7,7 @@ Both are answered two ways, with the same result:
   at most conditions on those columns (the list itself, a chip's status filter): a sum
   over a few dozen rows, whatever the table's size;
 * otherwise one grouped query over the matches, written from the search's compiled form
-  like the count and the page (data/search.py); the status groups read the status
+  like the count (data/search.py) and the page; the status groups read the status
   index's expression. A negative text condition is counted as the count is: per group,
   |the rest| - |the rest with the positive form|, the rest from the tally where it can.
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from data import search
+from data import search, search_pages
 from data.conditions import FIELDS, build
 from data.listing import Scope
 from tests import factories
@@ -18,14 +18,14 @@ ALL = Scope("all")
 
 @pytest.fixture(params=["sort-hits", "walk-index"], autouse=True)
 def plan(request, monkeypatch):
-    monkeypatch.setattr(search, "SORT_HITS_LIMIT", 10**9 if request.param == "sort-hits" else 0)
+    monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 10**9 if request.param == "sort-hits" else 0)
     return request.param
 
 
 def found(*conditions, scope=ALL, q=""):
     built = tuple(build(f, op, v) for f, op, v in conditions)
     result = search.Search(scope, q, built)
-    page = search.find_page(result, ("name", False), 1, 200)
+    page = search_pages.find_page(result, ("name", False), 1, 200)
     assert page.total == len(page.rows) == search.count(result)
     return sorted(c.name for c in page.rows)
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from peewee import fn
 
-from data import search
+from data import search, search_pages
 from data.db import is_postgres
 from data.listing import Scope
 from data.models import Customer
@@ -20,7 +20,7 @@ SORTS = [("name", False), ("name", True), ("email", False), ("balance", True), (
 @pytest.fixture
 def many(database, monkeypatch):
     """60 customers, 40 of them "son"s; searches of more than 5 hits count as broad here."""
-    monkeypatch.setattr(search, "SORT_HITS_LIMIT", 5)
+    monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 5)
     rng = random.Random(4)
     owner = factories.reseller("Sonic Reseller")
     for n in range(59):
@@ -35,7 +35,7 @@ def many(database, monkeypatch):
 def pages(scope, q, sort, per_page=4):
     found, page = [], 1
     while True:
-        result = search.find_page(Search(Scope(scope), q), sort, page, per_page)
+        result = search_pages.find_page(Search(Scope(scope), q), sort, page, per_page)
         if result.page < page:
             return found
         found += [c.name for c in result.rows]
@@ -62,9 +62,9 @@ def test_deep_pages_of_a_broad_search_sort_the_matches_on_postgresql(many, monke
     # is where the test's threshold lies; page 1 reaches the 4th, page 9 the 36th.
     monkeypatch.setattr(postgres, "WALK_PER_MATCH", 16 * rows / total**2)
     fenced = []
-    real = search._fenced_ids
-    monkeypatch.setattr(search, "_fenced_ids", lambda *args: fenced.append(args) or real(*args))
-    search.find_page(broad, ("name", False), 1, 4)
+    real = search_pages._fenced_ids
+    monkeypatch.setattr(search_pages, "_fenced_ids", lambda *args: fenced.append(args) or real(*args))
+    search_pages.find_page(broad, ("name", False), 1, 4)
     assert fenced == []  # page 1 walks: it stops after a few rows
-    search.find_page(broad, ("name", False), 9, 4)
+    search_pages.find_page(broad, ("name", False), 9, 4)
     assert len(fenced) == 1

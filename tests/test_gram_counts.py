@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from data import gram_counts, importer, lifecycle, search
+from data import gram_counts, importer, lifecycle, search, search_pages
 from data.changes import change_customer
 from data.conditions import build
 from data.db import db, is_postgres
@@ -205,7 +205,7 @@ def test_short_searches_equal_a_scan(database, scope):
     for q in SHORT:
         found = Search(Scope(scope), q)
         assert found.counted_gram() == fold(q)
-        page = search.find_page(found, per_page=500)
+        page = search_pages.find_page(found, per_page=500)
         expected = [c for c in Customer.select()
                     if (scope == "all" or c.reseller_id is None)
                     and any(fold(q) in fold(getattr(c, f)) for f in SIMPLE_SEARCH_FIELDS)]
@@ -267,7 +267,7 @@ def test_is_empty_and_is_not_empty_equal_a_scan(database, scope):
         for op in ("is_empty", "is_not_empty"):
             found = Search(Scope(scope), "", (build(field, op, ""),))
             assert found.counted_blank() == (field, op)
-            page = search.find_page(found, per_page=500)
+            page = search_pages.find_page(found, per_page=500)
             expected = [c for c in Customer.select() if (scope == "all" or c.reseller_id is None)
                         and (getattr(c, field) == "") == (op == "is_empty")]
             assert page.total == len(expected), (field, op)
@@ -286,7 +286,7 @@ def test_email_ends_with_equals_a_scan_after_writes(database, scope):
     for value in ["example.org", "ORG", "g", "e.de", "ße.de", "sse.de", "'brien@example.org", "%", "_", "@"]:
         found = Search(Scope(scope), "", (build("email", "ends_with", value),))
         assert not found.is_slow()
-        page = search.find_page(found, per_page=500)
+        page = search_pages.find_page(found, per_page=500)
         expected = [c for c in Customer.select() if (scope == "all" or c.reseller_id is None)
                     and fold(c.email).endswith(fold(value))]
         assert page.total == len(expected), value

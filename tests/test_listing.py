@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from data import listing, search
+from data import listing, search, search_pages
 from data.listing import Scope
 from data.search import Search
 from tests import factories
@@ -15,7 +15,7 @@ ALL = Scope("all")
 
 
 def names(scope=ALL, q="", sort=("name", False), page=1, per_page=50):
-    return [c.name for c in search.find_page(Search(scope, q), sort, page, per_page).rows]
+    return [c.name for c in search_pages.find_page(Search(scope, q), sort, page, per_page).rows]
 
 
 @pytest.fixture
@@ -110,9 +110,9 @@ def test_sorting_and_paging(database):
     assert names(sort=("name", True)) == ["Delta", "charlie", "bravo", "Alpha"]
     assert names(sort=("balance", False)) == ["charlie", "bravo", "Alpha", "Delta"]
     assert names(sort=("balance", True)) == ["Delta", "Alpha", "bravo", "charlie"]
-    page = search.find_page(Search(Scope("all")), ("name", False), 2, 3)
+    page = search_pages.find_page(Search(Scope("all")), ("name", False), 2, 3)
     assert (page.total, page.pages, page.page, [c.name for c in page.rows]) == (4, 2, 2, ["Delta"])
-    assert search.find_page(Search(Scope("all")), ("name", False), 9, 3).page == 2  # clamped
+    assert search_pages.find_page(Search(Scope("all")), ("name", False), 9, 3).page == 2  # clamped
 
 
 def test_balance_and_funds_sorts_put_those_they_do_not_apply_to_last(database):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import pytest
 
-from data import search
+from data import search, search_pages
 from data.conditions import build
 from data.db import db, is_postgres
 from data.listing import Scope
@@ -150,9 +150,9 @@ def _explain(sql, params, off=("enable_seqscan",)):
 def _status_page_plans(monkeypatch, scope, sort, conditions=()):
     """Plans of the count and of the page's id query of a listing (the sort index walked:
     as at a million rows, where matches are many)."""
-    monkeypatch.setattr(search, "SORT_HITS_LIMIT", 0)
+    monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 0)
     query = search.Search(scope, "", tuple(build(*c) for c in conditions))
-    sent = _statements(monkeypatch, lambda: search.find_page(query, sort))
+    sent = _statements(monkeypatch, lambda: search_pages.find_page(query, sort))
     # Without conditions the count is a lookup of the kept counts (customer_gram): no plan to check.
     count = next((s for s in sent if "COUNT(" in s[0] and "customer_gram" not in s[0]), None)
     ids = next(s for s in sent if "ORDER BY" in s[0])

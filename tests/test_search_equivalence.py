@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from data import search
+from data import search, search_pages
 from data.conditions import build
 from data.db import db
 from data.listing import Scope
@@ -93,7 +93,7 @@ def _truth(customers, scope, keep):
 
 
 def _check(customers, scope, keep, q="", conditions=()):
-    page = search.find_page(Search(scope, q, conditions), ("name", False), 1, 50)
+    page = search_pages.find_page(Search(scope, q, conditions), ("name", False), 1, 50)
     return (page.total, [c.id for c in page.rows]) == _truth(customers, scope, keep)
 
 
@@ -102,12 +102,12 @@ THRESHOLDS = ("real thresholds", "tiny thresholds", "tiny thresholds, terms list
 
 def _thresholds(setting, monkeypatch):
     if setting.startswith("tiny thresholds"):
-        monkeypatch.setattr(search, "SORT_HITS_LIMIT", 3)
+        monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 3)
         monkeypatch.setattr(search, "SMALL_OWNER", 3)
     if setting.endswith("terms listed"):
         # A walk far enough that the text index lists its matches first (a deep page at a
         # million customers); otherwise a walk checks the substring terms row by row.
-        monkeypatch.setattr(search, "CHECKED_WALK_ROWS", 0)
+        monkeypatch.setattr(search_pages, "CHECKED_WALK_ROWS", 0)
 
 
 # One set of customers for all of it (building it is most of this file's time): the

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from data import importer, search
+from data import importer, search, search_pages
 from data.conditions import build
 from data.db import db, is_postgres, open_database
 from data.listing import Scope
@@ -95,7 +95,7 @@ ALL = Scope("all")
 
 def found(q="", conditions=(), scope=ALL):
     built = tuple(build(f, op, v) for f, op, v in conditions)
-    return [c.name for c in search.find_page(search.Search(scope, q, built), ("name", False), 1, 50).rows]
+    return [c.name for c in search_pages.find_page(search.Search(scope, q, built), ("name", False), 1, 50).rows]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from data import deletion, listing, search
+from data import deletion, listing, search, search_pages
 from data.conditions import FIELDS, MAX_CONDITIONS, OPERATORS
 from data.errors import Conflict, NotFound
 from data.fields import SIMPLE_SEARCH_HINT
@@ -67,7 +67,7 @@ def list_page(look=None):
         # The address still follows the box (Back and reload must match what it shows).
         return _render_list(push_url=state.url(), state=state, rows=form.rows, reshaped=form.reshaped,
                             removed=form.removed, slow=True)
-    page = search.find_page(state.search, state.sort, state.page, state.per_page)
+    page = search_pages.find_page(state.search, state.sort, state.page, state.per_page)
     fixed = replace(state, page=page.page)
     complete = len(form.rows) == len(state.conditions) or not state.advanced
     canonicalise = ("owner" in request.args or form.from_form) and complete and not form.reshaped

@@ -66,7 +66,7 @@ class SearchBackend(ABC):
     @abstractmethod
     def sorts_deep_page(self, reach, total):
         """True when the page that ends at the ``reach``-th of ``total`` matches (more than
-        search.SORT_HITS_LIMIT) is better sorted from all the matches than found by
+        search_pages.SORT_HITS_LIMIT) is better sorted from all the matches than found by
         walking the sort column's index."""
 
     def rows_within(self, sql, params, budget):

@@ -1,0 +1,142 @@
+"""The page of a customer search: its order, how its ids are found, its rows.
+
+A page is found in two steps: the ids of the page (narrow, index-only where
+possible), then the rows for those ids (``search.rows_for``). Where the backend
+steers the planner (SQLite), the count decides: few hits are fetched and sorted,
+many hits are met by walking the sort column's index (unary ``+`` keeps the
+planner off the other indexes). Where it does not (PostgreSQL), a deep page of
+many hits may be sorted from the matches instead (``_fenced_ids``).
+"""
+from peewee import SQL, NodeList, Select
+
+from . import gram_counts
+from .db import db
+from .paging import Page
+from .search import _query, count, rows_for
+from .search_backends import backend
+from .search_sql import STATUS_SEVERITY, C, S
+
+# Below this many hits the page is fetched and sorted; above it the sort index is walked.
+SORT_HITS_LIMIT = 5000
+# A walk of the sort index expected to pass at most this many rows first tries checking the
+# substring terms on each row instead of having the text index list every match (``_short_walk``),
+# for at most CHECKED_WALK_BUDGET thousand steps of the database (some 1,000-5,000 rows: the
+# matches of a term can bunch up in the sort order, as names containing "eric" do).
+CHECKED_WALK_ROWS = 2000
+CHECKED_WALK_BUDGET = 60
+TEXT_SORTS = {"name": S.sort_name, "email": S.email}
+CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
+                  "available_funds": C.available_funds, "balance": C.balance,
+                  "credit_limit": C.credit_limit, "status": STATUS_SEVERITY}
+# Balance means something for postpaid customers, Available funds for prepaid ones:
+# sorted by either, the customers it does not apply to come last in both directions.
+APPLIES_TO = {"balance": "postpaid", "available_funds": "prepaid"}
+
+
+def find_page(search, sort=("name", False), page=1, per_page=50):
+    """One page of matches, sorted, with the total; a page past the end is the last page."""
+    total = count(search)
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    ids = _page_ids(search, sort, (page - 1) * per_page, per_page, total) if total else []
+    return Page(rows_for(ids), total, page, per_page)
+
+
+def _order(sort, hint):
+    """ORDER BY terms for ``sort`` and the table they read."""
+    keys, descending, table = _sort_keys(sort, hint)
+    return [k.desc() if descending else k.asc() for k in keys], table
+
+
+def _sort_keys(sort, hint):
+    key, descending = sort
+    table = S if key in TEXT_SORTS else C
+    column = TEXT_SORTS.get(key) or CUSTOMER_SORTS[key]
+    if hint:
+        column = NodeList((SQL("+"), column), glue="")
+    keys = [column, S.direct] if table is S else [column]
+    if key == "credit_limit":
+        # No limit sorts as the largest; the index is on (credit_limit IS NULL, credit_limit, id).
+        keys.insert(0, C.credit_limit.is_null())
+    if key == "status":
+        # The index is on (severity, status, id); the code adds nothing to the order (the
+        # severity decides it) but lets the index serve the whole ORDER BY.
+        keys.append(C.status)
+    keys.append(S.customer if table is S else C.id)
+    return keys, descending, table
+
+
+def _page_ids(search, sort, offset, limit, total):
+    if sort[0] not in APPLIES_TO:
+        return _sorted_ids(search, sort, offset, limit, total)
+    # Two index-served walks of the same sort index: those the column applies to,
+    # then the others (a single ORDER BY with the split first would need one
+    # index per direction).
+    kind = APPLIES_TO[sort[0]]
+    first, rest = (search.compiled.applies(kind, op) for op in ("is", "is_not"))
+    ids = _sorted_ids(search, sort, offset, limit, total, (first,))
+    if len(ids) < limit:
+        # Counted only when the page reaches the others: then the offset into them is needed.
+        applicable = offset + len(ids) if ids else count(search, (first,))
+        ids += _sorted_ids(search, sort, max(0, offset - applicable), limit - len(ids), total, (rest,))
+    return ids
+
+
+def _sorted_ids(search, sort, offset, limit, total, extra=()):
+    steer = backend().steers_planner
+    # Few hits (or, where the backend says so, a deep page of many): let the filters' indexes
+    # find the matches, then sort them. Many hits: keep the planner off the filter indexes
+    # so it walks the sort index (page 1 of a broad search stops after a few hundred rows).
+    few = total <= SORT_HITS_LIMIT
+    sort_column = TEXT_SORTS.get(sort[0]) or CUSTOMER_SORTS[sort[0]]
+    order, table = _order(sort, hint=steer and few)
+    compiled = search.compiled
+    id_column = S.customer if table is S else C.id
+
+    def walk(parts):
+        return (_query(parts, [id_column], table, *compiled.hinting(steer and not few, sort_column))
+                .order_by(*order).offset(offset).limit(limit))
+
+    if steer and not few and _short_walk(compiled.parts_for(extra), offset + limit, total):
+        rows = backend().rows_within(*walk(compiled.parts_for(extra).finish(table, checked=True)).sql(),
+                                     CHECKED_WALK_BUDGET)
+        if rows is not None:
+            return [customer_id for (customer_id,) in rows]
+    parts = compiled.parts_for(extra).finish(table)
+    # Where the planner is not steered, few hits are sorted from the matches too: PostgreSQL
+    # guesses a LIKE pattern's hits from samples and walked the name index past 100,000 rows
+    # for "name contains eric" (its matches cluster at "Eric ...").
+    if (few and not steer) or (not few and backend().sorts_deep_page(offset + limit, total)):
+        return _fenced_ids(parts, sort, offset, limit)
+    return [customer_id for (customer_id,) in walk(parts).tuples()]
+
+
+def _short_walk(parts, reach, total):
+    """True when a walk of the sort index to the ``reach``-th of ``total`` matches should pass
+    so few rows (matches spread evenly) that checking the substring terms on each of them (LIKE
+    on the folded columns) costs less than having the text index list every match first: an
+    FTS5 match of "yahoo" at a million customers lists 153,000 ids (some 60 ms) before the walk
+    can start, while its first page is met within some 330 rows (1 ms)."""
+    if not parts.match or not total:
+        return False
+    rows = gram_counts.count("", False)  # every customer: the walk passes them all, direct or not
+    return reach * rows <= total * CHECKED_WALK_ROWS
+
+
+def _fenced_ids(parts, sort, offset, limit):
+    """The page sorted from the matches, found by the filters' own indexes (a deep page
+    where ``SearchBackend.sorts_deep_page``).
+
+    PostgreSQL's planner, estimating matches in the hundreds of thousands, walks the sort
+    index even for page 200 (a second for "son"); ``OFFSET 0`` makes the matches a subquery
+    planned on its own (bitmap scans of the trigram indexes), sorted outside it. The
+    ORDER BY is the same, so the page is too.
+    """
+    keys, descending, table = _sort_keys(sort, hint=False)
+    names = [f"k{n}" for n in range(len(keys))]
+    aliased = [k.alias(name) for k, name in zip(keys, names, strict=True)]
+    matches = _query(parts, aliased, table).offset(0).alias("matches")
+    order = [getattr(matches.c, name) for name in names]
+    query = (Select([matches], [order[-1]]).bind(db)
+             .order_by(*[k.desc() if descending else k.asc() for k in order]).offset(offset).limit(limit))
+    return [customer_id for (customer_id,) in db.execute_sql(*query.sql()).fetchall()]
