@@ -154,9 +154,9 @@ def expire(folder, now=None, keep=KEEP_WAITING):
         if last >= now - keep:
             continue
         days = f"{keep.total_seconds() / 86400:g}"
+        why = f"Discarded automatically: the file waited {days} days without being imported."
         # Compare-and-set on the state: an admin's click in the meantime wins.
-        if CustomerImport.update(state=DISCARDED, finished_at=now,
-                                 error=f"Discarded by itself: the file waited {days} days unused.").where(
+        if CustomerImport.update(state=DISCARDED, finished_at=now, error=why).where(
                 (CustomerImport.id == row.id) & (CustomerImport.state == row.state)).execute():
             _delete_file(row, folder)
             expired.append(row.id)

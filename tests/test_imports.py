@@ -195,7 +195,7 @@ def test_a_checked_file_nobody_imports_is_discarded_after_a_week(database, folde
     for row in waiting.values():
         gone = CustomerImport.get_by_id(row.id)
         assert (gone.state, gone.stored) == ("discarded", "")
-        assert gone.error == "Discarded by itself: the file waited 7 days unused."
+        assert gone.error == "Discarded automatically: the file waited 7 days without being imported."
         assert not folder.exists(row.stored)
     for row in (fresh, running):
         assert CustomerImport.get_by_id(row.id).state == row.state and folder.exists(row.stored)
@@ -230,7 +230,8 @@ def test_the_worker_expires_them_hourly_after_import_keep_days(app, database, fo
         assert jobs.expire_imports.call_local() == [stale.id]
     finally:
         jobs.configure(app.config, app.instance_path)
-    assert CustomerImport.get_by_id(stale.id).error == "Discarded by itself: the file waited 0.5 days unused."
+    assert CustomerImport.get_by_id(stale.id).error == (
+        "Discarded automatically: the file waited 0.5 days without being imported.")
     hourly = [datetime(2026, 11, 27, hour, minute) for hour in (0, 13) for minute in range(60)]
     assert [at.minute for at in hourly if jobs.expire_imports.task_class().validate_datetime(at)] == [17, 17]
     with pytest.raises(ValueError, match="IMPORT_KEEP_DAYS"):

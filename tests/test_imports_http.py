@@ -213,7 +213,7 @@ def test_a_file_left_waiting_says_it_was_discarded_by_itself(client, folder):
     later = clock.utcnow() + timedelta(days=8)
     assert imports.expire(Folder(folder), later) == [imp.id]
     page = words(soup(client.get(f"/imports/{imp.id}")))
-    assert "Discarded; the file was deleted" in page and "the file waited 7 days unused" in page
+    assert "Discarded; the file was deleted" in page and "the file waited 7 days without being imported" in page
     assert "Import now" not in page and leftovers(folder) == []
     assert post(client, f"/imports/{imp.id}/import").status_code == 409
 
