@@ -7,7 +7,9 @@ many hits are met by walking the sort column's index (unary ``+`` keeps the
 planner off the other indexes). Where it does not (PostgreSQL), a deep page of
 many hits may be sorted from the matches instead (``_fenced_ids``).
 """
-from peewee import SQL, NodeList, Select
+from dataclasses import replace
+
+from peewee import SQL, NodeList, Select, fn
 
 from . import gram_counts
 from .db import db
@@ -94,6 +96,8 @@ def _sorted_ids(search, sort, offset, limit, total, extra=()):
     id_column = S.customer if table is S else C.id
 
     def walk(parts):
+        if steer and not few and table is S:
+            parts = _customer_checked_per_row(parts)
         return (_query(parts, [id_column], table, *compiled.hinting(steer and not few, sort_column))
                 .order_by(*order).offset(offset).limit(limit))
 
@@ -109,6 +113,19 @@ def _sorted_ids(search, sort, offset, limit, total, extra=()):
     if (few and not steer) or (not few and backend().sorts_deep_page(offset + limit, total)):
         return _fenced_ids(parts, sort, offset, limit)
     return [customer_id for (customer_id,) in walk(parts).tuples()]
+
+
+def _customer_checked_per_row(parts):
+    """``parts`` with their customer-table conditions checked in a correlated EXISTS on
+    each row the walk of customer_search's sort index passes, instead of a join.
+
+    Joined, SQLite (3.38+) builds a Bloom filter of the customers that pass those
+    conditions before walking: a scan of the whole table for page 1 of "balance > 300"
+    in "All customers" (200 ms at a million customers, for some 60 rows walked)."""
+    if not parts.on_customer:
+        return parts
+    checked = fn.EXISTS(C.select(SQL("1")).where(C.id == S.customer, *parts.on_customer))
+    return replace(parts, on_search=[*parts.on_search, checked], on_customer=[])
 
 
 def _short_walk(parts, reach, total):
