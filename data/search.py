@@ -35,6 +35,9 @@ from .text import fold
 # as a page sorts from its matches (search_pages.SORT_HITS_LIMIT).
 SMALL_OWNER = 5000
 NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
+# The customer columns of the index customer_summary (migration 0022, SQLite), beside the
+# id and the reseller.
+SUMMARY_FIELDS = frozenset({"status", "currency", "balance_control", "balance", "available_funds", "credit_limit"})
 __all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "rows_for", "batches", "ids_after", "grouped"]
 
 
@@ -169,7 +172,31 @@ def _query(parts, columns, sort_table=None, hint=False, keep=None, customers=Non
     return query.where(Hinting(where, keep) if hint else where)
 
 
-def _count(compiled, **variant):
+def reads_summary_only(search):
+    """True when the search reads nothing of a customer row but the columns of the index
+    customer_summary (migration 0022; its text conditions are on customer_search), in the
+    whole base or the direct customers, with no reach limit."""
+    if search.scope.kind not in ("all", "direct"):
+        return False
+    if search.viewer is not None and search.viewer.owner_kind:
+        return False
+    return all(c.spec.kind == "text" or c.field in SUMMARY_FIELDS for c in search.conditions)
+
+
+def _summary_count(search):
+    """The backend's summary source for counting the direct customers that pass conditions
+    on the summed columns alone (amounts, currency, balance control, a broad status): one scan
+    of that narrow index, where the planner walked the reseller index through every direct
+    customer and read each row (783,000 for "balance > 300" at a million: 250-420 ms, the
+    scan 71 ms). A status other than Active keeps the status index. Else None."""
+    if search.scope.kind != "direct" or search.q or not search.conditions or not reads_summary_only(search):
+        return None
+    if any(c.spec.kind == "text" for c in search.conditions) or search.compiled.parts.narrow_status:
+        return None
+    return backend().summary_source(C)
+
+
+def _count(compiled, summary=None, **variant):
     parts = compiled.parts_for(**variant)
     if parts.match and not parts.on_search and not parts.on_customer:
         # Only substring terms (and the direct scope): the backend's text index counts by itself.
@@ -177,7 +204,8 @@ def _count(compiled, **variant):
     parts.finish()
     if not parts.on_search and not parts.on_customer:
         return C.select().count()
-    return _query(parts, [fn.COUNT(SQL("*"))], None, *compiled.hinting(False, None)).scalar()
+    customers = summary if not parts.on_search else None
+    return _query(parts, [fn.COUNT(SQL("*"))], None, *compiled.hinting(False, None), customers=customers).scalar()
 
 
 def count(search, extra=()):
@@ -201,7 +229,7 @@ def count(search, extra=()):
         return empty if op == "is_empty" else gram_counts.count("", direct) - empty
     compiled = search.compiled
     if len(compiled.parts.negated) != 1:
-        return _count(compiled, extra=extra)
+        return _count(compiled, _summary_count(search), extra=extra)
     positive = compiled.parts.negated[0]
     if not extra and len(search.conditions) == 1 and search.conditions[0].op in NEGATIVE_TEXT_OPS:
         # The rest is the unsearched scope: a kept count where there is one (else as below).

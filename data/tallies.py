@@ -21,7 +21,7 @@ from peewee import SQL, Case, NodeList, Table, fn
 
 from .db import db
 from .money import SCALE
-from .search import NEGATIVE_TEXT_OPS, Search, _query
+from .search import NEGATIVE_TEXT_OPS, Search, _query, reads_summary_only
 from .search_backends import backend
 from .search_sql import STATUS_SEVERITY, C
 from .status import BY_CODE, STATUSES
@@ -30,8 +30,6 @@ TALLY = Table("customer_tally", ("owner_kind", "owner_id", "status", "currency",
                                  "customers", "balance", "available_funds", "credit_limit", "credit_limits"))
 # The owner keys of customer_tally (migration 0016) per scope kind: all, reseller (0: direct), distributor.
 _KINDS = {"all": "a", "direct": "r", "reseller": "r", "distributor": "d"}
-# The customer columns of the index customer_summary (migration 0022).
-SUMMARY_FIELDS = frozenset({"status", "currency", "balance_control", "balance", "available_funds", "credit_limit"})
 # Conditions customer_tally can answer: those on its own columns.
 _TALLIED = {("status", "is"), ("status", "is_not"), ("status", "in"), ("currency", "is"), ("currency", "is_not"),
             ("balance_control", "is"), ("balance_control", "is_not")}
@@ -136,20 +134,13 @@ def _groups(search, tally, select, group_by):
 
 def _summary_source(search):
     """Where the grouped query reads the customer table: the backend's summary index
-    (``SearchBackend.summary_source``) when it reads nothing there but the summed columns,
-    in the whole base or the direct customers; else None (the table itself).
+    (``SearchBackend.summary_source``) when it reads nothing there but the summed columns;
+    else None (the table itself).
 
     The matches are then found by id elsewhere (the text index, customer_search), or the
     conditions are on amounts (the others are the tally's): one scan of that index, at
     worst, where an amount's index visits rows at random (balance > 300: 3.3 s)."""
-    if search.scope.kind not in ("all", "direct"):
-        return None
-    if search.viewer is not None and search.viewer.owner_kind:
-        return None
-    # Text conditions are on customer_search; any other must be on a column of the index.
-    if any(c.spec.kind != "text" and c.field not in SUMMARY_FIELDS for c in search.conditions):
-        return None
-    return backend().summary_source(C)
+    return backend().summary_source(C) if reads_summary_only(search) else None
 
 
 def _on_customers(parts):

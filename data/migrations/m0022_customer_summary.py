@@ -11,7 +11,9 @@ id on its own: the backend names it (``SearchBackend.summary_source``).
 Conditions on amounts alone ("balance > 300", 855,000 of a million) are summed from
 it too, in one scan of its 47 MB: the totals walked the balance index and read each
 row for 3.3 s, the chips the status index and each row for 0.5 s. ``reseller_id``
-closes it, for the direct customers (NULL: one byte of the entry's header).
+closes it, for the direct customers (NULL: one byte of the entry's header); their
+count with such conditions scans it too (search.py), where the planner walked the
+reseller index through every direct customer, row by row.
 
 PostgreSQL gets nothing: there most of the time of those requests is the trigram
 match and its recheck of each candidate row, not reading the customer rows.
