@@ -69,7 +69,7 @@ def _rows_sql(count, postgres):
     # more than running the query.
     rows = Customer.select(*_FIELDS, Customer.id)
     if postgres:
-        # The ids as one array: psycopg rewrites the placeholders of a long query in Python
+        # The ids as one array: psycopg rewrites the %s markers of a long query in Python
         # on every run (it keeps only short queries' rewrites), 7 ms for a thousand, 7 s
         # of CPU in an export of a million.
         sql, _ = rows.where(Customer.id == fn.ANY(Value([0], unpack=False))).sql()

@@ -48,7 +48,7 @@ NEEDED = ("create", "opening_amounts", "classes")
 STALE_AFTER = timedelta(seconds=60)
 LOST_AFTER = timedelta(seconds=30)
 PROBLEM_BATCH = 5000
-# A checked file waits this long for "Import now" or another check (import_keep_days), then
+# A checked file waits this long for "Import now" or another check (IMPORT_KEEP_DAYS), then
 # it is discarded and deleted: uploads nobody finished would otherwise fill the disk.
 KEEP_WAITING = timedelta(days=7)
 # An upload no import names (its request cut off before the import was recorded) goes after a day.
@@ -148,13 +148,12 @@ def expire(folder, now=None, keep=KEEP_WAITING):
     failed import), deleting their files, and delete the uploads no import names that are
     older than ``KEEP_UNNAMED``. Returns the ids of the imports discarded."""
     now = now or clock.utcnow()
+    why = f"Discarded automatically: the file waited {keep.total_seconds() / 86400:g} days without being imported."
     expired = []
     for row in CustomerImport.select().where(CustomerImport.state.in_((PROBLEMS, READY, FAILED))):
         last = max(t for t in (row.created_at, row.checked_at, row.started_at, row.finished_at) if t)
         if last >= now - keep:
             continue
-        days = f"{keep.total_seconds() / 86400:g}"
-        why = f"Discarded automatically: the file waited {days} days without being imported."
         # Compare-and-set on the state: an admin's click in the meantime wins.
         if CustomerImport.update(state=DISCARDED, finished_at=now, error=why).where(
                 (CustomerImport.id == row.id) & (CustomerImport.state == row.state)).execute():

@@ -191,6 +191,7 @@ def _summary_count(search):
     scan 71 ms). A status other than Active keeps the status index. Else None."""
     if search.scope.kind != "direct" or search.q or not search.conditions or not reads_summary_only(search):
         return None
+    # Text conditions read customer_search; a narrow status is counted in the status index.
     if any(c.spec.kind == "text" for c in search.conditions) or search.compiled.parts.narrow_status:
         return None
     return backend().summary_source(C)

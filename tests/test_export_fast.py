@@ -141,7 +141,7 @@ def test_the_search_of_an_export_runs_once_not_once_per_batch(executed):
 
 def test_a_batch_is_one_statement_whatever_its_size(executed):
     """PostgreSQL: the ids go as one array, so the statement's text is the same for every
-    batch size (psycopg rewrote a thousand placeholders in Python for every batch);
+    batch size (psycopg rewrote a thousand %s markers in Python for every batch);
     SQLite keeps one text per size, which its statement cache reuses. Rows come back in
     the ids' order, unknown ids left out."""
     ids = [factories.customer(f"Batch {n}").id for n in range(5)]
