@@ -61,7 +61,13 @@ RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "
 
 
 def violations(page):
-    """axe's violations on the page as it is now, one readable line per element."""
+    """axe's violations on the page once it has settled, one readable line per element.
+
+    Settled: no htmx request in flight and no CSS transition running. Mid-fade, the
+    "Searching…" indicator's text is blended with the page behind it, and axe measured
+    that passing moment's contrast (at full opacity it passes)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')"
+                           " && !document.getAnimations().some(a => a instanceof CSSTransition)")
     found = page.evaluate("options => axe.run(document, options).then(r => r.violations)", RULES)
     return [f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}"
             for v in found for node in v["nodes"]]
