@@ -26,6 +26,7 @@ from peewee import JOIN, SQL, Join, fn
 from . import gram_counts, sql_text
 from .conditions import Condition
 from .search_backends import backend
+from .search_driver import range_driver
 from .search_sql import REVERSED, SIMPLE_SEARCH_FIELDS, C, Hinting, Parts, S, short_for_trigrams
 from .text import fold
 
@@ -88,7 +89,8 @@ class Search:
             parts.add_search(check)
             if cond.op in NEGATIVE_TEXT_OPS:
                 negative.append(check)
-        return Compiled(parts, tuple(negative), small)
+        steered = backend().steers_planner and small is None and not parts.on_customer
+        return Compiled(parts, tuple(negative), small, range_driver(parts) if steered else None)
 
     def counted_gram(self):
         """The folded simple text (0-2 characters) when the count of this search is kept
@@ -130,6 +132,7 @@ class Compiled:
     parts: Parts
     negative: tuple = ()      # the row checks of negative text conditions, within parts.on_search
     small: object = None      # the small owner's column, walked by every query (reads_small_owners)
+    driver: object = None     # the column whose B-tree range finds the matches (search_driver)
 
     def parts_for(self, extra=(), skip_negated=False, positive=None):
         """A copy of the parts for one query: ``extra`` customer conditions added, the negative
@@ -144,8 +147,19 @@ class Compiled:
         return copy
 
     def hinting(self, hint, keep):
-        """``(hint, keep)`` for a query: a small owner's column is always the one walked."""
-        return (True, self.small) if self.small is not None else (hint, keep)
+        """``(hint, keep)`` for a query: a small owner's column is always the one walked; a
+        query not walking the sort index (``hint`` false) reads the driving range."""
+        if self.small is not None:
+            return True, self.small
+        if not hint and self.driver is not None:
+            return True, self.driver
+        return hint, keep
+
+    def finish(self, parts, table=None):
+        """``parts.finish(table)`` for a query that does not walk the sort index: with a
+        driving range, the substring terms are checked on the rows that range reads (a LIKE
+        on a row read anyway) instead of having the text index list every match first."""
+        return parts.finish(table, checked=self.driver is not None)
 
     def applies(self, kind, op):
         """The condition ``balance_control`` is (``op`` "is") or is not ``kind``."""
@@ -202,7 +216,7 @@ def _count(compiled, summary=None, **variant):
     if parts.match and not parts.on_search and not parts.on_customer:
         # Only substring terms (and the direct scope): the backend's text index counts by itself.
         return backend().count_terms(parts.match, parts.direct)
-    parts.finish()
+    compiled.finish(parts)
     if not parts.on_search and not parts.on_customer:
         return C.select().count()
     customers = summary if not parts.on_search else None
@@ -262,7 +276,7 @@ def batches(search, size=1000, fetch=rows_for):
     cursor), so the search runs once.
     """
     compiled = search.compiled
-    parts = compiled.parts_for().finish()
+    parts = compiled.finish(compiled.parts_for())
     sql, params = (_query(parts, [S.customer], S, *compiled.hinting(False, None))
                    .order_by(S.sort_name, S.direct, S.customer).sql())
     # closing(): a client that leaves early ends the backend's query now, not when collected.
@@ -279,7 +293,7 @@ def ids_after(search, after, limit, extra=()):
     there. ``extra``: customer conditions added (the ticked rows' ids).
     """
     compiled = search.compiled
-    parts = compiled.parts_for((C.id > after, *extra)).finish(C)
+    parts = compiled.finish(compiled.parts_for((C.id > after, *extra)), C)
     query = _query(parts, [C.id], C, *compiled.hinting(False, None)).order_by(C.id).limit(limit)
     return [customer_id for (customer_id,) in query.tuples()]
 
@@ -289,7 +303,7 @@ def grouped(search, columns, extra=()):
     ``[(values, count, smallest id)]``, one per distinct combination (a bulk
     action's preview: every customer of a group gets the same answer)."""
     compiled = search.compiled
-    parts = compiled.parts_for(tuple(extra)).finish(C)
+    parts = compiled.finish(compiled.parts_for(tuple(extra)), C)
     aliased = [column.alias(f"g{n}") for n, column in enumerate(columns)]
     query = (_query(parts, [*aliased, fn.COUNT(SQL("*")), fn.MIN(C.id)], C, *compiled.hinting(False, None))
              .group_by(*[SQL(f"g{n}") for n in range(len(columns))]))

@@ -106,7 +106,7 @@ def _sorted_ids(search, sort, offset, limit, total, extra=()):
                                      CHECKED_WALK_BUDGET)
         if rows is not None:
             return [customer_id for (customer_id,) in rows]
-    parts = compiled.parts_for(extra).finish(table)
+    parts = compiled.finish(compiled.parts_for(extra), table) if few else compiled.parts_for(extra).finish(table)
     # Where the planner is not steered, few hits are sorted from the matches too: PostgreSQL
     # guesses a LIKE pattern's hits from samples and walked the name index past 100,000 rows
     # for "name contains eric" (its matches cluster at "Eric ...").

@@ -95,6 +95,7 @@ class Parts:
     direct: bool = False                             # the direct scope (no reseller)
     rows: bool = False                               # substrings checked on each row, not through terms
     narrow_status: bool = False                      # a status condition that leaves out the active
+    ranges: list = field(default_factory=list)       # (column, condition): text conditions a B-tree range finds
 
     @staticmethod
     def col(column):
@@ -103,6 +104,11 @@ class Parts:
     @staticmethod
     def _bound(column, value):
         return Value(column.db_value(value), converter=False)
+
+    def _range(self, column, condition):
+        """``condition``, noted in ``ranges`` as found by a range of ``column``'s B-tree."""
+        self.ranges.append((column, condition))
+        return condition
 
     def add_search(self, condition):
         if condition is not None:
@@ -122,14 +128,15 @@ class Parts:
         if op in ("is", "is_not", "is_empty", "is_not_empty"):
             target = "" if op.endswith("empty") else folded
             if op in ("is", "is_empty"):
-                return self.col(column) == target
+                return self._range(column, self.col(column) == target)
             self.negated.append(("sql", column == target))
             return self.col(column) != target
         if op == "begins_with":
-            return like(self.col(column), like_escape(folded) + "%")
+            return self._range(column, like(self.col(column), like_escape(folded) + "%"))
         if op == "ends_with" and column_name in REVERSED:
             # A prefix of the reversed copy: a range of its B-tree, exact and counted there.
-            return like(self.col(getattr(S, column_name + "_reversed")), like_escape(folded[::-1]) + "%")
+            reversed_column = getattr(S, column_name + "_reversed")
+            return self._range(reversed_column, like(self.col(reversed_column), like_escape(folded[::-1]) + "%"))
         pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
         term = self._term((column_name,), "contains" if op == "not_contains" else op, value)
         if op == "not_contains":
@@ -158,11 +165,11 @@ class Parts:
         the candidates (a prefix of a name keeps a prefix of its key) and the name decides."""
         key = sort_key(folded)
         if op == "begins_with":
-            return (like(self.col(S.sort_name), like_escape(key) + "%")
-                    & like(S.name, like_escape(folded) + "%"))
+            return self._range(S.sort_name, like(self.col(S.sort_name), like_escape(key) + "%")
+                               & like(S.name, like_escape(folded) + "%"))
         positive = (self.col(S.sort_name) == key) & (S.name == folded)
         if op in ("is", "is_empty"):
-            return positive
+            return self._range(S.sort_name, positive)
         self.negated.append(("sql", (S.sort_name == key) & (S.name == folded)))
         return S.name != folded
 

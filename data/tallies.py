@@ -114,8 +114,8 @@ def _groups(search, tally, select, group_by):
 
     def run(**variant):
         summary = _summary_source(search)
-        query = _query(_on_customers(compiled.parts_for(**variant)), select, C, *compiled.hinting(False, None),
-                       customers=summary)
+        parts = _on_customers(compiled, compiled.parts_for(**variant))
+        query = _query(parts, select, C, *compiled.hinting(False, None), customers=summary)
         # Through the summary index no index serves the grouping: the plain columns, fewer
         # expressions a row (the status severity adds a CASE per match).
         query = query.group_by(*(group_by if summary is None else select[:width]))
@@ -143,13 +143,13 @@ def _summary_source(search):
     return backend().summary_source(C) if reads_summary_only(search) else None
 
 
-def _on_customers(parts):
+def _on_customers(compiled, parts):
     """``parts`` finished for a query of the customer table alone where it can be: substring
     terms of the backend's text index (and the direct scope they carry) then select customer
     ids directly, instead of joining customer_search only to match its ids (a second row
     read per match: most of the time of "son" at 100,000 customers)."""
     if not parts.match or parts.on_search:
-        return parts.finish()
+        return compiled.finish(parts)
     terms, direct = parts.match, parts.direct
     parts.match, parts.direct = [], False
     parts.finish()

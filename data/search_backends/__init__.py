@@ -49,9 +49,10 @@ class SearchBackend(ABC):
         only when ``direct``."""
 
     @abstractmethod
-    def count_terms(self, terms, direct):
+    def count_terms(self, terms, direct, limit=None):
         """How many customers match every one of ``terms`` (within the direct scope
-        when ``direct``), counted by the text index alone."""
+        when ``direct``), counted by the text index alone; at most ``limit`` (the
+        index stops there) when given."""
 
     @abstractmethod
     def only_filters_direct(self, column):

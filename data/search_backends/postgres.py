@@ -27,7 +27,7 @@ class PostgreSQL(SearchBackend):
     def terms_condition(self, id_column, terms, direct):
         raise TypeError("PostgreSQL makes no substring terms")
 
-    def count_terms(self, terms, direct):
+    def count_terms(self, terms, direct, limit=None):
         raise TypeError("PostgreSQL makes no substring terms")
 
     def only_filters_direct(self, column):

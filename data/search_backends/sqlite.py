@@ -60,10 +60,13 @@ class SQLite(SearchBackend):
         subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [_match(terms, direct)])
         return NodeList((id_column, SQL("IN"), subquery))
 
-    def count_terms(self, terms, direct):
-        cursor = db.execute_sql("SELECT COUNT(*) FROM customer_fts WHERE customer_fts MATCH ?",
-                                [_match(terms, direct)])
-        return cursor.fetchone()[0]
+    def count_terms(self, terms, direct, limit=None):
+        if limit is None:
+            sql, params = "SELECT COUNT(*) FROM customer_fts WHERE customer_fts MATCH ?", [_match(terms, direct)]
+        else:
+            sql = "SELECT COUNT(*) FROM (SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT ?)"
+            params = [_match(terms, direct), limit]
+        return db.execute_sql(sql, params).fetchone()[0]
 
     def only_filters_direct(self, column):
         return NodeList((SQL("+"), column), glue="") == Value(column.db_value(True), converter=False)
