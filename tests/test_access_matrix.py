@@ -260,7 +260,7 @@ def test_a_billing_clerk_is_told_what_the_role_cannot_do(app, world):
 # staff do not manage even their colleagues: a mature product keeps that with the
 # operator until a reseller-administrator role exists); everyone has My account.
 MANAGES_USERS = {"operator_admin"}
-USER_PAGES = ("/users", "/users/new", "/users/{id}")
+USER_PAGES = ("/users", "/users/new", "/users/{id}", "/users/owner-options?role=reseller_staff&owner=a")
 USER_WRITES = (("/users/new", {"name": "made", "role": "billing_clerk", "password": "a long enough password"}),
                ("/users/{id}/role", {"role": "billing_clerk"}),
                ("/users/{id}/disable", {}), ("/users/{id}/enable", {}), ("/users/{id}/password", {}),

@@ -77,6 +77,34 @@ def test_changing_a_role(client, token):
     assert (fresh(sam).role, fresh(sam).owner_id) == ("distributor_staff", dist.id)
 
 
+def test_the_owner_field_offers_the_names_of_the_roles_kind(client, token):
+    """The owner is picked from a list of names, not typed exactly from memory: the field asks
+    for the names of the chosen role's kind (reseller or distributor) containing what is typed."""
+    factories.reseller("Acme Ltd")
+    factories.reseller("Acme Wholesale")
+    factories.reseller("Beta Telecom")
+    factories.distributor("Acme Distribution")
+    factories.customer("Acme Retail Customer")
+    form = soup(client.get("/users/new"))
+    owner = form.select_one("#f-owner")
+    assert owner["list"] == "owner-names" and form.select_one("datalist#owner-names") is not None
+    assert owner["data-hx-get"] == "/users/owner-options" and owner["data-hx-include"] == "#f-role"
+
+    def offered(**args):
+        response = client.get("/users/owner-options", query_string=args, headers=HTMX)
+        assert response.status_code == 200
+        return [o["value"] for o in soup(response).select("option")]
+
+    assert offered(role="reseller_staff", owner="acme") == ["Acme Ltd", "Acme Wholesale"]
+    assert offered(role="reseller_staff", owner="") == ["Acme Ltd", "Acme Wholesale", "Beta Telecom"]
+    assert offered(role="distributor_staff", owner="ACME") == ["Acme Distribution"]
+    assert offered(role="billing_clerk", owner="acme") == offered(role="", owner="acme") == []
+    # A form sent back with a problem offers the names for what it holds.
+    bad = post(client, "/users/new", token, name="rosa", role="reseller_staff", owner="acme w")
+    assert bad.status_code == 422
+    assert [o["value"] for o in soup(bad).select("datalist#owner-names option")] == ["Acme Wholesale"]
+
+
 def test_disabling_signs_the_user_out_at_once(app, client, token):
     viv = make_user("viv", "operator_viewer")
     theirs = sign_in(app.test_client(), viv)

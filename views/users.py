@@ -3,8 +3,8 @@ must use two-factor sign-in. Only for roles that may manage users (403 otherwise
 the rules of who may change whom are in data/user_admin.py."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from data import sign_in_log, two_factor, user_admin
-from data.access import ROLES
+from data import listing, sign_in_log, two_factor, user_admin
+from data.access import OWNER_ROLES, ROLES
 from data.errors import Conflict, Invalid
 
 from .actor import current_viewer
@@ -52,10 +52,27 @@ def two_factor_rule():
     return redirect(url_for("users.index"), 303)
 
 
+def _owner_names(viewer, role, text):
+    """The names of the resellers or distributors (as ``role`` needs) containing ``text``."""
+    kind = OWNER_ROLES.get(role)
+    return listing.owner_choices(kind, text, viewer=viewer) if kind else []
+
+
+@bp.get("/owner-options")
+def owner_options():
+    """``<option>``s for the user form's owner (a datalist): the names of the chosen role's kind."""
+    viewer = current_viewer()
+    viewer.check_may("manage_users")
+    names = _owner_names(viewer, request.args.get("role", ""), request.args.get("owner", ""))
+    return render_template("customers/_owner_options.html", names=names)
+
+
 def _new_page(status=200, values=None, errors=None):
     viewer = current_viewer()
-    return render_template("users/new.html", values=values or {}, errors=errors or {},
-                           role_choices=user_admin.assignable_roles(viewer)), status
+    values = values or {}
+    return render_template("users/new.html", values=values, errors=errors or {},
+                           role_choices=user_admin.assignable_roles(viewer),
+                           owner_names=_owner_names(viewer, values.get("role", ""), values.get("owner", ""))), status
 
 
 @bp.get("/new")
@@ -83,9 +100,11 @@ def create():
 
 def _show_page(user, status=200, errors=None, values=None):
     viewer = current_viewer()
-    return render_template("users/show.html", user=user, errors=errors or {}, values=values or {},
+    values = values or {}
+    return render_template("users/show.html", user=user, errors=errors or {}, values=values,
                            may_change=user_admin.may_change(viewer, user) and user.name != viewer.name,
                            role_choices=user_admin.assignable_roles(viewer),
+                           owner_names=_owner_names(viewer, values.get("role", ""), values.get("owner", "")),
                            recent=sign_in_log.recent(user.id), changes=sign_in_log.changes(user.id)), status
 
 

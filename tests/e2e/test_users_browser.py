@@ -44,7 +44,12 @@ def test_an_administrator_creates_a_user_who_then_chooses_a_password(admin_page,
     page.get_by_role("button", name="New user").click()  # a link that looks like a button
     page.get_by_label("User name").fill("rosa")
     page.get_by_label("Role").select_option("reseller_staff")
-    page.get_by_label("Reseller or distributor").fill("Acme Reseller")
+    factories.distributor("Acme Distribution")
+    page.get_by_label("Reseller or distributor").fill("acme")
+    # The field's list offers the resellers (the role's kind) containing what was typed.
+    expect(page.locator("#owner-names option")).to_have_count(1)
+    expect(page.locator("#owner-names option")).to_have_attribute("value", "Acme Reseller")
+    page.get_by_label("Reseller or distributor").fill("Acme Reseller")  # what picking it enters
     page.get_by_label("First password").press("Enter")  # keyboard: Enter submits
     expect(page.locator("main h1")).to_have_text("User “rosa” created")
     password = page.locator("#one-time-password").inner_text()
