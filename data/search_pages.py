@@ -37,11 +37,34 @@ APPLIES_TO = {"balance": "postpaid", "available_funds": "prepaid"}
 
 def find_page(search, sort=("name", False), page=1, per_page=50):
     """One page of matches, sorted, with the total; a page past the end is the last page."""
+    if search.compiled.driver is not None and sort[0] not in APPLIES_TO:
+        found = _driven_page(search, sort, page, per_page)
+        if found is not None:
+            return found
     total = count(search)
     pages = max(1, -(-total // per_page))
     page = min(page, pages)
     ids = _page_ids(search, sort, (page - 1) * per_page, per_page, total) if total else []
     return Page(rows_for(ids), total, page, per_page)
+
+
+def _driven_page(search, sort, page, per_page):
+    """The page and the total in one statement, where a B-tree range drives the search
+    (``Compiled.driver``): it reads at most search_driver.DRIVER_ROWS rows, every condition
+    checked on them (a negative one too: no count by subtraction), and the count comes with
+    the sorted page (a window over the matches) instead of reading the range a second time.
+    None for a page past the end (the caller counts, and finds the last page)."""
+    compiled = search.compiled
+    order, table = _order(sort, hint=True)
+    id_column = S.customer if table is S else C.id
+    parts = compiled.finish(compiled.parts_for(), table)
+    query = (_query(parts, [id_column, fn.COUNT(SQL("*")).over()], table, *compiled.hinting(False, None))
+             .order_by(*order).offset((page - 1) * per_page).limit(per_page))
+    found = query.tuples()[:]
+    if not found and page > 1:
+        return None
+    total = found[0][1] if found else 0
+    return Page(rows_for([customer_id for customer_id, _ in found]), total, page, per_page)
 
 
 def _order(sort, hint):
