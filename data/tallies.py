@@ -16,6 +16,8 @@ at the end: exact.
 """
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
+from operator import and_
 
 from peewee import SQL, Case, NodeList, Table, fn
 
@@ -31,6 +33,8 @@ TALLY = Table("customer_tally", ("owner_kind", "owner_id", "status", "currency",
 # The owner keys of customer_tally (migration 0016) per scope kind: all, reseller (0: direct), distributor.
 _KINDS = {"all": "a", "direct": "r", "reseller": "r", "distributor": "d"}
 # Conditions customer_tally can answer: those on its own columns.
+# The sample that tells whether most of a scope passes conditions on amounts (``_complement``).
+SAMPLE_WINDOWS, SAMPLE_WIDTH = 16, 128
 _TALLIED = {("status", "is"), ("status", "is_not"), ("status", "in"), ("currency", "is"), ("currency", "is_not"),
             ("balance_control", "is"), ("balance_control", "is_not")}
 
@@ -112,15 +116,23 @@ def _groups(search, tally, select, group_by):
     compiled = search.compiled
     width = len(tally[0])
 
-    def run(**variant):
+    def run(source=compiled, **variant):
         summary = _summary_source(search)
-        parts = _on_customers(compiled, compiled.parts_for(**variant))
-        query = _query(parts, select, C, *compiled.hinting(False, None), customers=summary)
+        parts = _on_customers(source, source.parts_for(**variant))
+        query = _query(parts, select, C, *source.hinting(False, None), customers=summary)
         # Through the summary index no index serves the grouping: the plain columns, fewer
         # expressions a row (the status severity adds a CASE per match).
         query = query.group_by(*(group_by if summary is None else select[:width]))
         return {tuple(row[:width]): [int(v or 0) for v in row[width:]] for row in query.tuples()}
 
+    complement = _complement(search)
+    if complement is not None:
+        # Most of the scope passes its conditions on amounts: the tally, less those that fail them.
+        rest, failing = complement
+        found = {tuple(row[:width]): [int(v or 0) for v in row[width:]] for row in _from_tally(rest, *tally)}
+        for key, values in run(rest.compiled, extra=(failing,)).items():
+            found[key] = [a - b for a, b in zip(found[key], values, strict=True)]
+        return [(*key, *values) for key, values in found.items()]
     if len(compiled.parts.negated) != 1:
         return [(*key, *values) for key, values in run().items()]
     rest_search = _without_negative(search)
@@ -130,6 +142,49 @@ def _groups(search, tally, select, group_by):
     for key, values in run(skip_negated=True, positive=compiled.parts.negated[0]).items():
         found[key] = [a - b for a, b in zip(found[key], values, strict=True)]
     return [(*key, *values) for key, values in found.items()]
+
+
+def _complement(search):
+    """``(rest, failing)`` when the search is summed best as the tally of ``rest`` (the search
+    without its conditions on amounts and the like) less the customers that fail those
+    (``failing``: a customer condition, within ``rest``'s scope and conditions); else None.
+
+    So when nothing but the tally's columns and the summary index's amounts are asked about,
+    and a spread sample says most of the scope passes the amounts: "balance > 300" keeps
+    670,000 of 783,000 direct customers at a million, whose sort by currency or status was
+    most of the time (totals 319 ms, chips 174); the 113,000 others take 91 and 65 ms."""
+    if search.q or any(c.spec.kind == "text" for c in search.conditions) or _summary_source(search) is None:
+        return None
+    tallied = tuple(c for c in search.conditions if (c.field, c.op) in _TALLIED)
+    rest = Search(search.scope, "", tallied, search.viewer)
+    on_customer = search.compiled.parts.on_customer
+    # Without a reach or an owner's scope, the customer conditions are the search's own, in order.
+    if len(tallied) == len(search.conditions) or len(on_customer) != len(search.conditions):
+        return None
+    if _tally_terms(rest) is None:
+        return None
+    amounts = reduce(and_, [expression for c, expression in zip(search.conditions, on_customer, strict=True)
+                            if (c.field, c.op) not in _TALLIED])
+    if not _mostly_passing(rest, amounts):
+        return None
+    return rest, Case(None, [(amounts, 0)], 1) == 1
+
+
+def _mostly_passing(search, condition):
+    """True when more than half of a sample of the search's customers pass ``condition``: the
+    customers of SAMPLE_WINDOWS runs of SAMPLE_WIDTH ids spread over the table (a run is a
+    range of the summary index, which leads with the id)."""
+    compiled = search.compiled
+    top = C.select(fn.MAX(C.id)).scalar() or 0
+    step = max(SAMPLE_WIDTH, top // SAMPLE_WINDOWS)
+    seen = passing = 0
+    for low in range(0, top + 1, step):
+        parts = compiled.parts_for((C.id.between(low, low + SAMPLE_WIDTH - 1),)).finish()
+        query = _query(parts, [fn.COUNT(SQL("*")), fn.SUM(Case(None, [(condition, 1)], 0))], C,
+                       customers=_summary_source(search))
+        n, k = query.tuples()[0]
+        seen, passing = seen + n, passing + int(k or 0)
+    return passing * 2 > seen
 
 
 def _summary_source(search):

@@ -103,6 +103,10 @@ SEARCHES = [  # (q, conditions, the same in Python)
      and any("son" in fold(getattr(c, f)) for f in SIMPLE_SEARCH_FIELDS)),
     ("", (("name", "begins_with", "smith"), ("balance_control", "is", "prepaid")),
      lambda c: fold(c.name).startswith("smith") and c.balance_control == "prepaid"),
+    # Amounts most customers pass (SQLite: the tally less those that fail), no credit limit failing.
+    ("", (("balance", "gt", "-5000"),), lambda c: c.balance > -5000),
+    ("", (("credit_limit", "gt", "-10000"), ("currency", "is_not", "JPY")),
+     lambda c: c.credit_limit is not None and c.credit_limit > -10000 and c.currency != "JPY"),
 ]
 
 
@@ -255,7 +259,7 @@ def test_a_text_search_sums_its_matches_from_the_summary_index(mixed, monkeypatc
     summed = [Search(Scope("direct"), "son"),
               Search(Scope("all"), "", (build("name", "begins_with", "smith"), build("balance", "gt", "0"))),
               # Amounts alone: one scan of the narrow index, the direct scope on its reseller_id.
-              Search(Scope("direct"), "", (build("balance", "gt", "0"), build("currency", "is", "EUR")))]
+              Search(Scope("direct"), "", (build("balance", "gt", "5000"), build("currency", "is", "EUR")))]
     for query in summed:
         for tally in (tallies.status_counts, tallies.money_totals):
             sent = _statements(monkeypatch, lambda query=query, tally=tally: tally(query))
@@ -264,3 +268,25 @@ def test_a_text_search_sums_its_matches_from_the_summary_index(mixed, monkeypatc
     other = Search(Scope("all"), "son", (build("daily_spending_limit", "is_empty", ""),))
     sent = _statements(monkeypatch, lambda: tallies.money_totals(other))
     assert not any("customer_summary" in sql for sql, _ in sent), sent
+
+
+def test_amounts_most_customers_pass_are_summed_as_the_tally_less_the_others(mixed, monkeypatch):
+    """SQLite: "balance > -5,000" keeps three customers in four. Sorting them by status or
+    currency was most of the time at a million ("balance > 300": totals 319 ms, chips 174);
+    the tally of the scope less the customers that fail it (113,000 of 783,000) takes 91 and
+    65 ms. A spread sample of ids decides; a condition most fail is summed as before."""
+    if is_postgres():
+        pytest.skip("SQLite only: PostgreSQL aggregates by hashing, no sort to spare")
+    for scope in (Scope("direct"), Scope("all")):
+        most = Search(scope, "", (build("balance", "gt", "-5000"), build("currency", "is_not", "JPY")))
+        for tally in (tallies.status_counts, tallies.money_totals):
+            sent = _statements(monkeypatch, lambda most=most, tally=tally: tally(most))
+            grouped = [sql for sql, _ in sent if "GROUP BY" in sql]
+            assert len(grouped) == 2 and "customer_tally" in grouped[0], grouped
+            assert "THEN ? ELSE ? END = ?" in grouped[1] and "customer_summary" in grouped[1], grouped
+        keep = lambda c: c.balance > -5000 and c.currency != "JPY"  # noqa: E731
+        assert (tallies.status_counts(most), tallies.money_totals(most)) == _scan(scope, keep)
+        few = Search(scope, "", (build("balance", "gt", "5000"),))
+        sent = _statements(monkeypatch, lambda few=few: tallies.money_totals(few))
+        assert not any("customer_tally" in sql for sql, _ in sent), sent
+        assert tallies.money_totals(few) == _scan(scope, lambda c: c.balance > 5000)[1]
