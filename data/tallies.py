@@ -9,7 +9,9 @@ Both are answered two ways, with the same result:
 * otherwise one grouped query over the matches, written from the search's compiled form
   like the count (data/search.py) and the page; the status groups read the status
   index's expression. A negative text condition is counted as the count is: per group,
-  |the rest| - |the rest with the positive form|, the rest from the tally where it can.
+  |the rest| - |the rest with the positive form|, the rest from the tally where it can;
+  conditions on amounts that most of the scope passes likewise, as the tally less the
+  customers that fail them (SQLite: fewer to sort).
 
 Money is summed in stored units (integers, data/money.py) and turned into Decimal
 at the end: exact.
@@ -33,10 +35,10 @@ TALLY = Table("customer_tally", ("owner_kind", "owner_id", "status", "currency",
 # The owner keys of customer_tally (migration 0016) per scope kind: all, reseller (0: direct), distributor.
 _KINDS = {"all": "a", "direct": "r", "reseller": "r", "distributor": "d"}
 # Conditions customer_tally can answer: those on its own columns.
-# The sample that tells whether most of a scope passes conditions on amounts (``_complement``).
-SAMPLE_WINDOWS, SAMPLE_WIDTH = 16, 128
 _TALLIED = {("status", "is"), ("status", "is_not"), ("status", "in"), ("currency", "is"), ("currency", "is_not"),
             ("balance_control", "is"), ("balance_control", "is_not")}
+# The sample that tells whether most of a scope passes conditions on amounts (``_complement``).
+SAMPLE_WINDOWS, SAMPLE_WIDTH = 16, 128
 
 
 @dataclass(frozen=True)
