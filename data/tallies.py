@@ -19,7 +19,7 @@ at the end: exact.
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
-from operator import and_
+from operator import and_, or_
 
 from peewee import SQL, Case, NodeList, Table, fn
 
@@ -174,19 +174,16 @@ def _complement(search):
 
 def _mostly_passing(search, condition):
     """True when more than half of a sample of the search's customers pass ``condition``: the
-    customers of SAMPLE_WINDOWS runs of SAMPLE_WIDTH ids spread over the table (a run is a
-    range of the summary index, which leads with the id)."""
-    compiled = search.compiled
+    customers of SAMPLE_WINDOWS runs of SAMPLE_WIDTH ids spread over the table, in one
+    statement (each run a range of the summary index, which leads with the id)."""
     top = C.select(fn.MAX(C.id)).scalar() or 0
     step = max(SAMPLE_WIDTH, top // SAMPLE_WINDOWS)
-    seen = passing = 0
-    for low in range(0, top + 1, step):
-        parts = compiled.parts_for((C.id.between(low, low + SAMPLE_WIDTH - 1),)).finish()
-        query = _query(parts, [fn.COUNT(SQL("*")), fn.SUM(Case(None, [(condition, 1)], 0))], C,
-                       customers=_summary_source(search))
-        n, k = query.tuples()[0]
-        seen, passing = seen + n, passing + int(k or 0)
-    return passing * 2 > seen
+    runs = reduce(or_, [C.id.between(low, low + SAMPLE_WIDTH - 1) for low in range(0, top + 1, step)])
+    parts = search.compiled.parts_for((runs,)).finish()
+    query = _query(parts, [fn.COUNT(SQL("*")), fn.SUM(Case(None, [(condition, 1)], 0))], C,
+                   customers=_summary_source(search))
+    seen, passing = query.tuples()[0]
+    return int(passing or 0) * 2 > seen
 
 
 def _summary_source(search):

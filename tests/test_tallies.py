@@ -284,6 +284,8 @@ def test_amounts_most_customers_pass_are_summed_as_the_tally_less_the_others(mix
             grouped = [sql for sql, _ in sent if "GROUP BY" in sql]
             assert len(grouped) == 2 and "customer_tally" in grouped[0], grouped
             assert "THEN ? ELSE ? END = ?" in grouped[1] and "customer_summary" in grouped[1], grouped
+            # The sample is one statement over its runs of ids, not one per run.
+            assert len([sql for sql, _ in sent if "BETWEEN" in sql]) == 1, sent
         keep = lambda c: c.balance > -5000 and c.currency != "JPY"  # noqa: E731
         assert (tallies.status_counts(most), tallies.money_totals(most)) == _scan(scope, keep)
         few = Search(scope, "", (build("balance", "gt", "5000"),))
