@@ -32,6 +32,7 @@ from .bulk import (
     stored_datetime,
     write_tuples,
 )
+from .bulk_tally import BulkTally
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .gram_counts import BulkGrams
 from .history import import_rows
@@ -56,6 +57,7 @@ class _Import:
         self.actor = actor[:ClassHistory.actor.max_length]
         self.problems, self.writing, self.count = [], True, 0
         self.grams = BulkGrams()  # its triggers dropped (SQLite) for the load, made again by finish()
+        self.tally = BulkTally()  # likewise
         self.owners, self.accounts, self.deferred, self.classes, self.known = {}, {}, [], {}, {}
         self.numbers, self.history_rows, self.first_id, self.last_id = [], [], None, None
         self.empty = not Customer.select().exists()
@@ -163,6 +165,7 @@ class _Import:
         first, last = rows[0][id_at], rows[-1][id_at]
         self.text_index.wait()
         self.customers.write()
+        self.tally.add(first, last)
         self.searches.write()
         write_tuples(Account, accounts, ["number", "customer_id", "blocked", "created_at"])
         write_tuples(History, history, [f.column_name for f in History._meta.sorted_fields if f.name != "id"])
@@ -217,6 +220,7 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
             # Before owners are linked: linking updates search rows, whose
             # trigger takes the old values out of the text index again.
             text_index.finish()
+            load.tally.finish()
             if load.writing:
                 # Before owners are linked too: the linking's direct flips move counts.
                 load.grams.finish()

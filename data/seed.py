@@ -13,6 +13,7 @@ from peewee import fn
 
 from . import clock, gram_counts
 from .bulk import DeferredTextIndex, SuspendedForeignKeys, SuspendedIndexes, TableRows
+from .bulk_tally import BulkTally
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .demo_names import CUSTOMER_CLASSES, PLACES, VENDORS
 from .demo_rows import Draws, Generator
@@ -34,6 +35,7 @@ class _Load:
     def __init__(self, today):
         self.today = today
         self.grams = BulkGrams()  # its triggers dropped (SQLite) for the load, made again by finish()
+        self.tally = BulkTally()  # likewise
         self.customers = TableRows(Customer)
         self.searches = TableRows(CustomerSearch)
         self.records = {"accounts": TableRows(Account), "xdrs": TableRows(Xdr, with_id=False),
@@ -128,6 +130,7 @@ def seed(customers, seed_value=1, progress=None):
             load.records["products"].append(dict(name=f"Reseller {cid} bundle", managed_by=cid))
             load.records["tariffs"].append(dict(name=f"Reseller {cid} tariff", currency="USD", managed_by=cid))
         load.write()
+        load.tally.add(first_id, first_id + len(owners) - 1)
         text_index.add(first_id, first_id + len(owners) - 1)
         done = len(owners)
         if progress:
@@ -149,12 +152,14 @@ def seed(customers, seed_value=1, progress=None):
                 index += 1
             text_index.wait()  # the connection is the text index's helper's until then
             load.write()
+            load.tally.add(batch_first, next_id - 1)
             # Indexed in a helper thread while the next batch is generated.
             text_index.add(batch_first, next_id - 1)
             done += size
             if progress:
                 progress(done)
         text_index.finish()
+        load.tally.finish()
         load.grams.finish()
         if fresh:
             indexes.rebuild()
