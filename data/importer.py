@@ -211,7 +211,10 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
     try:
         with write_transaction(), DeferredTextIndex("customer_search") as text_index:
             load = _Import(path, actor, now, stored_now, text_index)
-            indexes = SuspendedIndexes(("customer", "customer_search")) if load.empty else None
+            indexes = SuspendedIndexes(("customer", "customer_search", "account")) if load.empty else None
+            # The history's too when it is empty (a new database), built again before owners are
+            # linked: that updates history rows by customer.
+            history = SuspendedIndexes(("history",)) if load.empty and not History.select().exists() else None
             # PostgreSQL: one join per key at the end instead of a locked lookup per row.
             keys = SuspendedForeignKeys(("customer", "customer_search", "account")) if load.empty else None
             for chunk, counts in checked(lines(path, encoding, progress, load.problems), today, stored_now, pool):
@@ -224,6 +227,8 @@ def import_customers(path, progress=None, actor="import-customers", encoding=Non
             if load.writing:
                 # Before owners are linked too: the linking's direct flips move counts.
                 load.grams.finish()
+                if history:
+                    history.rebuild()
             load.link_later_owners()
             if load.writing and indexes:
                 indexes.rebuild()
