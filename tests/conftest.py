@@ -204,6 +204,19 @@ def soup(response):
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def analyze(sqlite_table=None):
+    """Planner statistics for the tests' tables. PostgreSQL: this run's schema's tables, never a
+    bare ANALYZE, which reads every schema of the database (other runs', other applications')
+    and made the suite's plan tests minutes slower beside a large one. SQLite: ``sqlite_table``,
+    or the whole file."""
+    if is_postgres():
+        tables = [f'"{name}"' for name, in db.execute_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()]
+        db.execute_sql(f"ANALYZE {', '.join(tables)}")
+    else:
+        db.execute_sql(f"ANALYZE {sqlite_table}" if sqlite_table else "ANALYZE")
+
+
 HTMX = {"HX-Request": "true"}
 
 

@@ -14,6 +14,7 @@ from data.access import Viewer
 from data.activity import Cursor, Filters
 from data.db import db, is_postgres
 from data.records import History
+from tests.conftest import analyze
 
 ADMIN = Viewer("alice", "operator_admin")
 RESELLER = Viewer("staff", "reseller_staff", 1, "R")
@@ -43,7 +44,7 @@ def populated(database):
              for n in range(400)]
     with db.atomic():
         History.insert_many(rows).execute()
-    db.execute_sql("ANALYZE")
+    analyze()
     return database
 
 

@@ -16,6 +16,7 @@ from data.db import db, is_postgres
 from data.listing import Scope
 from data.search_sql import REVERSED, S
 from tests import factories
+from tests.conftest import analyze
 from tests.snapshots import built_once
 
 ALL, DIRECT = Scope("all"), Scope("direct")
@@ -45,7 +46,7 @@ def populated(database):
                 factories.customer(f"Customer {n:03d} {surname}", first_name="John", last_name=surname,
                                    email=f"c{n}@example.{'org' if n % 7 else 'com'}",
                                    address=f"{n} Long Lane", city="London" if n % 5 else "Leeds")
-        db.execute_sql("ANALYZE customer_search" if not is_postgres() else "ANALYZE")
+        analyze("customer_search")
     built_once("query_plans.populated", make)
     return database
 
@@ -116,7 +117,7 @@ def statuses(database):
                 fields = {0: {"blocked": True}, 1: {"exported_at": datetime(2026, 1, 1)},
                           2: {"suspension_lifted_until": date(2099, 1, 1)}}.get(n % 6, {})
                 factories.customer(f"Status {n:03d}", reseller=None, **fields)
-        db.execute_sql("ANALYZE customer" if not is_postgres() else "ANALYZE")
+        analyze("customer")
     built_once("query_plans.statuses", make)
     return database
 

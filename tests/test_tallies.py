@@ -20,6 +20,7 @@ from data.search import Search
 from data.search_sql import SIMPLE_SEARCH_FIELDS
 from data.status import CODES
 from data.text import fold
+from tests.conftest import analyze
 from tests.snapshots import built_once
 from tests.test_query_plans import _explain, _full_scans, _statements
 
@@ -203,7 +204,7 @@ def test_a_search_groups_through_the_status_index(mixed, monkeypatch):
     (a condition the tally cannot answer, on a column without an index of its own)."""
     query = Search(Scope("all"), "", (build("status", "in", "blocked,suspended"),
                                       build("daily_spending_limit", "is_empty", "")))
-    db.execute_sql("ANALYZE")
+    analyze()
     sent = _statements(monkeypatch, lambda: tallies.status_counts(query))
     (sql, params), = [s for s in sent if "GROUP BY" in s[0]]
     plan = _explain(sql, params)
