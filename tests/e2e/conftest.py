@@ -8,11 +8,15 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import TEST_PASSWORD, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Assertions wait up to 15 s for the page, not Playwright's 5: on a loaded two-core machine (both
+# halves of the suite, PostgreSQL and Chromium at once) a search's second request once took longer.
+expect.set_options(timeout=15_000)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Without these, Chromium tries to reach Google's services, which this network refuses.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -60,14 +64,19 @@ RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "
          "resultTypes": ["violations"]}
 
 
-def violations(page):
-    """axe's violations on the page once it has settled, one readable line per element.
-
-    Settled: no htmx request in flight and no CSS transition running. Mid-fade, the
-    "Searching…" indicator's text is blended with the page behind it, and axe measured
-    that passing moment's contrast (at full opacity it passes)."""
+def settled(page):
+    """Wait until no htmx request is in flight and no CSS transition runs. A click on content
+    a response is about to swap out can land on the element being removed, and do nothing."""
     page.wait_for_function("() => !document.querySelector('.htmx-request')"
                            " && !document.getAnimations().some(a => a instanceof CSSTransition)")
+
+
+def violations(page):
+    """axe's violations on the page once it has ``settled``, one readable line per element.
+
+    Mid-fade, the "Searching…" indicator's text is blended with the page behind it, and axe
+    measured that passing moment's contrast (at full opacity it passes)."""
+    settled(page)
     found = page.evaluate("options => axe.run(document, options).then(r => r.violations)", RULES)
     return [f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}"
             for v in found for node in v["nodes"]]
