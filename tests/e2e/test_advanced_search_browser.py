@@ -1,5 +1,6 @@
 """Advanced search in Chromium: rows added and removed in place, results live."""
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
@@ -59,8 +60,39 @@ def test_short_substring_waits_for_search_button(admin_page, live_server, consol
     page.goto(f"{live_server}/customers?scope=all")
     page.locator("#q").press_sequentially("jo", delay=20)
     expect(page.locator("#results")).to_contain_text("does not run as you type")
-    settled(page)  # typing sent two requests; the second one's answer replaces the button
+    settled(page)
     page.get_by_role("button", name="Search anyway").click()
     expect(page.locator("#result-count")).to_contain_text("1 customer")
     assert names(page) == ["Jo Public"]
+    assert not console_errors
+
+
+def test_leaving_the_search_box_does_not_ask_again_for_the_same_search(admin_page, live_server, console_errors):
+    """static/js/no-repeat-search.js: the text box's "change", as the mouse goes down on a
+    button or a link after typing, asked for the same search again. Its answer replaced the
+    results between press and release, and the click was lost."""
+    page = admin_page
+    factories.customer("Jo Public")
+    factories.customer("Someone Else")
+    page.goto(f"{live_server}/customers?scope=all")
+    searches = []
+    page.on("request", lambda request: searches.append(request.url)
+            if urlsplit(request.url).path == "/customers" and "q=" in request.url else None)
+    page.locator("#q").press_sequentially("public", delay=20)
+    expect(page.locator("#result-count")).to_contain_text("1 customer")
+    settled(page)
+    assert len(searches) == 1
+    page.locator("#q").blur()
+    page.wait_for_timeout(600)  # longer than the typing pause (350 ms) a search waits for
+    assert len(searches) == 1
+    # A real change still asks at once: a select, and text typed just before leaving the box.
+    page.select_option("#scope-kind", "direct")
+    expect(page).to_have_url(re.compile(r"q=public"))
+    settled(page)
+    assert len(searches) == 2
+    page.locator("#q").fill("jo pub")
+    page.locator("#q").blur()
+    expect(page.locator("#result-count")).to_contain_text("1 customer")
+    settled(page)
+    assert "q=jo%20pub" in searches[-1]
     assert not console_errors
