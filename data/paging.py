@@ -10,6 +10,10 @@ class Page:
     page: int
     per_page: int
     pages: int = field(init=False)
+    # The sort keys of the first and last rows, where the page's sort can seek from them
+    # (data/search_pages.py): the previous and the next page start there.
+    first_keys: tuple | None = None
+    last_keys: tuple | None = None
 
     def __post_init__(self):
         self.pages = max(1, math.ceil(self.total / self.per_page))

@@ -10,7 +10,7 @@ from data.errors import Conflict, NotFound
 from data.fields import SIMPLE_SEARCH_HINT
 from data.models import Customer
 
-from . import customer_page, list_columns, list_state, list_summary, list_url, quick_look, saved_views
+from . import customer_page, list_columns, list_position, list_state, list_summary, list_url, quick_look, saved_views
 from .actor import current_viewer
 from .highlight import Marks
 from .htmx import is_fragment_request, render, safe_back
@@ -67,7 +67,8 @@ def list_page(look=None):
         # The address still follows the box (Back and reload must match what it shows).
         return _render_list(push_url=state.url(), state=state, rows=form.rows, reshaped=form.reshaped,
                             removed=form.removed, slow=True)
-    page = search_pages.find_page(state.search, state.sort, state.page, state.per_page)
+    page = search_pages.find_page(state.search, state.sort, state.page, state.per_page,
+                                  state.position.seek() if state.position else None)
     fixed = replace(state, page=page.page)
     complete = len(form.rows) == len(state.conditions) or not state.advanced
     canonicalise = ("owner" in request.args or form.from_form) and complete and not form.reshaped
@@ -79,7 +80,7 @@ def list_page(look=None):
     return _render_list(push_url=fixed.url(), state=fixed, page=page, flags=flags, cols=cols, extras=extras,
                         compact=compact,
                         rows=form.rows, reshaped=form.reshaped, removed=form.removed,
-                        marks=Marks.of(fixed, cols), look=look,
+                        marks=Marks.of(fixed, cols), look=look, page_link=list_position.pager_link(fixed, page),
                         summary_urls=list_summary.summary_urls(fixed, list_summary.clicked_chip()))
 
 

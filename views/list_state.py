@@ -20,7 +20,7 @@ from data.errors import InvalidCondition
 from data.fields import MULTI_OPS
 from data.search import Search
 
-from . import list_url
+from . import list_position, list_url
 from .list_url import InvalidQuery
 
 
@@ -34,6 +34,7 @@ class ListState:
     per_page: int = list_url.DEFAULT_PAGE_SIZE
     advanced: bool = False
     columns: tuple | None = None   # ``cols``: a saved view's own columns; None: the user's choice
+    position: object = None        # ``after`` / ``before`` (views.list_position.Position)
     viewer: object = field(default=None, compare=False)
 
     @cached_property
@@ -47,7 +48,8 @@ class ListState:
         return list_url.sort_param(self.sort)
 
     def params(self, **changes):
-        return list_url.write(replace(self, **changes))
+        state = replace(self, **changes)
+        return {**list_url.write(state), **list_position.write(state)}
 
     def url(self, endpoint="customers.index", **changes):
         """The URL of this state with ``changes`` applied (e.g. ``page=2``): what
@@ -264,7 +266,9 @@ def parse(args, viewer=None):
         if "owner" in args:  # still typing the owner's name in the form
             raise PendingOwner(args.get("scope"), args.get("owner", "")) from error
         raise
-    state = ListState(scope=scope, conditions=conditions, advanced=advanced, viewer=viewer, **list_url.read(args))
+    plain = list_url.read(args)
+    state = ListState(scope=scope, conditions=conditions, advanced=advanced, viewer=viewer,
+                      position=list_position.read(args, plain["page"]), **plain)
     return state, form
 
 

@@ -136,3 +136,28 @@ def test_the_table_fits_a_laptop_screen(admin_page, live_server):
     scroll, visible = page.evaluate("() => { const t = document.querySelector('.table-wrap');"
                                     " return [t.scrollWidth, t.clientWidth]; }")
     assert scroll <= visible
+
+
+def test_next_and_previous_start_from_the_rows_beside_them(admin_page, live_server, console_errors):
+    """views/list_position.py: Next and Previous carry the edge rows' sort keys; the pages
+    are those of their numbers, and the address (with the position) reloads the same page."""
+    page = admin_page
+    for n in range(60):
+        factories.customer(f"Paged {n:02d}")
+    page.goto(f"{live_server}/customers?per_page=25")
+    page.get_by_role("link", name="Next page").click()
+    expect(page.locator("#results .pager")).to_contain_text("Page 2 of 3")
+    assert "after=" in page.url
+    page.get_by_role("link", name="Next page").click()
+    expect(page.locator("#results .pager")).to_contain_text("Page 3 of 3")
+    assert names(page) == [f"Paged {n:02d}" for n in range(50, 60)]
+    page.get_by_role("link", name="Previous page").click()
+    expect(page.locator("#results .pager")).to_contain_text("Page 2 of 3")
+    assert "before=" in page.url
+    assert names(page) == [f"Paged {n:02d}" for n in range(25, 50)]
+    page.reload()
+    expect(page.locator("#results .pager")).to_contain_text("Page 2 of 3")
+    assert names(page) == [f"Paged {n:02d}" for n in range(25, 50)]
+    page.go_back()
+    expect(page.locator("#results .pager")).to_contain_text("Page 3 of 3")
+    assert not console_errors

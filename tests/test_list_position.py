@@ -1,0 +1,152 @@
+"""Next and Previous find their page from the row beside it (``after`` / ``before``;
+views/list_position.py, data/search_pages.py ``Seek``), not by counting past every match."""
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from data import listing, search_pages
+from data.search import Search
+from tests import factories
+from tests.conftest import HTMX, soup
+from views.list_position import encode
+
+CURRENCIES = ("USD", "EUR", "GBP")
+
+
+def _people(count=80):
+    """Customers with ties in every sort: accents that sort alike, repeated currencies and
+    balance controls, a quarter under a reseller (so ``direct`` splits the name ties too)."""
+    owner = factories.reseller("Reseller Zed")
+    made = []
+    for n in range(count):
+        first = ("Éric", "Eric", "Ann", "Bob")[n % 4]
+        made.append(factories.customer(
+            f"{first} Person {n // 4:02d}", email=f"p{n % 7}.{n}@example.org", currency=CURRENCIES[n % 3],
+            balance_control=("prepaid", "postpaid")[n % 2], reseller=owner if n % 4 == 1 else None))
+    return made
+
+
+def _names(response):
+    return [a.get_text().strip() for a in soup(response).select("#results tbody td.id-col a")]
+
+
+def _pager(response, label):
+    link = soup(response).select_one(f".pager a[aria-label='{label}']")
+    return link["href"] if link else None
+
+
+SORTS = ["name", "-name", "email", "-email", "status", "currency", "-currency", "balance_control"]
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few hits", "many hits"])
+@pytest.mark.parametrize("sort", SORTS)
+def test_next_and_previous_walk_the_same_pages_as_their_numbers(client, monkeypatch, sort, many):
+    if many:  # the walk of the sort index from the row, not the matches sorted
+        monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 10)
+    _people()
+    base = f"/customers?scope=all&q=person&sort={sort}&per_page=25"
+    numbered = [_names(client.get(f"{base}&page={n}")) for n in (1, 2, 3, 4)]
+    assert sum(map(len, numbered)) == 80
+    pages, url = [], base
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(_names(response))
+        url = _pager(response, "Next page")
+        if url:
+            assert "after=" in url
+    assert pages == numbered
+    back = []
+    while url := _pager(response, "Previous page"):
+        assert ("before=" in url) == (len(back) < 2)  # to page 1: its plain number
+        response = client.get(url, headers=HTMX)
+        back.append(_names(response))
+    assert back == numbered[-2::-1]
+
+
+@pytest.mark.parametrize("sort", ["credit_limit", "-balance", "available_funds"])
+def test_sorts_that_cannot_seek_keep_page_numbers(client, sort):
+    _people(60)
+    response = client.get(f"/customers?scope=all&sort={sort}")
+    assert urlsplit(_pager(response, "Next page")).query == f"scope=all&sort={sort}&page=2"
+
+
+def test_the_position_is_in_the_pushed_url_and_nowhere_else(client):
+    _people(60)
+    first = client.get("/customers?scope=all")
+    second_url = _pager(first, "Next page")
+    second = client.get(second_url, headers=HTMX)
+    assert second.headers["HX-Push-Url"] == second_url   # bookmarkable as reached
+    here = parse_qs(urlsplit(second_url).query)["after"]
+    for link in soup(second).select("#results a[href*='quick-look']"):  # the list kept beside the panel
+        assert parse_qs(urlsplit(link["href"]).query)["after"] == here
+    # Another sort, the first page: no position.
+    for href in [a["href"] for a in soup(second).select("thead th a[href]")] + [_pager(second, "First page")]:
+        assert "after=" not in href and "before=" not in href and "page=" not in href
+
+
+def test_next_after_a_deletion_skips_nothing(client):
+    people = sorted(_people(60), key=lambda c: c.id)
+    first = client.get("/customers?scope=all&sort=currency")
+    following = _names(client.get("/customers?scope=all&sort=currency&page=2"))
+    last_on_first = _names(first)[-1]
+    victim = next(c for c in people if c.name == last_on_first)
+    victim.delete_instance()
+    # By number, page 2 would now begin with what was page 2's first row's neighbour.
+    assert _names(client.get(_pager(first, "Next page"))) == following
+
+
+@pytest.mark.parametrize("query", ["after=%%%", "after=bm90IGpzb24", "before=" + encode([]) + "x",
+                                   "after=" + encode(["a"]) + "&before=" + encode(["a"])])
+def test_a_bad_position_is_refused_with_a_message(client, query):
+    _people(60)
+    response = client.get(f"/customers?scope=all&page=2&{query}")
+    assert response.status_code == 400
+    assert "first page" in soup(response).get_text() or "not both" in soup(response).get_text()
+
+
+@pytest.mark.parametrize("keys", [["x"], ["x", 1, "not a number"], [1, 2, 3, 4], ["ann person", True, 10**30]])
+def test_a_position_that_does_not_fit_the_sort_shows_the_numbered_page(client, keys):
+    _people(60)
+    numbered = _names(client.get("/customers?scope=all&page=2"))
+    response = client.get(f"/customers?scope=all&page=2&after={encode(keys)}")
+    assert response.status_code == 200
+    assert _names(response) == numbered
+
+
+def test_a_position_past_the_last_row_shows_the_numbered_page(client):
+    _people(60)
+    numbered = _names(client.get("/customers?scope=all&page=2"))
+    response = client.get(f"/customers?scope=all&page=2&after={encode(['zzzz', 1, 10**6])}")
+    assert _names(response) == numbered
+
+
+def test_a_sought_page_is_not_counted_from_the_start(database, monkeypatch):
+    """data/: the page after a row is walked from it (offset 0), the same rows as by number."""
+    _people(60)
+    search = Search(listing.Scope("all"), "person", (), None)
+    offsets = []
+    real = search_pages._sorted_ids
+
+    def spy(search, sort, offset, *args, **kwargs):
+        offsets.append(offset)
+        return real(search, sort, offset, *args, **kwargs)
+
+    monkeypatch.setattr(search_pages, "_sorted_ids", spy)
+    second = search_pages.find_page(search, ("name", False), 2, 20)
+    third = search_pages.find_page(search, ("name", False), 3, 20)
+    offsets.clear()
+    sought = search_pages.find_page(search, ("name", False), 3, 20, search_pages.Seek(second.last_keys))
+    assert offsets == [0]
+    assert [c.id for c in sought.rows] == [c.id for c in third.rows]
+    assert (sought.page, sought.total) == (3, 60)
+    back = search_pages.find_page(search, ("name", False), 2, 20, search_pages.Seek(third.first_keys, after=False))
+    assert [c.id for c in back.rows] == [c.id for c in second.rows]
+    assert isinstance(second.last_keys[0], str) and type(second.last_keys[1]) is int  # direct: 0 or 1
+
+
+def test_position_in_a_query_string_round_trips(client):
+    _people(60)
+    url = _pager(client.get("/customers?scope=all&q=person"), "Next page")
+    params = parse_qs(urlsplit(url).query)
+    assert set(params) == {"scope", "q", "page", "after"} and params["page"] == ["2"]
