@@ -12,6 +12,8 @@ from the last one on (keyset, ``Seek``), so page 200 reached by Next costs what
 page 2 does, where an OFFSET walks past the 9,950 matches before it.
 """
 from dataclasses import dataclass, replace
+from functools import reduce
+from operator import and_
 
 from peewee import SQL, BooleanField, Field, ForeignKeyField, IntegerField, NodeList, Select, Tuple, Value, fn
 
@@ -91,7 +93,11 @@ def _sought_page(search, sort, page, per_page, seek):
         return None
     # Before a row: walk the other way from it, then turn the page round.
     walk = (sort[0], descending != (not seek.after))
-    ids = _sorted_ids(search, walk, 0, per_page, total, seek=(keys, bound, seek.after != descending))
+    ids = []
+    for past in _seek_conditions(keys, bound, seek.after != descending, table):
+        ids += _sorted_ids(search, walk, 0, per_page - len(ids), total, seek=past)
+        if len(ids) == per_page:
+            break
     if len(ids) < per_page and not (seek.after and ids and page == -(-total // per_page)):
         return None  # rows came or went since the link was made: count the page out instead
     return Page(rows_for(ids if seek.after else ids[::-1]), total, page, per_page)
@@ -118,14 +124,37 @@ def _fits(key, value):
     return isinstance(value, str)
 
 
-def _seek_condition(keys, bound, hint, greater):
-    """``(keys) > (values)`` (or ``<``): the rows past the seek row in the walk's order.
-    ``hint``: the first key under SQLite's unary + (few hits are found by the filters'
-    indexes, then sorted; a range of the sort index would read from the row to the end)."""
-    if hint:
-        keys = [NodeList((SQL("+"), keys[0]), glue=""), *keys[1:]]
-    left, right = Tuple(*keys), Tuple(*bound)
-    return left > right if greater else left < right
+def _seek_conditions(keys, bound, greater, table):
+    """The conditions that find the rows past the seek row in the walk's order, each a
+    function of ``hint`` (the first key under SQLite's unary +: few hits are found by the
+    filters' indexes, then sorted, where a range of the sort index would read on to the end).
+    Read in turn until the page is full.
+
+    ``(keys) > (values)`` (or ``<``) in one. But SQLite ranges a row value only over an
+    index's leading columns up to the row id, and the customer table's sort indexes end with
+    the id: past ``("USD", 889122)`` it walked every USD customer from the top. There the
+    rest of the seek row's tie (the same keys, the id past it) comes first, then the keys past them."""
+    def compare(left, right):
+        return left > right if greater else left < right
+
+    def hinted(hint, columns):
+        return [NodeList((SQL("+"), columns[0]), glue=""), *columns[1:]] if hint else columns
+
+    if table is not C:
+        return [lambda hint: compare(Tuple(*hinted(hint, keys)), Tuple(*bound))]
+
+    def tie(hint):
+        columns = hinted(hint, keys)
+        return reduce(and_, [c == v for c, v in zip(columns[:-1], bound[:-1], strict=True)]
+                      + [compare(columns[-1], bound[-1])])
+
+    def beyond(hint):
+        columns = hinted(hint, keys[:-1])
+        if len(columns) == 1:
+            return compare(columns[0], bound[0])
+        return compare(Tuple(*columns), Tuple(*bound[:-1]))
+
+    return [tie, beyond]
 
 
 def _edge_keys(sort, first_id, last_id):
@@ -203,8 +232,8 @@ def _page_ids(search, sort, offset, limit, total):
 
 
 def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
-    """The ids of the page, ``offset`` matches in; ``seek``: ``(keys, bound values, greater)``,
-    only the matches past that row (``_seek_condition``)."""
+    """The ids of the page, ``offset`` matches in; ``seek``: only the matches past a row
+    (one of ``_seek_conditions``)."""
     steer = backend().steers_planner
     # Few hits (or, where the backend says so, a deep page of many): let the filters' indexes
     # find the matches, then sort them. Many hits: keep the planner off the filter indexes
@@ -215,7 +244,7 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
     compiled = search.compiled
     id_column = S.customer if table is S else C.id
     if seek is not None:
-        past = _seek_condition(*seek[:2], steer and few, seek[2])
+        past = seek(steer and few)
         extra_search, extra = ([past], extra) if table is S else ([], (*extra, past))
     else:
         extra_search = []

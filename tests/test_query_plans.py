@@ -16,7 +16,7 @@ from data.db import db, is_postgres
 from data.listing import Scope
 from data.search_sql import REVERSED, S
 from tests import factories
-from tests.conftest import analyze
+from tests.conftest import PG_URL, analyze
 from tests.snapshots import built_once
 
 ALL, DIRECT = Scope("all"), Scope("direct")
@@ -315,3 +315,30 @@ def test_the_text_index_drives_when_it_finds_fewer(populated):
     owned = search.Search(ALL, "", (build("city", "begins_with", "lee"), build("email", "ends_with", ".com"),
                                     build("balance", "gt", "0")))
     assert owned.compiled.driver is None
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's row values: PostgreSQL ranges (currency, id) over both columns")
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+def test_a_page_after_a_row_seeks_into_its_tie(populated, monkeypatch, descending):
+    """Next from a row of the currency sort (data/search_pages.py ``_seek_conditions``): the
+    rest of its currency from the row's id on, an index range over both columns. As one row
+    value, SQLite ranged the currency alone and walked every customer of it from the top."""
+    monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 10)  # many hits: the sort index is walked
+    found = search.Search(ALL, "", ())
+    first = search_pages.find_page(found, ("currency", descending), 1, 25)
+    statements = []
+    real = type(db.obj).execute_sql
+
+    def spy(self, sql, params=None, *args, **kwargs):
+        statements.append((sql, params))
+        return real(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(type(db.obj), "execute_sql", spy)
+    second = search_pages.find_page(found, ("currency", descending), 2, 25, search_pages.Seek(first.last_keys))
+    monkeypatch.undo()
+    numbered = search_pages.find_page(found, ("currency", descending), 2, 25)
+    assert [c.id for c in second.rows] == [c.id for c in numbered.rows]
+    plans = [row[3] for sql, params in statements if "ORDER BY" in sql
+             for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    seek = f"currency=? AND id{'<' if descending else '>'}?"
+    assert f"SEARCH t1 USING COVERING INDEX customer_currency ({seek})" in plans, plans
