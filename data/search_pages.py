@@ -133,14 +133,16 @@ def _seek_conditions(keys, bound, greater, table):
     ``(keys) > (values)`` (or ``<``) in one. But SQLite ranges a row value only over an
     index's leading columns up to the row id, and the customer table's sort indexes end with
     the id: past ``("USD", 889122)`` it walked every USD customer from the top. There the
-    rest of the seek row's tie (the same keys, the id past it) comes first, then the keys past them."""
+    rest of the seek row's tie (the same keys, the id past it) comes first, then the keys past
+    them. PostgreSQL ranges the whole row value, and its planner did worse with the two."""
+
     def compare(left, right):
         return left > right if greater else left < right
 
     def hinted(hint, columns):
         return [NodeList((SQL("+"), columns[0]), glue=""), *columns[1:]] if hint else columns
 
-    if table is not C:
+    if table is not C or backend().ranges_whole_row_values:
         return [lambda hint: compare(Tuple(*hinted(hint, keys)), Tuple(*bound))]
 
     def tie(hint):

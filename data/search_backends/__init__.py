@@ -27,6 +27,9 @@ class SearchBackend(ABC):
     #: A reseller's or distributor's few customers are read through the owner's
     #: index and every condition checked on the row (``Search.small_owner``).
     reads_small_owners = False
+    #: A row value compared with ``>`` or ``<`` is a range of every column of an index
+    #: that ends with the id. SQLite's ranges stop at the columns before the row id.
+    ranges_whole_row_values = False
 
     @abstractmethod
     def summary_source(self, customer):
