@@ -219,6 +219,12 @@ def _sort_keys(sort, hint):
 
 def _page_ids(search, sort, offset, limit, total):
     if sort[0] not in APPLIES_TO:
+        after = total - offset - limit   # matches after the page
+        if after < offset:
+            # Nearer the end: walked from there, the other way (the last page of "son" at a
+            # million passed 172,000 matches from the start: 350 ms, against 22 for page 1).
+            key, descending = sort
+            return _sorted_ids(search, (key, not descending), max(0, after), min(limit, total - offset), total)[::-1]
         return _sorted_ids(search, sort, offset, limit, total)
     # Two index-served walks of the same sort index: those the column applies to,
     # then the others (a single ORDER BY with the split first would need one
