@@ -130,11 +130,12 @@ def _seek_conditions(keys, bound, greater, table):
     filters' indexes, then sorted, where a range of the sort index would read on to the end).
     Read in turn until the page is full.
 
-    ``(keys) > (values)`` (or ``<``) in one. But SQLite ranges a row value only over an
-    index's leading columns up to the row id, and the customer table's sort indexes end with
-    the id: past ``("USD", 889122)`` it walked every USD customer from the top. There the
-    rest of the seek row's tie (the same keys, the id past it) comes first, then the keys past
-    them. PostgreSQL ranges the whole row value, and its planner did worse with the two."""
+    ``(keys) > (values)`` (or ``<``) in one. But SQLite, the backend whose planner is
+    steered, ranges a row value only over an index's columns before the row id, and the
+    customer table's sort indexes end with the id: past ``("USD", 889122)`` it walked every
+    USD customer from the top. There the rest of the seek row's tie (the same keys, the id
+    past it) comes first, then the keys past them. PostgreSQL ranges the whole row value,
+    and its planner did worse with the two."""
 
     def compare(left, right):
         return left > right if greater else left < right
@@ -142,7 +143,7 @@ def _seek_conditions(keys, bound, greater, table):
     def hinted(hint, columns):
         return [NodeList((SQL("+"), columns[0]), glue=""), *columns[1:]] if hint else columns
 
-    if table is not C or backend().ranges_whole_row_values:
+    if table is not C or not backend().steers_planner:
         return [lambda hint: compare(Tuple(*hinted(hint, keys)), Tuple(*bound))]
 
     def tie(hint):

@@ -22,14 +22,12 @@ class SearchBackend(ABC):
     left out stops that module from making its instance, at import)."""
 
     #: Filter columns are written with unary ``+`` under ``search_sql.Hinting`` (and
-    #: the sort column when the hits are few), steering the planner by the count.
+    #: the sort column when the hits are few), steering the planner by the count; a
+    #: seek past a row is written in the shape its ranges take (search_pages.py).
     steers_planner = False
     #: A reseller's or distributor's few customers are read through the owner's
     #: index and every condition checked on the row (``Search.small_owner``).
     reads_small_owners = False
-    #: A row value compared with ``>`` or ``<`` is a range of every column of an index
-    #: that ends with the id. SQLite's ranges stop at the columns before the row id.
-    ranges_whole_row_values = False
 
     @abstractmethod
     def summary_source(self, customer):

@@ -20,7 +20,6 @@ WALK_PER_MATCH = 0.6
 class PostgreSQL(SearchBackend):
     steers_planner = False
     reads_small_owners = False
-    ranges_whole_row_values = True
 
     def substring_term(self, columns, op, folded):
         return None  # the LIKE pattern itself: the trigram indexes serve it
