@@ -11,14 +11,13 @@ A page also gives the sort keys of its first and last rows: the next page is fou
 from the last one on (keyset, ``Seek``), so page 200 reached by Next costs what
 page 2 does, where an OFFSET walks past the 9,950 matches before it.
 """
-from dataclasses import dataclass, replace
-from functools import reduce
-from operator import and_
+from dataclasses import replace
 
-from peewee import SQL, BooleanField, Field, ForeignKeyField, IntegerField, NodeList, Select, Tuple, Value, fn
+from peewee import SQL, NodeList, Select, fn
 
 from . import gram_counts
 from .db import db
+from .page_seek import bound_keys, edge_keys, seek_conditions
 from .paging import Page
 from .search import _query, count, rows_for
 from .search_backends import backend
@@ -32,7 +31,6 @@ SORT_HITS_LIMIT = 5000
 # matches of a term can bunch up in the sort order, as names containing "eric" do).
 CHECKED_WALK_ROWS = 2000
 CHECKED_WALK_BUDGET = 60
-BIGINT = 1 << 63  # a seek key past the database's integers is no row's
 TEXT_SORTS = {"name": S.sort_name, "email": S.email}
 CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
                   "available_funds": C.available_funds, "balance": C.balance,
@@ -40,14 +38,6 @@ CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
 # Balance means something for postpaid customers, Available funds for prepaid ones:
 # sorted by either, the customers it does not apply to come last in both directions.
 APPLIES_TO = {"balance": "postpaid", "available_funds": "prepaid"}
-
-
-@dataclass(frozen=True)
-class Seek:
-    """Where a page starts: right after (``after``) or right before (``before``) the row
-    whose sort keys are ``keys`` (a page's ``first_keys`` / ``last_keys``)."""
-    keys: tuple
-    after: bool = True
 
 
 def find_page(search, sort=("name", False), page=1, per_page=50, seek=None):
@@ -68,111 +58,59 @@ def find_page(search, sort=("name", False), page=1, per_page=50, seek=None):
         ids = _page_ids(search, sort, (page - 1) * per_page, per_page, total) if total else []
         found = Page(rows_for(ids), total, page, per_page)
     if found.pages > 1 and found.rows and seeks(search, sort):
-        found.first_keys, found.last_keys = _edge_keys(sort, found.rows[0].id, found.rows[-1].id)
+        keys, _, table = _sort_keys(sort, hint=False)
+        found.first_keys, found.last_keys = edge_keys(keys, table, S.customer if table is S else C.id,
+                                                      found.rows[0].id, found.rows[-1].id, APPLIES_TO.get(sort[0]))
     return found
 
 
 def seeks(search, sort):
     """True when a page of ``search`` in ``sort`` can be found from a neighbour's row (``Seek``).
 
-    Not for the sorts with a nullable key (credit limit) or split in two walks (balance,
-    available funds), nor where a B-tree range drives the search (its pages read at most
-    search_driver.DRIVER_ROWS rows whatever their depth)."""
-    return search.compiled.driver is None and sort[0] not in APPLIES_TO and sort[0] != "credit_limit"
+    Not for the sort with a nullable key (credit limit: a row value holding NULL compares
+    as unknown, and the rows past it were lost), nor where a B-tree range drives the search
+    (its pages read at most search_driver.DRIVER_ROWS rows whatever their depth)."""
+    return search.compiled.driver is None and sort[0] != "credit_limit"
+
+
+def _parts(search, sort):
+    """The walks of ``sort`` in order, each a customer condition or None (all in one walk):
+    balance and available funds walk the customers they apply to first, then the others."""
+    if sort[0] not in APPLIES_TO:
+        return [None]
+    return [search.compiled.applies(APPLIES_TO[sort[0]], op) for op in ("is", "is_not")]
 
 
 def _sought_page(search, sort, page, per_page, seek):
     if not seeks(search, sort):
         return None
     keys, descending, table = _sort_keys(sort, hint=False)
-    bound = _bound_keys(keys, seek.keys)
+    parts, values, at = _parts(search, sort), seek.keys, 0
+    if len(parts) > 1:  # which walk the row is in leads its keys (page_seek.edge_keys)
+        if not values or values[0] not in (0, 1):
+            return None
+        at, values = int(values[0] == 0), values[1:]
+    bound = bound_keys(keys, values)
     if bound is None:
         return None
     total = count(search)
     if page > max(1, -(-total // per_page)):
         return None
-    # Before a row: walk the other way from it, then turn the page round.
+    # Before a row: walk the other way from it, then turn the page round. The row's own walk
+    # goes on from the row; the walks after it (before it, for Previous) from their start.
     walk = (sort[0], descending != (not seek.after))
     ids = []
-    for past in _seek_conditions(keys, bound, seek.after != descending, table):
-        ids += _sorted_ids(search, walk, 0, per_page - len(ids), total, seek=past)
+    for n, part in enumerate(parts[at:] if seek.after else parts[at::-1]):
+        extra = () if part is None else (part,)
+        for past in seek_conditions(keys, bound, seek.after != descending, table) if n == 0 else [None]:
+            ids += _sorted_ids(search, walk, 0, per_page - len(ids), total, extra, seek=past)
+            if len(ids) == per_page:
+                break
         if len(ids) == per_page:
             break
     if len(ids) < per_page and not (seek.after and ids and page == -(-total // per_page)):
         return None  # rows came or went since the link was made: count the page out instead
     return Page(rows_for(ids if seek.after else ids[::-1]), total, page, per_page)
-
-
-def _bound_keys(keys, values):
-    """``values`` as parameters for ``keys``, or None when they do not fit them."""
-    if len(values) != len(keys):
-        return None
-    bound = []
-    for key, value in zip(keys, values, strict=True):
-        if not _fits(key, value):
-            return None
-        bound.append(Value(key.db_value(value) if isinstance(key, Field) else value, converter=False))
-    return bound
-
-
-def _fits(key, value):
-    number = isinstance(value, int) and not isinstance(value, bool) and -BIGINT <= value < BIGINT
-    if isinstance(key, BooleanField):
-        return value in (0, 1)
-    if isinstance(key, (IntegerField, ForeignKeyField)) or not isinstance(key, Field):
-        return number  # ids, and the keys that are expressions (status severity)
-    return isinstance(value, str)
-
-
-def _seek_conditions(keys, bound, greater, table):
-    """The conditions that find the rows past the seek row in the walk's order, each a
-    function of ``hint`` (the first key under SQLite's unary +: few hits are found by the
-    filters' indexes, then sorted, where a range of the sort index would read on to the end).
-    Read in turn until the page is full.
-
-    ``(keys) > (values)`` (or ``<``) in one. But SQLite, the backend whose planner is
-    steered, ranges a row value only over an index's columns before the row id, and the
-    customer table's sort indexes end with the id: past ``("USD", 889122)`` it walked every
-    USD customer from the top. There the rest of the seek row's tie (the same keys, the id
-    past it) comes first, then the keys past them. PostgreSQL ranges the whole row value,
-    and its planner did worse with the two."""
-
-    def compare(left, right):
-        return left > right if greater else left < right
-
-    def hinted(hint, columns):
-        return [NodeList((SQL("+"), columns[0]), glue=""), *columns[1:]] if hint else columns
-
-    if table is not C or not backend().steers_planner:
-        return [lambda hint: compare(Tuple(*hinted(hint, keys)), Tuple(*bound))]
-
-    def tie(hint):
-        columns = hinted(hint, keys)
-        return reduce(and_, [c == v for c, v in zip(columns[:-1], bound[:-1], strict=True)]
-                      + [compare(columns[-1], bound[-1])])
-
-    def beyond(hint):
-        columns = hinted(hint, keys[:-1])
-        if len(columns) == 1:
-            return compare(columns[0], bound[0])
-        return compare(Tuple(*columns), Tuple(*bound[:-1]))
-
-    return [tie, beyond]
-
-
-def _edge_keys(sort, first_id, last_id):
-    """The sort keys of the rows ``first_id`` and ``last_id`` (a page's ends), as plain values."""
-    keys, _, table = _sort_keys(sort, hint=False)
-    id_column = S.customer if table is S else C.id
-    found = {row[-1]: tuple(_plain(row[:-1])) for row in table.select(*keys, id_column)
-             .where(id_column.in_([first_id, last_id])).tuples()}
-    # A row deleted since the page was read: its link goes by the page number.
-    return found.get(first_id), found.get(last_id)
-
-
-def _plain(values):
-    # SQLite gives the ``direct`` flag as 0/1: as a number it goes into a URL and back the same.
-    return [int(v) if isinstance(v, bool) else v for v in values]
 
 
 def _driven_page(search, sort, page, per_page):
@@ -219,30 +157,36 @@ def _sort_keys(sort, hint):
 
 
 def _page_ids(search, sort, offset, limit, total):
-    if sort[0] not in APPLIES_TO:
-        after = total - offset - limit   # matches after the page
-        if after < offset:
-            # Nearer the end: walked from there, the other way (the last page of "son" at a
-            # million passed 172,000 matches from the start: 350 ms, against 22 for page 1).
-            key, descending = sort
-            return _sorted_ids(search, (key, not descending), max(0, after), min(limit, total - offset), total)[::-1]
+    """The ids of the page ``offset`` matches in. Nearer the end of the matches, walked from
+    there, the other way (the last page of "son" at a million passed 172,000 matches from
+    the start: 350 ms, against 22 for page 1)."""
+    key, descending = sort
+    after = total - offset - limit   # matches after the page
+    if after < offset:
+        back = _walks(search, (key, not descending), max(0, after), min(limit, total - offset), total,
+                      _parts(search, sort)[::-1])
+        return back[::-1]
+    return _walks(search, sort, offset, limit, total, _parts(search, sort))
+
+
+def _walks(search, sort, offset, limit, total, parts):
+    """``_sorted_ids`` through the walks ``parts`` (``_parts``) one after the other, as one.
+    Two index-served walks of the same sort index for balance and available funds (a single
+    ORDER BY with the split first would need one index per direction)."""
+    if parts == [None]:
         return _sorted_ids(search, sort, offset, limit, total)
-    # Two index-served walks of the same sort index: those the column applies to,
-    # then the others (a single ORDER BY with the split first would need one
-    # index per direction).
-    kind = APPLIES_TO[sort[0]]
-    first, rest = (search.compiled.applies(kind, op) for op in ("is", "is_not"))
+    first, rest = parts
     ids = _sorted_ids(search, sort, offset, limit, total, (first,))
     if len(ids) < limit:
         # Counted only when the page reaches the others: then the offset into them is needed.
-        applicable = offset + len(ids) if ids else count(search, (first,))
-        ids += _sorted_ids(search, sort, max(0, offset - applicable), limit - len(ids), total, (rest,))
+        before = offset + len(ids) if ids else count(search, (first,))
+        ids += _sorted_ids(search, sort, max(0, offset - before), limit - len(ids), total, (rest,))
     return ids
 
 
 def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
     """The ids of the page, ``offset`` matches in; ``seek``: only the matches past a row
-    (one of ``_seek_conditions``)."""
+    (one of ``page_seek.seek_conditions``)."""
     steer = backend().steers_planner
     # Few hits (or, where the backend says so, a deep page of many): let the filters' indexes
     # find the matches, then sort them. Many hits: keep the planner off the filter indexes

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import pytest
 
-from data import search, search_pages
+from data import page_seek, search, search_pages
 from data.conditions import build
 from data.db import db, is_postgres
 from data.listing import Scope
@@ -334,7 +334,7 @@ def test_a_page_after_a_row_seeks_into_its_tie(populated, monkeypatch, descendin
         return real(self, sql, params, *args, **kwargs)
 
     monkeypatch.setattr(type(db.obj), "execute_sql", spy)
-    second = search_pages.find_page(found, ("currency", descending), 2, 25, search_pages.Seek(first.last_keys))
+    second = search_pages.find_page(found, ("currency", descending), 2, 25, page_seek.Seek(first.last_keys))
     monkeypatch.undo()
     numbered = search_pages.find_page(found, ("currency", descending), 2, 25)
     assert [c.id for c in second.rows] == [c.id for c in numbered.rows]

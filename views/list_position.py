@@ -15,7 +15,7 @@ import binascii
 import json
 from dataclasses import dataclass
 
-from data.search_pages import Seek
+from data.page_seek import Seek
 
 from .list_url import InvalidQuery
 
