@@ -99,13 +99,11 @@ def _sought_page(search, sort, page, per_page, seek):
     # Before a row: walk the other way from it, then turn the page round. The row's own walk
     # goes on from the row; the walks after it (before it, for Previous) from their start.
     walk = (sort[0], descending != (not seek.after))
+    own, *later = parts[at:] if seek.after else parts[at::-1]
+    steps = [(own, past) for past in seek_conditions(keys, bound, seek.after != descending, table)]
     ids = []
-    for n, part in enumerate(parts[at:] if seek.after else parts[at::-1]):
-        extra = () if part is None else (part,)
-        for past in seek_conditions(keys, bound, seek.after != descending, table) if n == 0 else [None]:
-            ids += _sorted_ids(search, walk, 0, per_page - len(ids), total, extra, seek=past)
-            if len(ids) == per_page:
-                break
+    for part, past in steps + [(part, None) for part in later]:
+        ids += _sorted_ids(search, walk, 0, per_page - len(ids), total, () if part is None else (part,), seek=past)
         if len(ids) == per_page:
             break
     if len(ids) < per_page and not (seek.after and ids and page == -(-total // per_page)):
