@@ -75,10 +75,13 @@ def seeks(search, sort):
 
 def _parts(search, sort):
     """The walks of ``sort`` in order, each a customer condition or None (all in one walk):
-    balance and available funds walk the customers they apply to first, then the others."""
+    balance and available funds walk the customers they apply to first, then the others.
+    The first is a range of the index led by the balance control (migration 0023), so its
+    condition is not hinted away from it."""
     if sort[0] not in APPLIES_TO:
         return [None]
-    return [search.compiled.applies(APPLIES_TO[sort[0]], op) for op in ("is", "is_not")]
+    kind = APPLIES_TO[sort[0]]
+    return [C.balance_control == kind, search.compiled.applies(kind, "is_not")]
 
 
 def _sought_page(search, sort, page, per_page, seek):

@@ -342,3 +342,26 @@ def test_a_page_after_a_row_seeks_into_its_tie(populated, monkeypatch, descendin
              for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
     seek = f"currency=? AND id{'<' if descending else '>'}?"
     assert f"SEARCH t1 USING COVERING INDEX customer_currency ({seek})" in plans, plans
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's plan; PostgreSQL's planner picks by its own statistics")
+@pytest.mark.parametrize("sort", [("available_funds", False), ("balance", True)], ids=["funds", "-balance"])
+def test_a_money_sort_walks_the_customers_it_applies_to_in_their_own_index(populated, monkeypatch, sort):
+    """Migration 0023: the first walk (prepaid customers by available funds, postpaid ones by
+    balance) is a range of the index the balance control leads. Down the amount's own index,
+    it checked each row and passed every customer of the other kind with a lower amount first."""
+    monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 10)  # many hits: the sort index is walked
+    statements = []
+    real = type(db.obj).execute_sql
+
+    def spy(self, sql, params=None, *args, **kwargs):
+        statements.append((sql, params))
+        return real(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(type(db.obj), "execute_sql", spy)
+    search_pages.find_page(search.Search(ALL, "", ()), sort, 1, 25)
+    monkeypatch.undo()
+    first = next((sql, params) for sql, params in statements if "ORDER BY" in sql)
+    plan = [row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + first[0], first[1])]
+    assert any(f"customer_balance_control_{sort[0]} (balance_control=?)" in line for line in plan), plan
+    assert "TEMP B-TREE" not in " ".join(plan), plan
