@@ -2,7 +2,7 @@
 
 The Next link of page N carries the sort keys of its last row (``after``), the
 Previous link those of its first row (``before``), beside the page number they lead
-to. That page is then found from the row on (data.search_pages.Seek), not by
+to. That page is then found from the row on (data.page_seek.Seek), not by
 counting past every match before it: page 200 of a broad search reached by Next
 costs what page 2 does. The page number stays the one shown and the one used
 when the position no longer fits (its rows were deleted, or the URL was edited).
@@ -11,7 +11,6 @@ The keys go in the URL as base64url JSON: they are the row's sort values (a fold
 name, a currency, a status...), nothing more than the page itself shows.
 """
 import base64
-import binascii
 import json
 from dataclasses import dataclass
 
@@ -58,7 +57,7 @@ def read(args, page):
     param = given[0]
     try:
         keys = _decode(args[param])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise InvalidQuery(param, "is not a place in this list; go back to its first page") from None
     return Position(page, param == "after", keys)
 
