@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data import export, importer
+from data.bulk import FTS_LOAD_SETTINGS
 from data.csvfile import neutralise, restore
 from data.db import db, is_postgres
 from data.emails import _PLAIN, email_problem
@@ -163,6 +164,19 @@ def test_bulk_load_keeps_every_index_and_the_text_search(client, tmp_path, exist
     assert "Zanzibar Trading 17" in page
     page = client.get("/customers?scope=all&flt0_email_ends_with=17@example.org").get_data(as_text=True)
     assert "Zanzibar Trading 17" in page
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's text index only")
+def test_a_bulk_load_merges_the_text_index_less_eagerly(client, tmp_path):
+    """The FTS5 settings of the load stay (data/bulk.py FTS_LOAD_SETTINGS); the index still
+    finds what the load and a later single save wrote."""
+    lines = "".join(f"Zanzibar Trading {n},EUR\r\n" for n in range(30))
+    assert importer.import_customers(write(tmp_path, "name,currency\r\n" + lines)) == 30
+    config = dict(db.execute_sql("SELECT k, v FROM customer_fts_config").fetchall())
+    assert {key: config.get(key) for key in FTS_LOAD_SETTINGS} == FTS_LOAD_SETTINGS
+    factories.customer("Zanzibar Trading Later")
+    page = client.get("/customers?scope=all&q=zanzib").get_data(as_text=True)
+    assert "Zanzibar Trading 17" in page and "Zanzibar Trading Later" in page
 
 
 @pytest.mark.parametrize("history", [False, True])
