@@ -37,6 +37,7 @@ every match: "direct::int = 1" was guessed at one row in 200).
 """
 import argparse
 import csv
+import html
 import os
 import random
 import re
@@ -85,6 +86,17 @@ def floor_where(column, op, value):
     }[op]
 
 
+NEXT = "next-from:"  # a case's parameters starting so: the URL of the Next link of that page
+
+
+def next_link(client, path):
+    """The URL of the Next page link of the list page at ``path`` (with its after= position)."""
+    body = client.get(path).get_data(as_text=True)
+    found = re.search(r'<a href="([^"]+)"[^>]*aria-label="Next page"', body)
+    assert found, ("no Next link", path)
+    return html.unescape(found.group(1))
+
+
 def query_set(sample, customers):
     """(label, target ms, URL parameters, floor WHERE) for every case of issues 3 and 10."""
     s = sample
@@ -122,6 +134,8 @@ def query_set(sample, customers):
         ("simple search, one customer", 50, f"q={quote(s['email'])}", simple(s["email"])),
         ("simple search, no match", 50, "q=zzqx", simple("zzqx")),
         (f"simple search 'son', page {deep_search}", 50, f"q=son&page={deep_search}", simple("son")),
+        # The same page as the pager reaches it: Next from the page before (its after= position).
+        (f"simple search 'son', page {deep_search} by Next", 50, f"{NEXT}q=son&page={deep_search - 1}", simple("son")),
         ("3 conditions AND", 50,
          f"{f(0, 'name', 'contains', 'son')}&{f(1, 'email', 'ends_with', '.com')}&{f(2, 'city', 'begins_with', 'new')}",
          " AND ".join((floor_where("name", "contains", "son"), floor_where("email", "ends_with", ".com"),
@@ -396,6 +410,8 @@ def main():
             print(f"{'query':44} {'app':>8} {'scan':>8} {'ratio':>7} {'target':>7}  ok  count")
             for label, target, params, where in cases:
                 path = "/customers?" + prefix + params
+                if params.startswith(NEXT):
+                    path = next_link(client, "/customers?" + prefix + params[len(NEXT):])
                 count = ["?"]
 
                 def request(path=path, count=count):
