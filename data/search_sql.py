@@ -167,8 +167,13 @@ class Parts:
         if op == "begins_with":
             return self._range(S.sort_name, like(self.col(S.sort_name), like_escape(key) + "%")
                                & like(S.name, like_escape(folded) + "%"))
+        if op == "is":
+            # Names are unique: whatever else the search holds (a small owner's customers
+            # walked, a sort), the key's index finds the one or two rows at once. Left to
+            # the hint, Is in a distributor's 1,518 customers read every one (3 ms, not 0.01).
+            return self._range(S.sort_name, (S.sort_name == key) & (S.name == folded))
         positive = (self.col(S.sort_name) == key) & (S.name == folded)
-        if op in ("is", "is_empty"):
+        if op == "is_empty":
             return self._range(S.sort_name, positive)
         self.negated.append(("sql", (S.sort_name == key) & (S.name == folded)))
         return S.name != folded
