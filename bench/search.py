@@ -90,11 +90,11 @@ NEXT = "next-from:"  # a case's parameters starting so: the URL of the Next link
 
 
 def next_link(client, path):
-    """The URL of the Next page link of the list page at ``path`` (with its after= position)."""
-    body = client.get(path).get_data(as_text=True)
-    found = re.search(r'<a href="([^"]+)"[^>]*aria-label="Next page"', body)
-    assert found, ("no Next link", path)
-    return html.unescape(found.group(1))
+    """The URL of the Next page link of the list page at ``path`` (with its after= position),
+    or None when that page has none (a scope with fewer pages: it is the last one)."""
+    response = client.get(path)
+    found = re.search(r'<a href="([^"]+)"[^>]*aria-label="Next page"', response.get_data(as_text=True))
+    return html.unescape(found.group(1)) if response.status_code == 200 and found else None
 
 
 def query_set(sample, customers):
@@ -412,6 +412,9 @@ def main():
                 path = "/customers?" + prefix + params
                 if params.startswith(NEXT):
                     path = next_link(client, "/customers?" + prefix + params[len(NEXT):])
+                    if path is None:
+                        print(f"{label:44} {'-':>8}  (the scope has no such page)")
+                        continue
                 count = ["?"]
 
                 def request(path=path, count=count):
