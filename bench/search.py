@@ -34,6 +34,16 @@ the COALESCE estimate and the fenced few-hit pages): simple searches 3.6-16x the
 direct), 'jo' 255/508 ms, "name contains 'er'" (23,524 of 78,274, a scan: no trigram) 839 ms;
 before them (5 runs, load 13-17) 'jo' in the direct scope took 2,259 ms (a seq scan and sort of
 every match: "direct::int = 1" was guessed at one row in 200).
+
+Measured 2026-11-27, 1,000,000 customers (owners), 5 runs. SQLite (load 1.0-2.6): 11 of 172
+requests over their target: typed page 200 of 'son' (68-81 ms; by Next 30-40), 'balance > 300'
+in the direct scope (87), "name contains 'er'" (190-206), Begins with (21-33 against 20), in the
+whole scope 'gmail' not contained (52) and the three conditions (59), and Is in the largest
+distributor (6.2; fixed since: its count takes 0.01 ms); simple searches 26-89x the scan in the
+direct and whole scopes. PostgreSQL (load 0.4-3.0; its parallel workers take both cores): Is
+empty and Ends with within target, the list in the direct scope (19 ms; 25 in the whole); Is
+6-11 ms; simple searches 9-30x the scan but 81-489 ms; Contains 3-5x the scan; 'son' page 200
+376 ms typed, 201 by Next (the count is most of it).
 """
 import argparse
 import csv
