@@ -17,6 +17,7 @@ from .db import db, is_postgres
 # SQLite: FTS5 settings of a text index filled by a bulk load (see DeferredTextIndex).
 FTS_LOAD_SETTINGS = {"automerge": 16, "crisismerge": 64, "hashsize": 8 << 20}
 
+
 def field_default(field):
     """The value a new row takes for ``field`` when none is given (its default, called if callable)."""
     return field.default() if callable(field.default) else field.default
