@@ -97,7 +97,8 @@ def _sought_page(search, sort, page, per_page, seek):
     if bound is None:
         return None
     total = count(search)
-    if page > max(1, -(-total // per_page)):
+    last_page = max(1, -(-total // per_page))
+    if page > last_page:
         return None
     # Before a row: walk the other way from it, then turn the page round. The row's own walk
     # goes on from the row; the walks after it (before it, for Previous) from their start.
@@ -109,7 +110,7 @@ def _sought_page(search, sort, page, per_page, seek):
         ids += _sorted_ids(search, walk, 0, per_page - len(ids), total, () if part is None else (part,), seek=past)
         if len(ids) == per_page:
             break
-    if len(ids) < per_page and not (seek.after and ids and page == -(-total // per_page)):
+    if len(ids) < per_page and not (seek.after and ids and page == last_page):
         return None  # rows came or went since the link was made: count the page out instead
     return Page(rows_for(ids if seek.after else ids[::-1]), total, page, per_page)
 

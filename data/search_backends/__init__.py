@@ -23,7 +23,7 @@ class SearchBackend(ABC):
 
     #: Filter columns are written with unary ``+`` under ``search_sql.Hinting`` (and
     #: the sort column when the hits are few), steering the planner by the count; a
-    #: seek past a row is written in the shape its ranges take (search_pages.py).
+    #: seek past a row is written in the shape its ranges take (page_seek.py).
     steers_planner = False
     #: A reseller's or distributor's few customers are read through the owner's
     #: index and every condition checked on the row (``Search.small_owner``).
