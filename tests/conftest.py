@@ -32,6 +32,14 @@ def database_url(tmp_path_factory):
         yield url
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # The browser tests of make test's PostgreSQL half (tests/e2e/conftest.py) run last, after
+    # pytest has grouped the tests by their session-wide browser parameter: the SQLite half runs
+    # its own first, so the two halves never drive a Chromium each at the same time.
+    items.sort(key=lambda item: item.get_closest_marker("postgres_half") is not None)  # a stable sort
+
+
 @contextlib.contextmanager
 def pg_schema():
     """A new, empty PostgreSQL schema on TEST_DATABASE_URL: its URL, dropped afterwards."""

@@ -27,7 +27,7 @@ PAGES = ("/customers", "/customers.csv", "/customers/owners", "/customers/{id}",
          "/customers/{id}/accounts", "/customers/{id}/delete")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=query_strings, fragment=st.booleans(), page=st.sampled_from(PAGES))
 def test_any_query_string_is_answered_without_a_server_error(client, pairs, fragment, page):
     RUNS["count"] += 1
@@ -47,7 +47,7 @@ FORMS = ("/customers/new", "/customers/{id}", "/customers/{id}/status", "/custom
          "/customers/{id}/charges", "/customers/{id}/password")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=st.lists(st.tuples(FORM_KEYS, values), max_size=8), fragment=st.booleans(),
        form=st.sampled_from(FORMS))
 def test_any_form_post_is_answered_without_a_server_error(client, pairs, fragment, form):
@@ -76,7 +76,7 @@ columns = st.lists(st.sampled_from(["name", "currency", "customer_type", "resell
                    min_size=1, max_size=8)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(header=columns, rows=st.lists(st.lists(cells, max_size=9), max_size=6), raw_tail=st.text(max_size=40))
 def test_any_csv_import_is_all_or_nothing_without_a_crash(runner, tmp_path, header, rows, raw_tail):
     import csv
