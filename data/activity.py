@@ -113,11 +113,11 @@ def _conditions(who, filters):
     if filters.source:
         found.append(History.source == filters.source)
     text = clean(filters.customer)
-    if text.isdigit() and len(text) <= _MAX_ID_DIGITS:
-        found.append(History.customer_id == int(text))
-    elif text:
+    if _name_part(filters):
         # A part of the name as it was when the change was made (deleted customers too).
         found.append(_contains(History.customer_name, text))
+    elif text:
+        found.append(History.customer_id == int(text))
     if filters.start:
         found.append(History.at >= datetime.combine(filters.start, time()))
     if filters.end:
