@@ -11,7 +11,10 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from data import sessions
+from data.records import User
 from tests.conftest import TEST_PASSWORD, make_user
+from views.auth import SESSION_KEY
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Assertions wait up to 15 s for the page, not Playwright's 5: on a loaded two-core machine (both
@@ -51,12 +54,20 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": FLAGS}
 
 
+# The app each live server serves, by its address (sign_in makes its session cookie).
+SERVED = {}
+
+
 @pytest.fixture
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next look: half a second a test by default.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    SERVED[url] = app
+    yield url
+    del SERVED[url]
     server.shutdown()
     thread.join()
 
@@ -101,6 +112,18 @@ def axe_page(browser, live_server):
 
 
 def sign_in(page, base_url, name="admin"):
+    """Open the customer list signed in as ``name``: a session made as the sign-in page makes
+    one, its cookie given to the browser. Going through the form took a second and a half a
+    test (the page, the password's hashing, the redirect); the form has tests of its own
+    (``sign_in_by_form``: test_roles_browser.py, test_users_browser.py, the HTTP tests)."""
+    app = SERVED[base_url]
+    token = sessions.start(User.get(User.name == name).id)
+    cookie = app.session_interface.get_signing_serializer(app).dumps({SESSION_KEY: token})
+    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": base_url}])
+    page.goto(f"{base_url}/customers")
+
+
+def sign_in_by_form(page, base_url, name="admin"):
     """Sign in through the sign-in page, as a person would."""
     page.goto(f"{base_url}/sign-in")
     page.get_by_label("User name").fill(name)

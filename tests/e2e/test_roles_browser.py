@@ -3,7 +3,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import make_user
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in_by_form
 
 
 def test_reseller_staff_see_only_their_customers(page, live_server, console_errors, screenshot):
@@ -16,7 +16,7 @@ def test_reseller_staff_see_only_their_customers(page, live_server, console_erro
     make_user("rita", "reseller_staff", mine)
     page.goto(f"{live_server}/customers")
     expect(page).to_have_url(f"{live_server}/sign-in?next=/customers?")
-    sign_in(page, live_server, "rita")
+    sign_in_by_form(page, live_server, "rita")
     names = page.locator("#results tbody td.id-col a")
     expect(names).to_have_text(["Alma Mine", "Bruno Mine"])
     expect(page.locator("#scope-kind option")).to_have_text(["Customers of Mine Resale"])
