@@ -20,6 +20,26 @@ def test_migrations_are_recorded_and_not_repeated(database):
     assert migrate() == []
 
 
+def test_a_start_with_nothing_pending_waits_for_no_writer(database, database_url, executed):
+    """Every server and command start migrates: with nothing pending, that is one read, and
+    (SQLite) an import holding the write lock does not hold the start up."""
+    if is_postgres():
+        migrate()
+        assert not [sql for sql in executed if "pg_advisory_xact_lock" in sql]
+        return
+    import sqlite3
+    import time
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        assert migrate() == []
+        assert time.monotonic() - started < 1  # not the 10 s busy timeout
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_roles_are_data_not_a_constraint(database):
     """m0010: any role of the permissions table can be stored (the CHECK of m0004 is gone)."""
     from tests.conftest import make_user

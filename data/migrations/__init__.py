@@ -76,6 +76,12 @@ def pending():
 
 def migrate():
     """Apply every pending migration; return the names applied."""
+    # Every start of a server or a command comes here, and almost always nothing is pending:
+    # one read then, not a write-locked transaction for each migration (on SQLite each would
+    # wait behind an import that holds the write lock). What is pending is checked again
+    # under the lock below, so two processes starting together still apply each one once.
+    if not pending():
+        return []
     applied = []
     for version, name in _migrations():
         with (db.atomic() if is_postgres() else db.atomic(lock_type="IMMEDIATE")):
