@@ -58,6 +58,10 @@ def pg_schema():
     try:
         yield f"{PG_URL}{separator}options={quote(options)}"
     finally:
+        # With the copies tests/snapshots.py kept of this run's tables.
+        kept = admin.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{schema}_kept_%",))
+        for name, in kept.fetchall():
+            admin.execute(f"DROP SCHEMA {name} CASCADE")
         admin.execute(f"DROP SCHEMA {schema} CASCADE")
         admin.close()
 
