@@ -115,7 +115,7 @@ def sign_in(page, base_url, name="admin"):
     """Open the customer list signed in as ``name``: a session made as the sign-in page makes
     one, its cookie given to the browser. Going through the form took a second and a half a
     test (the page, the password's hashing, the redirect); the form has tests of its own
-    (``sign_in_by_form``: test_roles_browser.py, test_users_browser.py, the HTTP tests)."""
+    (``sign_in_by_form`` in test_roles_browser.py, typed in test_users_browser.py, the HTTP tests)."""
     app = SERVED[base_url]
     token = sessions.start(User.get(User.name == name).id)
     cookie = app.session_interface.get_signing_serializer(app).dumps({SESSION_KEY: token})
