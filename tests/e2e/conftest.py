@@ -30,8 +30,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 # half and these in its PostgreSQL half (marked postgres_half), so that the two halves, run at
 # once on two cores, end at about the same time (the SQLite half was 2.5 minutes the longer).
 # They run last there (tests/conftest.py), while the SQLite half's run first: one Chromium at a time.
-POSTGRES_HALF = {"test_accessibility_lifecycle_browser.py", "test_classes_browser.py", "test_imports_browser.py",
-                 "test_saved_views_browser.py", "test_users_browser.py"}
+POSTGRES_HALF = {"test_accessibility_lifecycle_browser.py", "test_activity_browser.py", "test_classes_browser.py",
+                 "test_imports_browser.py", "test_saved_views_browser.py", "test_users_browser.py"}
 
 
 def pytest_collection_modifyitems(config, items):
