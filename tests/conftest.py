@@ -21,6 +21,7 @@ from app import create_app
 from data import clock
 from data.db import db, is_postgres
 from data.records import MODELS, User
+from tests import snapshots
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -87,13 +88,10 @@ def _empty_postgresql_tables():
     emptied with DELETE, their triggers and foreign keys set aside for the transaction
     (session_replication_role: the test role is a superuser); TRUNCATE otherwise.
     """
-    tables = [name for name, in db.execute_sql(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migration'")]
-    used = [name for name, in db.execute_sql(" UNION ALL ".join(
-        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in tables))]
+    used = snapshots.holding_rows()
     if used:
         with db.atomic():
-            if db.execute_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+            if snapshots.superuser():
                 db.execute_sql("SET LOCAL session_replication_role = replica")
                 for table in used:
                     db.execute_sql(f"DELETE FROM {table}")

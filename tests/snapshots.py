@@ -60,22 +60,29 @@ def _tables():
     return [name for name, in listed if name not in _NOT_DATA]
 
 
-def _holding_rows():
+def holding_rows():
+    """The test data tables that hold rows now."""
     return [name for name, in db.execute_sql(" UNION ALL ".join(
         f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM \"{table}\")" for table in _tables()))]
 
 
 def _empty():
-    return not _holding_rows()
+    return not holding_rows()
+
+
+def superuser():
+    """Whether the PostgreSQL test role may set triggers and foreign keys aside
+    (``session_replication_role``)."""
+    return db.execute_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
 
 
 def _built_once_postgresql(key, build):
-    if not db.execute_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+    if not superuser():
         return build()  # triggers can be set aside only by a superuser
     if key not in _kept:
         result = build()
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0] + f"_kept_{len(_kept)}"
-        tables = _holding_rows()
+        tables = holding_rows()
         sequences = db.execute_sql("SELECT sequencename, last_value FROM pg_sequences "
                                    "WHERE schemaname = current_schema() AND last_value IS NOT NULL").fetchall()
         with db.atomic():
