@@ -74,13 +74,25 @@ def pending():
     return [(v, name) for v, name in _migrations() if v not in done]
 
 
+def _all_applied():
+    """Whether every migration is applied, read without creating or locking anything: on
+    PostgreSQL two ``CREATE TABLE IF NOT EXISTS`` at once can both try to create the table,
+    so the ledger is only created under the lock."""
+    exists = ("SELECT to_regclass('schema_migration') IS NOT NULL" if is_postgres() else
+              "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration')")
+    if not db.execute_sql(exists).fetchone()[0]:
+        return False
+    done = {row[0] for row in db.execute_sql("SELECT version FROM schema_migration")}
+    return all(version in done for version, _ in _migrations())
+
+
 def migrate():
     """Apply every pending migration; return the names applied."""
     # Every start of a server or a command comes here, and almost always nothing is pending:
     # one read then, not a write-locked transaction for each migration (on SQLite each would
     # wait behind an import that holds the write lock). What is pending is checked again
     # under the lock below, so two processes starting together still apply each one once.
-    if not pending():
+    if _all_applied():
         return []
     applied = []
     for version, name in _migrations():
