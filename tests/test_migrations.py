@@ -21,7 +21,7 @@ def test_migrations_are_recorded_and_not_repeated(database):
 
 
 def test_a_start_with_nothing_pending_waits_for_no_writer(database, database_url, executed):
-    """Every server and command start migrates: with nothing pending, that is one read, and
+    """Every server and command start migrates: with nothing pending, that is two reads, and
     (SQLite) an import holding the write lock does not hold the start up."""
     if is_postgres():
         migrate()

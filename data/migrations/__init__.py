@@ -65,6 +65,10 @@ def applied_versions():
         "CREATE TABLE IF NOT EXISTS schema_migration ("
         " version INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL,"
         " applied_at VARCHAR(30) NOT NULL)")
+    return _versions_in_ledger()
+
+
+def _versions_in_ledger():
     return {row[0] for row in db.execute_sql("SELECT version FROM schema_migration")}
 
 
@@ -82,14 +86,14 @@ def _all_applied():
               "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration')")
     if not db.execute_sql(exists).fetchone()[0]:
         return False
-    done = {row[0] for row in db.execute_sql("SELECT version FROM schema_migration")}
+    done = _versions_in_ledger()
     return all(version in done for version, _ in _migrations())
 
 
 def migrate():
     """Apply every pending migration; return the names applied."""
     # Every start of a server or a command comes here, and almost always nothing is pending:
-    # one read then, not a write-locked transaction for each migration (on SQLite each would
+    # two reads then, not a write-locked transaction for each migration (on SQLite each would
     # wait behind an import that holds the write lock). What is pending is checked again
     # under the lock below, so two processes starting together still apply each one once.
     if _all_applied():
