@@ -5,6 +5,8 @@ from functools import lru_cache
 
 from peewee import BooleanField, CharField, TextField, Value, fn
 
+from . import export_postgres
+from . import search as searching
 from .csvfile import neutralise
 from .db import db, is_postgres
 from .fields import CSV_COLUMNS
@@ -120,12 +122,34 @@ def _cells(rows, makers):
     return zip(*[list(map(make, column)) for make, column in zip(makers, columns, strict=False)], strict=True)
 
 
+def csv_text(search):
+    """Every match of ``search`` as CSV text in pieces, the header with the first: on
+    PostgreSQL written by the server (data/export_postgres.py), on SQLite here."""
+    if not is_postgres():
+        return csv_lines(searching.batches(search, fetch=plain_rows))
+    return _headed(export_postgres.csv_rows(search))
+
+
+def _header():
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(COLUMNS)
+    return buffer.getvalue()
+
+
+def _headed(pieces):
+    try:
+        yield _header() + next(pieces, "")
+        yield from pieces
+    finally:
+        pieces.close()  # a reader that stops at the first piece ends the COPY too
+
+
 def csv_lines(batches):
     """CSV text in pieces: the header, then one piece per batch of rows from ``plain_rows``
     (``data.search.batches(..., fetch=plain_rows)``)."""
     buffer = io.StringIO()
+    buffer.write(_header())
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
     names = _Names()
     makers = _cell_makers(names)
     for batch in batches:

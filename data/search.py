@@ -265,6 +265,15 @@ def rows_for(ids):
     return [found[i] for i in ids if i in found]
 
 
+def ordered(search, columns):
+    """``columns`` of every match, in the list's order (sort key of the name, then direct,
+    then id): one query for a whole result (``batches``, the PostgreSQL export's COPY)."""
+    compiled = search.compiled
+    parts = compiled.finish(compiled.parts_for())
+    return (_query(parts, columns, S, *compiled.hinting(False, None))
+            .order_by(S.sort_name, S.direct, S.customer))
+
+
 def batches(search, size=1000, fetch=rows_for):
     """Every match ordered by name, as lists of ``size`` customers (constant memory).
 
@@ -275,10 +284,7 @@ def batches(search, size=1000, fetch=rows_for):
     (``SearchBackend.id_batches``: SQLite's statement itself, PostgreSQL's server-side
     cursor), so the search runs once.
     """
-    compiled = search.compiled
-    parts = compiled.finish(compiled.parts_for())
-    sql, params = (_query(parts, [S.customer], S, *compiled.hinting(False, None))
-                   .order_by(S.sort_name, S.direct, S.customer).sql())
+    sql, params = ordered(search, [S.customer]).sql()
     # closing(): a client that leaves early ends the backend's query now, not when collected.
     with closing(backend().id_batches(sql, params, size)) as chunks:
         for ids in chunks:

@@ -1,7 +1,7 @@
 """``GET /customers.csv``: every customer the list's search matches, as CSV."""
 from flask import Blueprint, Response, request, stream_with_context
 
-from data import export, search
+from data import export
 
 from . import list_state
 from .actor import current_viewer
@@ -19,7 +19,7 @@ def customers_csv():
         param = getattr(error, "param", "scope")
         message = getattr(error, "message", "choose a reseller or distributor")
         return error_response(400, f"Invalid parameter “{param}”: {message}.")
-    rows = export.csv_lines(search.batches(state.search, fetch=export.plain_rows))
+    rows = export.csv_text(state.search)
     # The header and the first batch are made here, before the response starts: a
     # failure in the search then is an ordinary error page (status, security headers),
     # not a server's bare 500 after a 200 was already sent.
