@@ -8,7 +8,9 @@ The database must exist already (``flask seed --customers 1000000``, or bench/se
 data); this script only reads it. Each export runs in a fresh process (a signed-in test
 client reading ``GET /customers.csv`` to the end and dropping every piece), so its peak
 RSS is that export's alone (its CPU seconds are printed too: on a busy machine they say
-more than the wall clock; the database server's own work is not in them); it is run
+more than the wall clock; on PostgreSQL also the CPU seconds of the server processes serving
+it, read from /proc as bench/import_customers.py does: the server writes the CSV there,
+data/export_postgres.py); it is run
 ``--runs`` times and the median printed. Pages: ``GET /customers?...&page=1`` against
 ``&page=N`` typed (an OFFSET) and reached by Next from page N-1 (``after``, a seek from its last
 row), warm-up, then the median of ``--runs``. The load average is printed beside
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 EXPORTS = ("scope=all", "scope=all&q=son", "")
 PAGES = ("scope=all&q=son", "q=son", "scope=all", "")
+EXPORT_APPLICATION = "export-bench"
 
 
 def load():
@@ -61,20 +64,31 @@ def child_export(url, params):
 
 
 def exports(url, runs, cases):
+    from import_customers import ServerCPU  # bench/import_customers.py
+
+    postgres = not url.startswith("sqlite")
+    # The server's backend and its parallel workers are found by the connection's name.
+    child_url = url + ("&" if "?" in url else "?") + f"application_name={EXPORT_APPLICATION}" if postgres else url
     for params in cases:
         results = []
         for _ in range(runs):
             before = load()
-            out = subprocess.run([sys.executable, __file__, "--database-url", url, "--child-export", params],
+            server = ServerCPU(url, EXPORT_APPLICATION) if postgres else None
+            if server:
+                server.start()
+            out = subprocess.run([sys.executable, __file__, "--database-url", child_url, "--child-export", params],
                                  check=True, capture_output=True, text=True).stdout
-            results.append({**json.loads(out.strip().splitlines()[-1]), "load": before})
+            results.append({**json.loads(out.strip().splitlines()[-1]), "load": before,
+                            "server": server.seconds() if server else None})
         median = statistics.median(r["seconds"] for r in results)
         seconds = ", ".join(f"{r['seconds']:.1f}" for r in results)
         cpu = statistics.median(r["cpu"] for r in results)
         rss = ", ".join(f"{r['rss_mb']:.0f}" for r in results)
         loads = ", ".join(f"{r['load']:.1f}" for r in results)
+        server = (f", the server's {statistics.median(r['server'] for r in results):.1f} s"
+                  if results[0]["server"] is not None else "")
         print(f"export ?{params or '(default scope)'}: median {median:.1f} s of {seconds} (this process's CPU "
-              f"{cpu:.1f} s); peak RSS {rss} MB; "
+              f"{cpu:.1f} s{server}); peak RSS {rss} MB; "
               f"{results[0]['lines'] - 1:,} rows, {results[0]['bytes'] / 1e6:.0f} MB; load {loads}", flush=True)
 
 

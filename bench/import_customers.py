@@ -78,9 +78,10 @@ class ServerCPU(threading.Thread):
     """PostgreSQL: the CPU seconds of the server processes of the import (backend and parallel
     workers), read from /proc while they live (the server runs on this machine)."""
 
-    def __init__(self, url):
+    def __init__(self, url, application=APPLICATION):
         super().__init__(daemon=True)
         self.url, self.seen, self.done = url, {}, threading.Event()
+        self.application = application
 
     def run(self):
         import psycopg
@@ -89,7 +90,7 @@ class ServerCPU(threading.Thread):
                 pids = conn.execute(
                     "SELECT pid FROM pg_stat_activity WHERE application_name = %s OR leader_pid IN "
                     "(SELECT pid FROM pg_stat_activity WHERE application_name = %s)",
-                    [APPLICATION, APPLICATION]).fetchall()
+                    [self.application, self.application]).fetchall()
                 for (pid,) in pids:
                     try:
                         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

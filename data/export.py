@@ -1,62 +1,69 @@
 """Customers as CSV (RFC 4180), the format ``import-customers`` reads back."""
 import csv
 import io
+import re
+from contextlib import closing
 from functools import lru_cache
 
-from peewee import BooleanField, CharField, TextField, Value, fn
+from peewee import JOIN, SQL, BooleanField, CharField, TextField, Value, fn
 
 from . import export_postgres
 from . import search as searching
-from .csvfile import neutralise
+from .csvfile import FORMULA_STARTS, QUOTE, neutralise
 from .db import db, is_postgres
 from .fields import CSV_COLUMNS
 from .models import Customer, CustomerClass
 from .money import units_text
 from .records import Account
+from .search_sql import S
 from .status import ACTIVE
 
 # The canonical field names, in the field table's order (data/fields.py).
 COLUMNS = CSV_COLUMNS
-
-
-class _Names:
-    """Owner and class names by id as CSV cells (neutralised), fetched once per batch
-    for the ids not seen yet."""
-
-    def __init__(self):
-        self.owners = {None: ""}
-        self.classes = {None: ""}
-
-    def load(self, rows):
-        """Look up the names ``rows`` (tuples from ``plain_rows``) refer to."""
-        owner_ids = {r[i] for r in rows for i in _OWNER_CELLS} - self.owners.keys()
-        if owner_ids:
-            self.owners.update(_names(Customer, list(owner_ids)))
-        class_ids = {r[_CLASS_CELL] for r in rows} - self.classes.keys()
-        if class_ids:
-            self.classes.update(_names(CustomerClass, list(class_ids)))
-
-
-def _names(model, ids):
-    sql, params = model.select(model.id, model.name).where(model.id.in_(ids)).sql()
-    return [(i, neutralise(name)) for i, name in db.execute_sql(sql, params).fetchall()]
-
-
 # Amounts are plain numbers ("-12.5"), which a spreadsheet reads as numbers, never
 # as formulas: they are the only cells written without formula neutralising.
 AMOUNTS = ("balance", "available_funds", "credit_limit")
-# The customer columns behind COLUMNS (reseller -> reseller_id, ...), in that order.
-_FIELDS = tuple(Customer._meta.fields[name] for name in COLUMNS)
-_OWNER_CELLS = tuple(COLUMNS.index(name) for name in ("reseller", "distributor"))
-_CLASS_CELL = COLUMNS.index("customer_class")
+OWNERS = ("reseller", "distributor")
+
+# The tables an exported row reads: the customer, its owners' and its class's names.
+ROW = Customer.alias("export_row")
+OWNER_ROWS = {name: Customer.alias(f"export_{name}") for name in OWNERS}
+CLASS_ROW = CustomerClass.alias("export_class")
+
+
+# A literal, not a parameter: _rows_sql's text is run with the ids as its only parameters.
+_EMPTY = SQL("''")
+
+
+def _stored_columns():
+    """The COLUMNS as stored (owners and class by name, '' for none), then the id."""
+    columns = []
+    for name in COLUMNS:
+        if name in OWNER_ROWS:
+            columns.append(fn.COALESCE(OWNER_ROWS[name].name, _EMPTY))
+        elif name == "customer_class":
+            columns.append(fn.COALESCE(CLASS_ROW.name, _EMPTY))
+        else:
+            columns.append(getattr(ROW, name))
+    return [*columns, ROW.id]
+
+
+def _names_joined(query):
+    for name, owner in OWNER_ROWS.items():
+        query = query.join_from(ROW, owner, JOIN.LEFT_OUTER, on=(owner.id == getattr(ROW, name)))
+    return query.join_from(ROW, CLASS_ROW, JOIN.LEFT_OUTER, on=(CLASS_ROW.id == ROW.customer_class))
+
+
+def matches(search, columns):
+    """``columns`` (over ``ROW``, ``OWNER_ROWS``, ``CLASS_ROW``) of every match of ``search``,
+    in the list's order: one statement for the whole export."""
+    return _names_joined(searching.ordered(search, columns).join_from(S, ROW, on=(ROW.id == S.customer)))
 
 
 def plain_rows(ids):
-    """The COLUMNS of the customers ``ids``, in that order, as the database stores them.
-
-    A million customers are exported through this: plain tuples from the driver
-    (no model instances, no Decimals), turned into text by ``_cells``.
-    """
+    """The COLUMNS of the customers ``ids`` as stored, then the id, in ``ids``' order
+    (unknown ids left out): plain tuples from the driver, no model instances, no Decimals;
+    ``_cells`` makes them text."""
     if not ids:
         return []
     postgres = is_postgres()
@@ -69,15 +76,28 @@ def plain_rows(ids):
 def _rows_sql(count, postgres):
     # Made once per batch size: Peewee rendering an IN list of a thousand ids cost
     # more than running the query.
-    rows = Customer.select(*_FIELDS, Customer.id)
+    rows = _names_joined(ROW.select(*_stored_columns()))
     if postgres:
         # The ids as one array: psycopg rewrites the %s markers of a long query in Python
-        # on every run (it keeps only short queries' rewrites), 7 ms for a thousand, 7 s
-        # of CPU in an export of a million.
-        sql, _ = rows.where(Customer.id == fn.ANY(Value([0], unpack=False))).sql()
+        # on every run (it keeps only short queries' rewrites), 7 ms for a thousand.
+        sql, _ = rows.where(ROW.id == fn.ANY(Value([0], unpack=False))).sql()
     else:
-        sql, _ = rows.where(Customer.id.in_([0] * count)).sql()
+        sql, _ = rows.where(ROW.id.in_([0] * count)).sql()
     return sql
+
+
+def _streamed(search, size):
+    """SQLite: the rows of ``plain_rows`` for every match, ``size`` at a time, from one
+    statement read as it goes (the search runs once; a reader leaving early ends it).
+
+    In a transaction, as PostgreSQL's COPY: one snapshot, and the request's teardown
+    between the first piece and the rest leaves the connection to the stream instead of
+    handing it back to the pool while the statement still reads from it.
+    """
+    sql, params = matches(search, _stored_columns()).sql()
+    with db.atomic(), closing(db.execute_sql(sql, params)) as cursor:
+        while rows := cursor.fetchmany(size):
+            yield rows
 
 
 class _Memo(dict):
@@ -92,42 +112,63 @@ class _Memo(dict):
         return made
 
 
-def _cell_makers(names):
-    """For each column, the function from its stored value to its CSV cell."""
+# A text column of a batch needs neutralise() cell by cell only if one of its values starts
+# with what a spreadsheet runs; the values joined by NUL (which clean() keeps out of every
+# stored value) are searched for that once, in C. Most columns of most batches have none
+# (phone numbers, "+49 ...", have).
+_RISKY_START = re.compile("\0[" + re.escape("".join(sorted(FORMULA_STARTS | {QUOTE}))) + "]")
+
+
+def _neutralised(column):
+    if _RISKY_START.search("\0" + "\0".join(column)) is None:
+        return column
+    return list(map(neutralise, column))
+
+
+def _cell_makers():
+    """For each column, the function from its stored values (a column of a batch) to its cells."""
     makers = []
-    for name, field in zip(COLUMNS, _FIELDS, strict=True):
-        if name in ("reseller", "distributor"):
-            makers.append(names.owners.__getitem__)
-        elif name == "customer_class":
-            makers.append(names.classes.__getitem__)
-        elif name in AMOUNTS:
-            makers.append(units_text)
+    for name in COLUMNS:
+        field = Customer._meta.fields[name]
+        if name in AMOUNTS:
+            makers.append(lambda column: list(map(units_text, column)))
         elif isinstance(field, BooleanField):
-            makers.append(_Memo(lambda value: "true" if value else "false").__getitem__)
-        elif isinstance(field, (CharField, TextField)):
-            makers.append(neutralise)
+            flags = _Memo(lambda value: "true" if value else "false")
+            makers.append(lambda column, flags=flags: list(map(flags.__getitem__, column)))
+        elif isinstance(field, (CharField, TextField)) or name in OWNERS or name == "customer_class":
+            makers.append(_neutralised)
         else:  # stored as a code (status): the value Python sees, neutralised like any text
-            makers.append(_Memo(lambda value, field=field: neutralise(field.python_value(value))).__getitem__)
+            shown = _Memo(lambda value, field=field: neutralise(field.python_value(value)))
+            makers.append(lambda column, shown=shown: list(map(shown.__getitem__, column)))
     return makers
 
 
-def _cells(rows, makers):
+_MAKERS = _cell_makers()
+
+
+def _cells(rows):
     """CSV cells of ``rows`` (from ``plain_rows``): text cells safe to open in a spreadsheet.
 
-    Column by column: ``map`` over a column calls one function in a tight loop,
-    and the dict lookups (owners, flags, statuses) need no Python call at all.
+    Column by column: each maker runs over a whole column in C (``map``, one regex
+    search) rather than a Python call per cell.
     """
     columns = zip(*rows, strict=True)
     # Each row ends with its id (plain_rows keys on it), which has no maker: zip stops before it.
-    return zip(*[list(map(make, column)) for make, column in zip(makers, columns, strict=False)], strict=True)
+    return zip(*[make(column) for make, column in zip(_MAKERS, columns, strict=False)], strict=True)
 
 
-def csv_text(search):
-    """Every match of ``search`` as CSV text in pieces, the header with the first: on
-    PostgreSQL written by the server (data/export_postgres.py), on SQLite here."""
+ROWS_PER_PIECE = 1000
+
+
+def csv_text(search, size=None):
+    """Every match of ``search`` as CSV text in pieces of ``size`` rows (``ROWS_PER_PIECE``),
+    the header with the first: on PostgreSQL written by the server (data/export_postgres.py),
+    on SQLite here."""
+    size = size or ROWS_PER_PIECE
     if not is_postgres():
-        return csv_lines(searching.batches(search, fetch=plain_rows))
-    return _headed(export_postgres.csv_rows(search))
+        return csv_lines(_streamed(search, size))
+    cells = export_postgres.cells(ROW, OWNER_ROWS, CLASS_ROW)
+    return _headed(export_postgres.csv_rows(matches(search, cells), size))
 
 
 def _header():
@@ -150,15 +191,13 @@ def csv_lines(batches):
     buffer = io.StringIO()
     buffer.write(_header())
     writer = csv.writer(buffer, lineterminator="\r\n")
-    names = _Names()
-    makers = _cell_makers(names)
     for batch in batches:
-        names.load(batch)
-        writer.writerows(_cells(batch, makers))
+        writer.writerows(_cells(batch))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-    yield buffer.getvalue()
+    if buffer.tell():  # no batch at all: the header alone
+        yield buffer.getvalue()
 
 
 # The file for moving one customer to another installation adds its accounts
@@ -168,10 +207,7 @@ INSTALLATION_COLUMNS = COLUMNS + ("accounts",)
 
 def installation_file(customer):
     """One customer, its balances and accounts, as CSV for ``import-customers`` elsewhere."""
-    rows = plain_rows([customer.id])
-    names = _Names()
-    names.load(rows)
-    values = dict(zip(COLUMNS, next(_cells(rows, _cell_makers(names))), strict=True))
+    values = dict(zip(COLUMNS, next(_cells(plain_rows([customer.id]))), strict=True))
     values["status"] = ACTIVE
     numbers = Account.select(Account.number).where(Account.customer == customer.id).order_by(Account.number)
     values["accounts"] = neutralise(" ".join(n for (n,) in numbers.tuples()))

@@ -13,22 +13,17 @@ writes (tests/test_export_fast.py compares the two on hostile values):
   row as one CopyData message ("always one per row"), so the last byte of each message
   is the row's end, and a line break inside a quoted cell is never touched.
 """
-from functools import reduce
+from peewee import SQL, BooleanField, Case, Value, fn
 
-from peewee import JOIN, SQL, BooleanField, Case, Value, fn
-
-from . import search as searching
 from .csvfile import FORMULA_STARTS, QUOTE
 from .db import db
 from .fields import CSV_AMOUNTS, CSV_COLUMNS
-from .models import Customer, CustomerClass
+from .models import Customer
 from .money import SCALE
-from .search_sql import S
 
 # A literal: a number beside a MoneyField would go through the field's converter (x 10^5).
 _ONE = SQL(str(10 ** SCALE))
 _STARTS = tuple(sorted(FORMULA_STARTS | {QUOTE}))
-_OWNERS = ("reseller", "distributor")
 
 
 def _text(value):
@@ -48,51 +43,36 @@ def _amount(units):
                 sign.concat(whole.cast("text")).concat(".").concat(fraction))
 
 
-def _cells():
-    """The SQL of each CSV column, in ``CSV_COLUMNS``' order, and the tables they read."""
-    row = Customer.alias("export_row")
-    owners = {name: Customer.alias(f"export_{name}") for name in _OWNERS}
-    klass = CustomerClass.alias("export_class")
-    cells = []
+def cells(row, owners, klass):
+    """The SQL of each CSV column, in ``CSV_COLUMNS``' order, over the customer ``row``, its
+    ``owners`` (by name: reseller, distributor) and its class ``klass`` (data/export.py joins them)."""
+    made = []
     for name in CSV_COLUMNS:
         if name in owners:
-            cells.append(_text(owners[name].name))
+            made.append(_text(owners[name].name))
         elif name == "customer_class":
-            cells.append(_text(klass.name))
+            made.append(_text(klass.name))
         elif name in CSV_AMOUNTS:
-            cells.append(_amount(getattr(row, name)))
+            made.append(_amount(getattr(row, name)))
         elif isinstance(Customer._meta.fields[name], BooleanField):
-            cells.append(Case(None, [(getattr(row, name), "true")], "false"))
+            made.append(Case(None, [(getattr(row, name), "true")], "false"))
         else:
-            cells.append(_text(getattr(row, name)))
-    return cells, row, owners, klass
+            made.append(_text(getattr(row, name)))
+    return made
 
 
-def _statement(search):
-    cells, row, owners, klass = _cells()
-    query = searching.ordered(search, cells).join_from(S, row, on=(row.id == S.customer))
-    query = reduce(lambda q, name: q.join_from(row, owners[name], JOIN.LEFT_OUTER,
-                                               on=(owners[name].id == getattr(row, name))), _OWNERS, query)
-    query = query.join_from(row, klass, JOIN.LEFT_OUTER, on=(klass.id == row.customer_class))
-    sql, params = query.sql()
-    return f"COPY ({sql}) TO STDOUT (FORMAT csv)", params
-
-
-ROWS_PER_PIECE = 1000
-
-
-def csv_rows(search, size=None):
-    """Every match of ``search`` as CSV text without its header, ``size`` rows a piece
-    (``ROWS_PER_PIECE``), each row ended by CRLF. One statement: the search runs once, in
-    one snapshot; a reader that stops early (``close()``) cancels it on the server.
+def csv_rows(query, size):
+    """The rows of ``query`` (a SELECT of ``cells``) as CSV text without a header, ``size``
+    rows a piece, each row ended by CRLF. One statement: the search runs
+    once, in one snapshot; a reader that stops early (``close()``) cancels it on the server.
 
     The COPY holds the connection until its last row is read, so it runs in a transaction:
     the request's teardown, between the first piece and the rest of the stream, leaves a
     connection in a transaction alone (views/__init__.py), where handing it back to the pool
     waited for the COPY, which waited for the reader, for ever.
     """
-    sql, params = _statement(search)
-    size = size or ROWS_PER_PIECE
+    sql, params = query.sql()
+    sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
     with db.atomic():
         cursor = db.cursor()
         encoding = cursor.connection.info.encoding

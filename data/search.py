@@ -16,7 +16,6 @@ every operator has the same case rules everywhere. How it is found differs:
 A search is compiled once (``Search.compiled``); the count, the page
 (data/search_pages.py) and an export each write their SQL from that one compiled form.
 """
-from contextlib import closing
 from dataclasses import dataclass, replace
 from functools import cached_property, reduce
 from operator import and_
@@ -39,7 +38,7 @@ NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
 # The customer columns of the index customer_summary (migration 0022, SQLite), beside the
 # id and the reseller.
 SUMMARY_FIELDS = frozenset({"status", "currency", "balance_control", "balance", "available_funds", "credit_limit"})
-__all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "rows_for", "batches", "ids_after", "grouped"]
+__all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "rows_for", "ids_after", "grouped"]
 
 
 @dataclass(frozen=True)
@@ -267,28 +266,11 @@ def rows_for(ids):
 
 def ordered(search, columns):
     """``columns`` of every match, in the list's order (sort key of the name, then direct,
-    then id): one query for a whole result (``batches``, the PostgreSQL export's COPY)."""
+    then id): one query for a whole result (the CSV export, data/export.py)."""
     compiled = search.compiled
     parts = compiled.finish(compiled.parts_for())
     return (_query(parts, columns, S, *compiled.hinting(False, None))
             .order_by(S.sort_name, S.direct, S.customer))
-
-
-def batches(search, size=1000, fetch=rows_for):
-    """Every match ordered by name, as lists of ``size`` customers (constant memory).
-
-    ``fetch`` turns a list of ids into the rows of a batch, in that order: model
-    instances by default; the CSV export passes a cheaper one (data.export.plain_rows).
-
-    One query for the whole result, its ids read a batch at a time by the backend
-    (``SearchBackend.id_batches``: SQLite's statement itself, PostgreSQL's server-side
-    cursor), so the search runs once.
-    """
-    sql, params = ordered(search, [S.customer]).sql()
-    # closing(): a client that leaves early ends the backend's query now, not when collected.
-    with closing(backend().id_batches(sql, params, size)) as chunks:
-        for ids in chunks:
-            yield fetch(ids)
 
 
 def ids_after(search, after, limit, extra=()):

@@ -3,12 +3,14 @@
 The engine fetches-and-sorts few hits but walks the sort index for many; each
 test runs both ways (``plan``) so neither path can drift from the other.
 """
+import csv
+import io
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
-from data import search, search_pages
+from data import export, search, search_pages
 from data.conditions import FIELDS, build
 from data.listing import Scope
 from tests import factories
@@ -189,12 +191,14 @@ def test_is_slow_only_for_short_substrings():
     assert not slow(("name", "begins_with", "a")) and not slow(("name", "is", "a"))
 
 
-def test_iterate_returns_every_match_in_batches(database):
+def test_an_export_returns_every_match_in_pieces(database):
     for n in range(25):
         factories.customer(f"Match {n:02d}", city="Springfield")
     factories.customer("Elsewhere", city="Shelbyville")
     condition = (build("city", "is", "springfield"),)
-    names = [c.name for batch in search.batches(search.Search(ALL, "", condition), size=7) for c in batch]
+    pieces = list(export.csv_text(search.Search(ALL, "", condition), size=7))
+    assert [piece.count("\r\n") for piece in pieces] == [1 + 7, 7, 7, 4]
+    names = [row["name"] for row in csv.DictReader(io.StringIO("".join(pieces)))]
     assert names == [f"Match {n:02d}" for n in range(25)]
 
 
@@ -203,10 +207,11 @@ def test_an_export_abandoned_half_way_leaves_the_connection_usable(database):
     for n in range(10):
         factories.customer(f"Match {n:02d}", city="Springfield")
     condition = (build("city", "is", "springfield"),)
-    twice = [search.batches(search.Search(ALL, "", condition), size=3) for _ in range(2)]
-    for batches in twice:  # the second export reuses the cursor's name: the first must be gone
-        assert [c.name for c in next(batches)] == ["Match 00", "Match 01", "Match 02"]
-        batches.close()
+    twice = [export.csv_text(search.Search(ALL, "", condition), size=3) for _ in range(2)]
+    for pieces in twice:  # the second runs on the connection the first left half way
+        rows = list(csv.reader(io.StringIO(next(pieces))))
+        assert [row[0] for row in rows[1:]] == ["Match 00", "Match 01", "Match 02"]
+        pieces.close()
     assert not database.in_transaction()
     factories.customer("Written after")
     assert search.count(search.Search(ALL, "written after")) == 1

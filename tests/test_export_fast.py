@@ -78,7 +78,8 @@ def export_text(client, params="scope=all"):
 def test_the_export_is_the_text_the_model_instance_export_wrote(client):
     mixed_customers()
     # The export's order: by sort key of the name, then direct, then id (data.search).
-    every = [c for batch in search.batches(search.Search(Scope("all"))) for c in batch]
+    ids = [i for (i,) in export.matches(search.Search(Scope("all")), [export.ROW.id]).tuples()]
+    every = search.rows_for(ids)
     assert len(every) == Customer.select().count() and {c.status for c in every} > {"active", "blocked"}
     assert export_text(client) == reference_csv(every)
 
@@ -105,20 +106,19 @@ def test_the_export_builds_no_customer_instances(client, monkeypatch):
     assert made == []
 
 
-def test_export_reads_bounded_batches_and_writes_one_piece_each(database, monkeypatch):
+def test_export_writes_one_piece_per_batch_of_rows(database):
     for n in range(25):
         factories.customer(f"Match {n:02d}", city="Springfield")
-    asked = []
-
-    def fetch(ids):
-        asked.append(len(ids))
-        return export.plain_rows(ids)
-
     condition = (build("city", "is", "springfield"),)
-    pieces = list(export.csv_lines(search.batches(search.Search(Scope("all"), "", condition), size=7, fetch=fetch)))
-    assert asked == [7, 7, 7, 4]
+    pieces = list(export.csv_text(search.Search(Scope("all"), "", condition), size=7))
     # The header with the first batch, one piece per batch (never the whole file at once).
-    assert [piece.count("\r\n") for piece in pieces] == [1 + 7, 7, 7, 4, 0]
+    assert [piece.count("\r\n") for piece in pieces] == [1 + 7, 7, 7, 4]
+
+
+def test_an_export_of_nothing_is_its_header(database):
+    factories.customer("Somebody")
+    pieces = list(export.csv_text(search.Search(Scope("all"), "nobody-at-all")))
+    assert pieces == [",".join(export.COLUMNS) + "\r\n"]
 
 
 def test_units_text_is_money_text_of_the_stored_amount():
@@ -142,14 +142,15 @@ def test_installation_file_keeps_its_format(app):
 
 
 def test_the_search_of_an_export_runs_once_not_once_per_batch(executed):
-    """Keyset batches ran the search (on SQLite its FTS match) again for every batch."""
+    """Keyset batches ran the search (on SQLite its FTS match) again for every batch; the
+    export is one statement (PostgreSQL's COPY: test_postgresql_writes_the_whole_export_in_one_copy)."""
     for n in range(10):
         factories.customer(f"Johnson {n:02d}")
     factories.customer("Smith")
     executed.clear()
-    batches = list(search.batches(search.Search(Scope("all"), "johnson"), size=3, fetch=export.plain_rows))
-    assert [len(b) for b in batches] == [3, 3, 3, 1]
-    assert len([s for s in executed if "customer_search" in s]) == 1
+    pieces = list(export.csv_text(search.Search(Scope("all"), "johnson"), size=3))
+    assert [piece.count("\r\n") for piece in pieces] == [1 + 3, 3, 3, 1]
+    assert len([s for s in executed if "customer_search" in s]) == (0 if is_postgres() else 1)
 
 
 def test_a_batch_is_one_statement_whatever_its_size(executed):
@@ -202,25 +203,25 @@ def test_amounts_written_by_postgresql_are_units_text(database):
     assert written == {u: units_text(u) or None for u in [*units, None]}  # None: an empty cell (NULL)
 
 
-@postgres_only
-def test_an_export_left_early_stops_its_copy_on_the_server(database):
+def test_an_export_left_early_stops_its_statement(database):
+    """PostgreSQL: the rest of the COPY is cancelled and read; SQLite: the statement ends."""
     for n in range(12):
         factories.customer(f"Early {n:02d}")
-    pieces = export_postgres.csv_rows(search.Search(Scope("all")), size=5)
+    pieces = export.csv_text(search.Search(Scope("all")), size=5)
     first = next(pieces)
-    assert first.count("\r\n") == 5 and first.startswith("Early 00,")
+    assert first.count("\r\n") == 1 + 5 and "\r\nEarly 00," in first
     pieces.close()
-    # The connection is free again at once (the rest of the COPY was cancelled and read).
+    assert not database.in_transaction()
+    # The connection is free again at once.
     assert database.execute_sql("SELECT count(*) FROM customer").fetchone() == (12,)
-    pieces = export_postgres.csv_rows(search.Search(Scope("all")), size=5)
-    assert [piece.count("\r\n") for piece in pieces] == [5, 5, 2]
+    pieces = export.csv_text(search.Search(Scope("all")), size=5)
+    assert [piece.count("\r\n") for piece in pieces] == [1 + 5, 5, 2]
 
 
-@postgres_only
 def test_an_export_longer_than_one_piece_streams_to_its_end(client, monkeypatch):
-    """The request's teardown runs between the first piece and the rest: it handed the
-    connection back to the pool, which waited for the COPY holding it, for ever."""
-    monkeypatch.setattr(export_postgres, "ROWS_PER_PIECE", 3)
+    """The request's teardown runs between the first piece and the rest: on PostgreSQL it
+    handed the connection back to the pool, which waited for the COPY holding it, for ever."""
+    monkeypatch.setattr(export, "ROWS_PER_PIECE", 3)
     for n in range(10):
         factories.customer(f"Streamed {n:02d}")
     done = []

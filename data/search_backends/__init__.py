@@ -77,11 +77,6 @@ class SearchBackend(ABC):
         the backend cannot stop a query by its own work, None (the sure way is taken)."""
         return None
 
-    @abstractmethod
-    def id_batches(self, sql, params, size):
-        """The ids the query ``sql`` (one column) returns, as lists of at most ``size``,
-        from one run of the query; closing the generator early ends the query."""
-
 
 _picked = (None, None)
 

@@ -7,7 +7,6 @@ migrations 0002 and searchable.py. Its planner has statistics and is not steered
 """
 from peewee import fn
 
-from ..db import db
 from ..models import Customer
 from . import SearchBackend
 
@@ -59,19 +58,6 @@ class PostgreSQL(SearchBackend):
 
     def rows_within(self, sql, params, budget):
         return None  # its planner is not steered: no cheap try to stop halfway
-
-    def id_batches(self, sql, params, size):
-        # Keyset batches (ORDER BY name LIMIT n) made PostgreSQL walk the name index
-        # and test customer after customer for a rare match, once per batch: 11,000
-        # matches among a million took 4 s. A cursor planned for its whole result
-        # (cursor_tuple_fraction = 1) runs the search once from its trigram index and
-        # sorts once (0.7 s). It lives in a transaction, which also makes the export
-        # one snapshot; closing the generator early rolls it back.
-        with db.atomic():
-            db.execute_sql("SET LOCAL cursor_tuple_fraction = 1.0")
-            db.execute_sql("DECLARE customer_export NO SCROLL CURSOR FOR " + sql, params)
-            while chunk := db.execute_sql(f"FETCH {int(size)} FROM customer_export").fetchall():
-                yield [customer_id for (customer_id,) in chunk]
 
 
 BACKEND = PostgreSQL()
