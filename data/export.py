@@ -186,8 +186,8 @@ def _headed(pieces):
 
 
 def csv_lines(batches):
-    """CSV text in pieces: the header, then one piece per batch of rows from ``plain_rows``
-    (``data.search.batches(..., fetch=plain_rows)``)."""
+    """CSV text in pieces: the header with the first, then one piece per batch of rows as
+    ``plain_rows`` returns them (a search's, ``_streamed``; ticked ids, views/bulk.py)."""
     buffer = io.StringIO()
     buffer.write(_header())
     writer = csv.writer(buffer, lineterminator="\r\n")
