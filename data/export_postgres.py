@@ -2,7 +2,8 @@
 
 Reading a million rows into Python and writing their cells there cost 17 s of the
 app's CPU (issue 10's target for the whole export is 15 s). Here the server joins the
-owners' and class names, writes amounts as text and puts the formula-safe apostrophe
+owners' and class names, writes amounts as text (``money.units_text_sql``, as the
+SQLite export does too) and puts the formula-safe apostrophe
 in front of a cell (``csvfile.neutralise``) in SQL, and its own CSV writer quotes the
 cells; the app only passes the rows on. The text is the same as ``export.csv_lines``
 writes (tests/test_export_fast.py compares the two on hostile values):
@@ -13,16 +14,14 @@ writes (tests/test_export_fast.py compares the two on hostile values):
   row as one CopyData message ("always one per row"), so the last byte of each message
   is the row's end, and a line break inside a quoted cell is never touched.
 """
-from peewee import SQL, BooleanField, Case, Value, fn
+from peewee import BooleanField, Case, Value, fn
 
 from .csvfile import FORMULA_STARTS, QUOTE
 from .db import db
 from .fields import CSV_AMOUNTS, CSV_COLUMNS
 from .models import Customer
-from .money import SCALE
+from .money import units_text_sql
 
-# A literal: a number beside a MoneyField would go through the field's converter (x 10^5).
-_ONE = SQL(str(10 ** SCALE))
 _STARTS = tuple(sorted(FORMULA_STARTS | {QUOTE}))
 
 
@@ -30,17 +29,6 @@ def _text(value):
     """``neutralise(value)`` in SQL, empty as NULL (see the module's docstring)."""
     safe = Case(None, [(fn.SUBSTR(value, 1, 1).in_(_STARTS), Value(QUOTE).concat(value))], value)
     return fn.NULLIF(safe, "")
-
-
-def _amount(units):
-    """``money.units_text(units)`` in SQL: 10^-5 units as plain decimal text."""
-    whole = fn.ABS(units) / _ONE
-    # 100000 + the fraction, less its first digit: the fraction with its leading zeros.
-    fraction = fn.RTRIM(fn.SUBSTR((fn.MOD(fn.ABS(units), _ONE) + _ONE).cast("text"), 2), "0")
-    sign = Case(None, [(units < 0, "-")], "")
-    return Case(None, [(units.is_null(), None),
-                       (fn.MOD(units, _ONE) == 0, (units / _ONE).cast("text"))],
-                sign.concat(whole.cast("text")).concat(".").concat(fraction))
 
 
 def cells(row, owners, klass):
@@ -53,7 +41,7 @@ def cells(row, owners, klass):
         elif name == "customer_class":
             made.append(_text(klass.name))
         elif name in CSV_AMOUNTS:
-            made.append(_amount(getattr(row, name)))
+            made.append(units_text_sql(getattr(row, name)))
         elif isinstance(Customer._meta.fields[name], BooleanField):
             made.append(Case(None, [(getattr(row, name), "true")], "false"))
         else:

@@ -8,7 +8,7 @@ call rating, which produces fractions of a cent.
 import re
 from decimal import Decimal
 
-from peewee import BigIntegerField
+from peewee import SQL, BigIntegerField, Case, fn
 
 SCALE = 5
 QUANTUM = Decimal(1).scaleb(-SCALE)
@@ -90,6 +90,20 @@ def money_text(amount):
     if amount is None:
         return ""
     return f"{amount.normalize():f}"
+
+
+def units_text_sql(units):
+    """``units_text`` in SQL, the same on both backends (NULL for none), for exports read
+    in bulk: integer arithmetic only, every constant a literal (a statement kept as text
+    is run with other parameters, and a number beside a MoneyField would be converted)."""
+    one, zero = SQL(str(_ONE)), SQL("0")
+    whole = fn.ABS(units) / one
+    fraction = fn.ABS(units) - whole * one
+    # One unit more than the fraction, less its first digit: the fraction with its leading zeros.
+    digits = fn.RTRIM(fn.SUBSTR((fraction + one).cast("text"), SQL("2")), SQL("'0'"))
+    sign = Case(None, [(units < zero, SQL("'-'"))], SQL("''"))
+    return Case(None, [(fraction == zero, sign.concat(whole.cast("text")))],
+                sign.concat(whole.cast("text")).concat(SQL("'.'")).concat(digits))
 
 
 def units_text(units):
