@@ -11,7 +11,7 @@ from . import export_postgres
 from . import search as searching
 from .csvfile import FORMULA_STARTS, QUOTE, neutralise
 from .db import db, is_postgres
-from .fields import CSV_COLUMNS
+from .fields import CSV_AMOUNTS, CSV_COLUMNS
 from .models import Customer, CustomerClass
 from .money import units_text_sql
 from .records import Account
@@ -22,7 +22,7 @@ from .status import ACTIVE
 COLUMNS = CSV_COLUMNS
 # Amounts are plain numbers ("-12.5"), which a spreadsheet reads as numbers, never
 # as formulas: they are the only cells written without formula neutralising.
-AMOUNTS = ("balance", "available_funds", "credit_limit")
+AMOUNTS = CSV_AMOUNTS
 OWNERS = ("reseller", "distributor")
 
 # The tables an exported row reads: the customer, its owners' and its class's names.
@@ -35,21 +35,37 @@ CLASS_ROW = CustomerClass.alias("export_class")
 _EMPTY = SQL("''")
 
 
-def _stored_columns():
-    """The COLUMNS as stored (owners and class by name, '' for none; amounts as text), then the id."""
+def _columns(text, joined, flag, amount):
+    """The SQL of each of the COLUMNS: ``text(value)`` of the customer's text fields,
+    ``joined(name)`` of its owners' and class's names (NULL for none), ``flag(value)`` of
+    its flags, ``amount(units_text_sql(units))`` of its amounts (the same SQL on both
+    backends, so the exports cannot differ in an amount)."""
     columns = []
     for name in COLUMNS:
         if name in OWNER_ROWS:
-            columns.append(fn.COALESCE(OWNER_ROWS[name].name, _EMPTY))
+            columns.append(joined(OWNER_ROWS[name].name))
         elif name == "customer_class":
-            columns.append(fn.COALESCE(CLASS_ROW.name, _EMPTY))
+            columns.append(joined(CLASS_ROW.name))
         elif name in AMOUNTS:
-            # The SQL PostgreSQL's COPY writes too, so the exports cannot differ in an amount
-            # (on SQLite as fast as units_text here: about 2 s of CPU for a million's three).
-            columns.append(fn.COALESCE(units_text_sql(getattr(ROW, name)), _EMPTY))
+            columns.append(amount(units_text_sql(getattr(ROW, name))))
+        elif isinstance(Customer._meta.fields[name], BooleanField):
+            columns.append(flag(getattr(ROW, name)))
         else:
-            columns.append(getattr(ROW, name))
-    return [*columns, ROW.id]
+            columns.append(text(getattr(ROW, name)))
+    return columns
+
+
+def _as_is(value):
+    return value
+
+
+def _or_empty(value):
+    return fn.COALESCE(value, _EMPTY)
+
+
+def _stored_columns():
+    """The COLUMNS as ``_cells`` reads them ('' for no owner, class or amount), then the id."""
+    return [*_columns(text=_as_is, joined=_or_empty, flag=_as_is, amount=_or_empty), ROW.id]
 
 
 def _names_joined(query):
@@ -171,7 +187,8 @@ def csv_text(search, size=None):
     size = size or ROWS_PER_PIECE
     if not is_postgres():
         return csv_lines(_streamed(search, size))
-    cells = export_postgres.cells(ROW, OWNER_ROWS, CLASS_ROW)
+    cells = _columns(text=export_postgres.text_cell, joined=export_postgres.text_cell,
+                     flag=export_postgres.flag_cell, amount=_as_is)
     return _headed(export_postgres.csv_rows(matches(search, cells), size))
 
 

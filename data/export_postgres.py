@@ -14,44 +14,28 @@ writes (tests/test_export_fast.py compares the two on hostile values):
   row as one CopyData message ("always one per row"), so the last byte of each message
   is the row's end, and a line break inside a quoted cell is never touched.
 """
-from peewee import BooleanField, Case, Value, fn
+from peewee import Case, Value, fn
 
 from .csvfile import FORMULA_STARTS, QUOTE
 from .db import db
-from .fields import CSV_AMOUNTS, CSV_COLUMNS
-from .models import Customer
-from .money import units_text_sql
 
 _STARTS = tuple(sorted(FORMULA_STARTS | {QUOTE}))
 
 
-def _text(value):
+def text_cell(value):
     """``neutralise(value)`` in SQL, empty as NULL (see the module's docstring)."""
     safe = Case(None, [(fn.SUBSTR(value, 1, 1).in_(_STARTS), Value(QUOTE).concat(value))], value)
     return fn.NULLIF(safe, "")
 
 
-def cells(row, owners, klass):
-    """The SQL of each CSV column, in ``CSV_COLUMNS``' order, over the customer ``row``, its
-    ``owners`` (by name: reseller, distributor) and its class ``klass`` (data/export.py joins them)."""
-    made = []
-    for name in CSV_COLUMNS:
-        if name in owners:
-            made.append(_text(owners[name].name))
-        elif name == "customer_class":
-            made.append(_text(klass.name))
-        elif name in CSV_AMOUNTS:
-            made.append(units_text_sql(getattr(row, name)))
-        elif isinstance(Customer._meta.fields[name], BooleanField):
-            made.append(Case(None, [(getattr(row, name), "true")], "false"))
-        else:
-            made.append(_text(getattr(row, name)))
-    return made
+def flag_cell(value):
+    """A flag as the export writes it."""
+    return Case(None, [(value, "true")], "false")
 
 
 def csv_rows(query, size):
-    """The rows of ``query`` (a SELECT of ``cells``) as CSV text without a header, ``size``
-    rows a piece, each row ended by CRLF. One statement: the search runs once, in one
+    """The rows of ``query`` (a SELECT of ``text_cell``, ``flag_cell`` and amounts) as CSV
+    text without a header, ``size`` rows a piece, each row ended by CRLF. One statement: the search runs once, in one
     snapshot; a reader that stops early (``close()``) cancels it on the server.
 
     The COPY holds the connection until its last row is read, so it runs in a transaction:
