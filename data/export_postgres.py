@@ -35,8 +35,9 @@ def flag_cell(value):
 
 def csv_rows(query, size):
     """The rows of ``query`` (a SELECT of ``text_cell``, ``flag_cell`` and amounts) as CSV
-    text without a header, ``size`` rows a piece, each row ended by CRLF. One statement: the search runs once, in one
-    snapshot; a reader that stops early (``close()``) cancels it on the server.
+    text without a header, ``size`` rows a piece, each row ended by CRLF. One statement: the
+    search runs once, in one snapshot; a reader that stops early (``close()``) cancels it on
+    the server.
 
     The COPY holds the connection until its last row is read, so it runs in a transaction:
     the request's teardown, between the first piece and the rest of the stream, leaves a
