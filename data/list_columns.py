@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from . import sql_text
 from .db import write_transaction
 from .errors import Invalid
 from .models import CustomerClass
@@ -86,7 +87,9 @@ def _from_stored(text, compact):
 
 def layout_for(user_id):
     """The list layout ``user_id`` chose, or the default one (one query)."""
-    row = ListSetting.get_or_none(ListSetting.user == user_id)
+    found = sql_text.rows("list_setting", lambda user: ListSetting.select().where(ListSetting.user == user[0]),
+                          [user_id])
+    row = found[0] if found else None
     if row is None or (not row.columns and not row.compact):
         return Layout()
     if not row.columns:

@@ -8,6 +8,7 @@ the views check it with the list's parser (data/ knows no URL grammar).
 """
 from peewee import IntegrityError
 
+from . import sql_text
 from .access import Forbidden
 from .db import write_transaction
 from .errors import Invalid, NotFound
@@ -35,9 +36,17 @@ def _team(user):
 def visible(user):
     """The views ``user`` may open: their own (by name), then teammates' shared ones
     (by name), each with its ``user`` joined (one query)."""
-    views = (SavedView.select(SavedView, User).join(User)
-             .where((SavedView.user == user.id) | (SavedView.shared & _team(user))))
+    # On every list page (the views menu): its SQL is written once per kind of team (sql_text).
+    if user.owner_id:
+        views = sql_text.rows("views_of_owner_team", lambda p: _visible(p[0], User.owner == p[1]),
+                              [user.id, user.owner_id])
+    else:
+        views = sql_text.rows("views_of_operator_team", lambda p: _visible(p[0], User.owner.is_null()), [user.id])
     return sorted(views, key=lambda v: (v.user_id != user.id, v.name.casefold(), v.id))
+
+
+def _visible(user_id, team):
+    return SavedView.select(SavedView, User).join(User).where((SavedView.user == user_id) | (SavedView.shared & team))
 
 
 def find(user, view_id):

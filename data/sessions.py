@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from peewee import OperationalError
 
-from . import clock
+from . import clock, sql_text
 from .db import SQLITE_PRAGMAS, db, is_postgres, write_transaction
 from .records import User, UserSession
 
@@ -48,14 +48,19 @@ def resume(token, idle=IDLE, max_age=MAX_AGE):
     if not isinstance(token, str) or not 0 < len(token) <= 100:
         return None
     now = clock.utcnow()
-    row = (UserSession.select(UserSession, User).join(User)
-           .where(UserSession.id == _key(token)).first())
+    found = sql_text.rows("session", _session, [_key(token)])
+    row = found[0] if found else None
     if (row is None or row.revoked or now - row.created_at >= max_age
             or now - row.last_seen_at >= idle or row.user.disabled_at is not None):
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         _touch(row.id, now)
     return row.user
+
+
+def _session(params):
+    # By primary key: one row at most, so no LIMIT (which Peewee would make a parameter).
+    return UserSession.select(UserSession, User).join(User).where(UserSession.id == params[0])
 
 
 def _touch(session_id, now):

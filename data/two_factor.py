@@ -19,7 +19,7 @@ from datetime import UTC, timedelta
 import pyotp
 import segno
 
-from . import clock, sign_in_log
+from . import clock, sign_in_log, sql_text
 from .access import ROLES
 from .db import write_transaction
 from .errors import Invalid
@@ -180,10 +180,12 @@ class Requirement:
 
 def requirement():
     """The stored requirement (none until an administrator sets one)."""
-    row = AppSetting.get_or_none(AppSetting.key == _REQUIREMENT)
-    if row is None:
+    # Read on every request (must_enrol): its SQL is written once (sql_text).
+    found = sql_text.rows("setting", lambda key: AppSetting.select().where(AppSetting.key == key[0]),
+                          [_REQUIREMENT])
+    if not found:
         return Requirement()
-    value = json.loads(row.value)
+    value = json.loads(found[0].value)
     return Requirement(bool(value.get("everyone")), frozenset(r for r in value.get("roles", ()) if r in ROLES))
 
 
