@@ -67,6 +67,9 @@ def target_class(code, argument):
         found = None
     if found is None:
         raise Invalid({"customer_class": "choose a customer class"})
+    if found.retired_at is not None:
+        # As on the edit form: customers in a retired class keep it, nobody new is put in it.
+        raise Invalid({"customer_class": f"the customer class “{found.name}” is retired: choose another"})
     return found
 
 

@@ -9,7 +9,7 @@ import pycountry
 from babel.numbers import get_currency_precision
 from peewee import IntegrityError, fn
 
-from . import clock
+from . import clock, sql_text
 from .access import as_viewer
 from .db import write_transaction
 from .errors import Conflict, Invalid, NotFound, Stale
@@ -59,6 +59,13 @@ def customer_counts(viewer):
     if reach is not None:
         query = query.where(reach)
     return dict(query.tuples())
+
+
+def offered():
+    """The classes a customer may be put in (not retired), by name. Read by every list page
+    (the bulk bar's "change class"): its SQL is written once (sql_text)."""
+    return sql_text.rows("offered_classes", lambda _: CustomerClass.select()
+                         .where(CustomerClass.retired_at.is_null()).order_by(CustomerClass.name))
 
 
 def overview(viewer):

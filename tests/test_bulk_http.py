@@ -160,6 +160,25 @@ def test_change_class_over_http(client, customers, token):
     assert Customer.select().where(Customer.customer_class == cls.id).count() == 6
 
 
+def test_a_retired_class_is_not_offered_and_cannot_be_given_in_bulk(client, customers, token):
+    gold = factories.customer_class("Gold")
+    old = factories.customer_class("Old", retired_at=clock.utcnow())
+    form = bulk_form(client)
+    offered = [o.get_text() for o in form.select("select[name=customer_class] option") if o["value"]]
+    assert offered == ["Gold"]
+    fields = form_fields(form)
+    response = post(client, "/customers/bulk/preview", fields, action="change_class", customer_class=old.id,
+                    selection="all", csrf_token=token)
+    assert response.status_code == 422
+    page = soup(response)
+    assert "the customer class “Old” is retired: choose another" in page.select_one(
+        "article .notice-error").get_text(" ", strip=True)
+    assert [o.get_text() for o in page.select("select[name=customer_class] option") if o["value"]] == ["Gold"]
+    assert post(client, "/customers/bulk", fields, action="change_class", customer_class=old.id,
+                selection="all", csrf_token=token).status_code == 422
+    assert Customer.select().where(Customer.customer_class.in_([gold.id, old.id])).count() == 0
+
+
 def test_a_role_that_may_not_gets_a_403_and_nothing_runs(app, customers):
     clerk = sign_in(app.test_client(), make_user("clerk", "billing_clerk"))
     from tests.conftest import csrf_token

@@ -21,10 +21,10 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 import jobs
-from data import bulk_actions, bulk_jobs, export, search
+from data import bulk_actions, bulk_jobs, classes, export, search
 from data.bulk_actions import ACTIONS
 from data.errors import Invalid
-from data.models import Customer, CustomerClass
+from data.models import Customer
 
 from . import list_url
 from .actor import current_viewer
@@ -100,7 +100,7 @@ def _preview_page(form, status=200, preview=None):
         status = 422
     return make_response(render_template(
         "bulk/preview.html", form=form, preview=preview, actions=bulk_actions.offered(viewer),
-        classes=CustomerClass.select().order_by(CustomerClass.name)), status)
+        classes=classes.offered()), status)
 
 
 @bp.post("/preview")
@@ -219,4 +219,4 @@ def export_csv():
 
 # The list's bulk bar offers only what the viewer's role may do.
 bp.add_app_template_global(bulk_actions.offered, "bulk_actions")
-bp.add_app_template_global(lambda: list(CustomerClass.select().order_by(CustomerClass.name)), "bulk_classes")
+bp.add_app_template_global(classes.offered, "bulk_classes")
