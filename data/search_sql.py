@@ -73,11 +73,12 @@ class Hinting(Node):
 
 class Term(str):
     """A substring term of the backend's text index (``SearchBackend.substring_term``), with
-    ``check``: the same condition as LIKE patterns on the folded columns, for rows read anyway."""
+    ``check``: the same condition as LIKE patterns on the folded columns, for rows read anyway.
+    ``in_sort_index``: ``check`` first tests the name's sort key, which the sort index holds."""
 
-    def __new__(cls, term, check):
+    def __new__(cls, term, check, in_sort_index=False):
         made = super().__new__(cls, term)
-        made.check = check
+        made.check, made.in_sort_index = check, in_sort_index
         return made
 
 
@@ -157,8 +158,17 @@ class Parts:
         term = backend().substring_term(columns, op, folded)
         if term is None:
             return None
-        pattern = "%" + like_escape(folded) + ("" if op == "ends_with" else "%")
-        return Term(term, reduce(or_, [like(self.col(getattr(S, name)), pattern) for name in columns]))
+        tail = "" if op == "ends_with" else "%"
+        check = reduce(or_, [like(self.col(getattr(S, name)), "%" + like_escape(folded) + tail) for name in columns])
+        if columns != ("name",):
+            return Term(term, check)
+        # sort_key drops only combining marks, character by character, so the key of a name
+        # holds the key of any substring of it (at its end, for a suffix): a walk of the sort
+        # index tests the key there and reads a row only where it passes (SQLite defers the
+        # row until a column the index lacks is needed). "eric" at a million: 15,000 index
+        # entries for page 1, 1.4 ms, against 29 ms reading every row to test the name.
+        key = like(S.sort_name, "%" + like_escape(sort_key(folded)) + tail)
+        return Term(term, key & check, in_sort_index=True)
 
     def _name(self, op, folded):
         """Names have no index of their own: the accent-free sort key's index finds

@@ -120,6 +120,7 @@ def _thresholds(setting, monkeypatch):
         # A walk far enough that the text index lists its matches first (a deep page at a
         # million customers); otherwise a walk checks the substring terms row by row.
         monkeypatch.setattr(search_pages, "CHECKED_WALK_ROWS", 0)
+        monkeypatch.setattr(search_pages, "INDEX_CHECKED_WALK_ROWS", 0)
         # And no B-tree range steered to: the text index (or the planner) drives every search.
         monkeypatch.setattr(search_driver, "DRIVER_ROWS", 0)
 
