@@ -214,15 +214,16 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
         parts.on_search.extend(extra_search)
         return parts
 
-    def walk(parts):
-        if steer and not few and table is S:
+    def walk(parts, walking=not few):
+        if steer and walking and table is S:
             parts = _customer_checked_per_row(parts)
-        return (_query(parts, [id_column], table, *compiled.hinting(steer and not few, sort_column))
-                .order_by(*order).offset(offset).limit(limit))
+        walk_order = order if walking != few else _order(sort, hint=steer and not walking)[0]
+        return (_query(parts, [id_column], table, *compiled.hinting(steer and walking, sort_column))
+                .order_by(*walk_order).offset(offset).limit(limit))
 
-    budget = _checked_walk_budget(parts_for(), sort, offset + limit, total) if steer and not few else None
+    budget = _checked_walk_budget(parts_for(), sort, offset + limit, total, few) if steer else None
     if budget is not None:
-        rows = backend().rows_within(*walk(parts_for().finish(table, checked=True)).sql(), budget)
+        rows = backend().rows_within(*walk(parts_for().finish(table, checked=True), walking=True).sql(), budget)
         if rows is not None:
             return [customer_id for (customer_id,) in rows]
     parts = compiled.finish(parts_for(), table) if few else parts_for().finish(table)
@@ -247,19 +248,23 @@ def _customer_checked_per_row(parts):
     return replace(parts, on_search=[*parts.on_search, checked], on_customer=[])
 
 
-def _checked_walk_budget(parts, sort, reach, total):
+def _checked_walk_budget(parts, sort, reach, total, few=False):
     """The budget of a walk of the sort index checking the substring terms on each row it
     passes, or None when the text index should list every match first instead: the walk is
     tried when, to the ``reach``-th of ``total`` matches, it should pass so few rows (matches
     spread evenly) that it costs less. An FTS5 match of "yahoo" at a million customers lists
     153,000 ids (some 60 ms) before the walk can start, while its first page is met within
     some 330 rows (1 ms). Where the terms are tested in the name's sort index
-    (``Term.in_sort_index``), rows the walk passes cost far less, and it goes further."""
+    (``Term.in_sort_index``), rows the walk passes cost far less, and it goes further: even
+    for ``few`` matches (which are otherwise listed by the text index and sorted), "name ends
+    with son" at a million (1,538) sorted in 15 ms, walked in 3."""
     if not parts.match or not total:
         return None
-    rows = gram_counts.count("", False)  # every customer: the walk passes them all, direct or not
     in_index = (sort[0] == "name" and not (parts.on_search or parts.on_customer)
                 and all(term.in_sort_index for term in parts.match))
+    if few and not in_index:
+        return None
+    rows = gram_counts.count("", False)  # every customer: the walk passes them all, direct or not
     limit, budget = ((INDEX_CHECKED_WALK_ROWS, INDEX_CHECKED_WALK_BUDGET) if in_index
                      else (CHECKED_WALK_ROWS, CHECKED_WALK_BUDGET))
     return budget if reach * rows <= total * limit else None
