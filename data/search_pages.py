@@ -200,7 +200,7 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
     # so it walks the sort index (page 1 of a broad search stops after a few hundred rows).
     few = total <= SORT_HITS_LIMIT
     sort_column = TEXT_SORTS.get(sort[0]) or CUSTOMER_SORTS[sort[0]]
-    order, table = _order(sort, hint=steer and few)
+    table = _sort_keys(sort, hint=False)[2]
     compiled = search.compiled
     id_column = S.customer if table is S else C.id
     if seek is not None:
@@ -215,11 +215,13 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
         return parts
 
     def walk(parts, walking=not few):
+        # ``walking``: down the sort index (its order unhinted, the filters hinted away);
+        # else the matches found by the filters' indexes, then sorted.
         if steer and walking and table is S:
             parts = _customer_checked_per_row(parts)
-        walk_order = order if walking != few else _order(sort, hint=steer and not walking)[0]
+        order = _order(sort, hint=steer and not walking)[0]
         return (_query(parts, [id_column], table, *compiled.hinting(steer and walking, sort_column))
-                .order_by(*walk_order).offset(offset).limit(limit))
+                .order_by(*order).offset(offset).limit(limit))
 
     budget = _checked_walk_budget(parts_for(), sort, offset + limit, total, few) if steer else None
     if budget is not None:
