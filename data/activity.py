@@ -126,9 +126,29 @@ def _conditions(who, filters):
 
 
 def _contains(column, text):
-    """``column`` contains ``text``, ignoring case (SQLite's LIKE ignores ASCII case only)."""
-    operator = "ILIKE" if is_postgres() else "LIKE"
-    return NodeList((column, SQL(operator), "%" + like_escape(text) + "%", SQL("ESCAPE '\\'")))
+    """``column`` contains ``text``, ignoring case as PostgreSQL's ILIKE does (each
+    character against its upper and lower case forms, "Ü" as "ü" too)."""
+    if is_postgres() or text.isascii():
+        operator = "ILIKE" if is_postgres() else "LIKE"
+        return NodeList((column, SQL(operator), "%" + like_escape(text) + "%", SQL("ESCAPE '\\'")))
+    # SQLite's LIKE ignores the case of ASCII letters only: "müller" missed "MÜLLER GMBH".
+    # GLOB is case-sensitive, so each letter becomes the class of its case forms (some 2.4
+    # times slower a row than LIKE: a million entries read 0.36 s against 0.15, so only here).
+    return NodeList((column, SQL("GLOB"), "*" + case_classes(text) + "*"))
+
+
+_GLOB_SPECIAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
+
+
+def case_classes(text):
+    """A GLOB pattern matching ``text`` whatever the case of each character: ``Ab*``
+    -> ``[Aa][Bb][*]`` (a form longer than one character, as "ß".upper(), is left out)."""
+    pattern = []
+    for char in text:
+        forms = {form for form in (char, char.lower(), char.upper(), char.title()) if len(form) == 1}
+        # Letters are never GLOB's special characters, so a class of them needs no escaping.
+        pattern.append("[" + "".join(sorted(forms)) + "]" if len(forms) > 1 else _GLOB_SPECIAL.get(char, char))
+    return "".join(pattern)
 
 
 def _name_part(filters):

@@ -184,6 +184,32 @@ def test_filters(database):
     assert bad.value.param == "from"
 
 
+@pytest.mark.parametrize("stopped", [True, False])
+def test_a_name_part_ignores_the_case_of_every_letter_not_only_ascii(database, monkeypatch, stopped):
+    """SQLite's LIKE ignored the case of ASCII letters only: "müller" missed "MÜLLER GMBH"
+    (PostgreSQL's ILIKE did not). Walked or sorted (a stopped walk), the same entries."""
+    for n, name in enumerate(["MÜLLER GMBH", "Müller & Co", "Mueller", "ΣΩΚΡΆΤΗΣ", "Zoë [x] *", "zoe"]):
+        entry(name, at=T0 + timedelta(seconds=n), customer_id=n)
+    if stopped:
+        monkeypatch.setattr(type(backend()), "rows_within", lambda self, sql, params, budget: None)
+
+    def shown(text):
+        return names(activity.page(ADMIN, Filters(customer=text)).rows)
+
+    assert shown("müller") == shown("MÜLLER") == ["Müller & Co", "MÜLLER GMBH"]
+    assert shown("σωκράτ") == ["ΣΩΚΡΆΤΗΣ"]
+    assert shown("ZOË") == ["Zoë [x] *"]
+    # GLOB's own characters are literal (SQLite matches a non-ASCII part with GLOB).
+    assert shown("ZOË [X] *") == shown("ë [x] *") == ["Zoë [x] *"]
+    assert shown("zoë?") == shown("[zoë]") == shown("ë*x") == []
+    assert shown("[x] *") == ["Zoë [x] *"] and shown("z?e") == []
+
+
+def test_case_classes_escape_globs_characters():
+    assert activity.case_classes("Ab*?[]") == "[Aa][Bb][*][?][[]]"
+    assert activity.case_classes("ß1") == "ß1"   # "SS" is two characters: not a form of one
+
+
 @pytest.mark.parametrize("text", ["2026-02-30", "yesterday", "2026/03/01", "1" * 40])
 def test_bad_dates_are_named(text):
     with pytest.raises(BadFilter) as bad:
