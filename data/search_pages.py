@@ -32,8 +32,10 @@ SORT_HITS_LIMIT = 5000
 CHECKED_WALK_ROWS = 2000
 CHECKED_WALK_BUDGET = 60
 # The same, where every term is on the name and nothing else is checked (``Term.in_sort_index``):
-# an entry of the sort index is tested without reading its row, some 0.07 us against 2 us
-# (SQLite's steps count both alike: 400 thousand are some 57,000 entries, about 5 ms).
+# an entry of the sort index is tested without reading its row, some 0.07 us against 2 us.
+# SQLite's steps count both alike: 400 thousand are some 57,000 entries, about 5 ms when few
+# pass the key test (as for "eric"), up to some 110 ms in the unlikely case that most pass it
+# and fail the name's own (a row read each) before the text index is asked instead.
 INDEX_CHECKED_WALK_ROWS = 40_000
 INDEX_CHECKED_WALK_BUDGET = 400
 TEXT_SORTS = {"name": S.sort_name, "email": S.email}
