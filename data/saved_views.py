@@ -29,8 +29,15 @@ def name_problem(name):
     return None
 
 
-def _team(user):
-    return User.owner == user.owner_id if user.owner_id else User.owner.is_null()
+def _team(owner_id):
+    """The users of a team: those of the owner ``owner_id``, or the operator's (None)."""
+    return User.owner == owner_id if owner_id else User.owner.is_null()
+
+
+def _visible(user_id, owner_id):
+    """The views a user of ``owner_id``'s team may open: their own and the team's shared ones."""
+    return (SavedView.select(SavedView, User).join(User)
+            .where((SavedView.user == user_id) | (SavedView.shared & _team(owner_id))))
 
 
 def visible(user):
@@ -38,22 +45,15 @@ def visible(user):
     (by name), each with its ``user`` joined (one query)."""
     # On every list page (the views menu): its SQL is written once per kind of team (sql_text).
     if user.owner_id:
-        views = sql_text.rows("views_of_owner_team", lambda p: _visible(p[0], User.owner == p[1]),
-                              [user.id, user.owner_id])
+        views = sql_text.rows("views_of_owner_team", lambda p: _visible(*p), [user.id, user.owner_id])
     else:
-        views = sql_text.rows("views_of_operator_team", lambda p: _visible(p[0], User.owner.is_null()), [user.id])
+        views = sql_text.rows("views_of_operator_team", lambda p: _visible(p[0], None), [user.id])
     return sorted(views, key=lambda v: (v.user_id != user.id, v.name.casefold(), v.id))
-
-
-def _visible(user_id, team):
-    return SavedView.select(SavedView, User).join(User).where((SavedView.user == user_id) | (SavedView.shared & team))
 
 
 def find(user, view_id):
     """The view if ``user`` may open it, else ``NotFound`` (another team's view is not revealed)."""
-    view = (SavedView.select(SavedView, User).join(User)
-            .where((SavedView.id == view_id) & ((SavedView.user == user.id) | (SavedView.shared & _team(user))))
-            .first())
+    view = _visible(user.id, user.owner_id).where(SavedView.id == view_id).first()
     if view is None:
         raise NotFound("no such view")
     return view
