@@ -16,6 +16,7 @@ from . import (
     export,
     formatting,
     imports,
+    list_row,
     ops,
     related,
     saved_views,
@@ -47,6 +48,7 @@ def register(app):
     # The upload checks its CSRF token itself, once its size limit and file storage are set.
     csrf.exempt(imports.upload)
     formatting.register(app)
+    list_row.register(app)
     security.register(app)
     errors.register(app)
 

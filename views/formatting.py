@@ -65,9 +65,21 @@ def _icon_shell(href, css):
 
 def icon(name, label=None, css=""):
     """An inline reference to a symbol of the vendored Lucide sprite."""
-    start, end = _icon_shell(_sprite() + "#" + name, css)
-    aria = f' role="img" aria-label="{escape(label)}"' if label else ' aria-hidden="true"'
-    return Markup(start + aria + end)
+    return Markup(icon_markup(name, escape(label) if label else None, css))
+
+
+def icon_markup(name, label_html=None, css="", sprite=None):
+    """``icon`` as a plain string, its label given already escaped (the list's rows
+    escape a customer's name once for the five labels that hold it); ``sprite``: the
+    sprite's address, for a caller drawing hundreds (``sprite_url()``)."""
+    start, end = _icon_shell((sprite or _sprite()) + "#" + name, css)
+    aria = f' role="img" aria-label="{label_html}"' if label_html else ' aria-hidden="true"'
+    return start + aria + end
+
+
+def sprite_url():
+    """The address of the icons' sprite (looked up once a request)."""
+    return _sprite()
 
 
 # The status actions that cannot simply be undone, and what each does, told before

@@ -6,10 +6,12 @@ is fixed (``/customers/<id>/...``), so one ``url_for`` gives the prefix, and
 one call per row gives all of the row's links (each call from a template costs
 more than building the string).
 """
+from copy import copy
 from typing import NamedTuple
 from urllib.parse import urlencode
 
 from flask import url_for
+from markupsafe import escape
 
 
 class RowHrefs(NamedTuple):
@@ -35,3 +37,11 @@ class RowLinks:
         return RowHrefs(show=base + query, xdrs=f"{base}/xdrs{query}", accounts=f"{base}/accounts{query}",
                         confirm_delete=f"{base}/delete{query}", status_menu=f"{base}/status-menu{query}",
                         delete=base, quick_look=f"{base}/quick-look{self.look_query}")
+
+    def escaped(self):
+        """These links with their text escaped for HTML once, for a drawer that writes
+        hundreds of them as they are (views/list_row.py); an id needs no escaping."""
+        html = copy(self)
+        html.prefix, html.query, html.look_query = (str(escape(part)) for part in
+                                                    (self.prefix, self.query, self.look_query))
+        return html
