@@ -260,7 +260,14 @@ def rows_for(ids):
     # The SQL text is written once per page size (sql_text): Peewee writing it took
     # longer than the lookup by primary key.
     sql, params = sql_text.for_ids("rows_for", lambda some: C.select().where(C.id.in_(some)), ids)
-    found = {c.id: c for c in C.raw(sql, *params)}
+    found = {}
+    # Peewee's converters make the values (dicts()); the instance is made from them at once,
+    # as Model.__init__ with __no_default__ would: its setattr per field and row took
+    # longer than the query (some 40 µs a row of 39 columns).
+    for data in C.raw(sql, *params).dicts():
+        customer = C.__new__(C)
+        customer.__data__, customer._dirty, customer.__rel__ = data, set(), {}
+        found[data["id"]] = customer
     return [found[i] for i in ids if i in found]
 
 
