@@ -5,7 +5,7 @@ The spec's list columns are the default. The extra ones (company, country, custo
 class, phone, created, last change) are shown, never sorted by: the list's sorts are
 the ones data/search_pages.py walks an index for at a million customers.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from peewee import fn
 
@@ -55,11 +55,14 @@ DENSITIES = ("comfortable", "compact")
 @dataclass(frozen=True)
 class Layout:
     """How one user's list looks. ``chosen``: the user saved a choice; with the defaults
-    the Owner column appears only where owners mix (All customers)."""
+    the Owner column appears only where owners mix (All customers). ``landing_view_id``:
+    the saved view the list opens with, stored in the same row (data/saved_views.py
+    checks that the user may still open it), read with the layout in one query."""
     order: tuple = DEFAULT_ORDER
     shown: frozenset = DEFAULT_SHOWN
     compact: bool = False
     chosen: bool = False
+    landing_view_id: int | None = field(default=None, compare=False)
 
     @property
     def columns(self):
@@ -90,11 +93,11 @@ def layout_for(user_id):
     found = sql_text.rows("list_setting", lambda user: ListSetting.select().where(ListSetting.user == user[0]),
                           [user_id])
     row = found[0] if found else None
-    if row is None or (not row.columns and not row.compact):
+    if row is None:
         return Layout()
     if not row.columns:
-        return Layout(compact=True)
-    return _from_stored(row.columns, row.compact)
+        return Layout(compact=row.compact, landing_view_id=row.landing_view_id)
+    return replace(_from_stored(row.columns, row.compact), landing_view_id=row.landing_view_id)
 
 
 def check_keys(keys, param="columns"):

@@ -211,3 +211,18 @@ def test_staff_share_views_within_their_own_owner(app, acme):
     opened = second.get(f"/customers?view={view_named('Ours').id}")
     assert opened.status_code == 303
     assert names_listed(soup(second.get(opened.location))) == ["Ann Sub"]
+
+
+def test_the_list_reads_its_settings_once_a_page_landing_view_included(client, acme, executed):
+    save(client, "All", "scope=all", landing="1")
+    save(client, "Bob", "q=bob")
+    executed.clear()
+    assert client.get("/customers?view=none").status_code == 200
+    page = client.get("/customers?q=bob")
+    assert sum('"list_setting"' in sql for sql in executed) == 2   # one per page
+    marked = [li.get_text(" ", strip=True) for li in soup(page).select("#views-menu-list li")
+              if "(opens first)" in li.get_text()]
+    assert marked == ["All (opens first)"]
+    executed.clear()
+    assert client.get("/customers").status_code == 303   # the landing view, from the same read
+    assert sum('"list_setting"' in sql for sql in executed) == 1

@@ -131,17 +131,26 @@ def opening():
     if wanted is None:
         if request.args or is_fragment_request():
             return None
-        wanted = saved_views.landing_id(g.user)
-        if wanted is None:
-            return None
-    elif wanted == "none":
+        # Stored with the list's layout, which the page reads anyway: one query for both.
+        landing = list_columns.layout().landing_view_id
+        try:
+            view = saved_views.find(g.user, landing) if landing is not None else None
+        except NotFound:  # a teammate stopped sharing it: the default list
+            view = None
+        return _open(view) if view is not None else None
+    if wanted == "none":
         return None
-    elif not (wanted.isascii() and wanted.isdigit() and len(wanted) < 19):
+    if not (wanted.isascii() and wanted.isdigit() and len(wanted) < 19):
         return error_response(404, "There is no such view.")
     try:
         view = saved_views.find(g.user, int(wanted))
     except NotFound:
         return error_response(404, "There is no such view (it was deleted, or it is not shared with you).")
+    return _open(view)
+
+
+def _open(view):
+    """The saved view's list (a redirect to its URL), or why it no longer opens."""
     try:
         query = checked_query(view.query)
     except (InvalidQuery, list_state.PendingOwner) as error:
@@ -158,5 +167,7 @@ def menu(state):
     views = saved_views.visible(user)
     save = urlencode(state.params(page=1)) if state is not None else ""
     active = next((v for v in views if state is not None and v.query == save), None)
-    return {"views": views, "active": active, "landing": saved_views.landing_id(user) if views else None,
+    # The landing view counts only while the user may open it: while it is among their views.
+    landing = list_columns.layout().landing_view_id
+    return {"views": views, "active": active, "landing": landing if any(v.id == landing for v in views) else None,
             "me": user.id, "save": save}
