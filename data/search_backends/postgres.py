@@ -7,6 +7,7 @@ migrations 0002 and searchable.py. Its planner has statistics and is not steered
 """
 from peewee import fn
 
+from ..db import db
 from ..models import Customer
 from . import SearchBackend
 
@@ -14,6 +15,7 @@ from . import SearchBackend
 # 10 us per row passed, finding the matches by their trigram indexes and sorting
 # them about 6 us per match.
 WALK_PER_MATCH = 0.6
+_TOP_ID = f'SELECT MAX("id") FROM "{Customer._meta.table_name}"'
 
 
 class PostgreSQL(SearchBackend):
@@ -53,7 +55,9 @@ class PostgreSQL(SearchBackend):
         page 200 of "son" (a second at a million customers)."""
         if not total:
             return False
-        rows = Customer.select(fn.MAX(Customer.id)).scalar() or 0  # an index's last entry: the table size, near enough
+        # An index's last entry: the table size, near enough. Its text written once: Peewee
+        # writing it cost more than the lookup, on every search page.
+        rows = db.execute_sql(_TOP_ID).fetchone()[0] or 0
         return reach * rows > total * total * WALK_PER_MATCH
 
     def rows_within(self, sql, params, budget):
