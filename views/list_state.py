@@ -54,9 +54,14 @@ class ListState:
     def url(self, endpoint="customers.index", **changes):
         """The URL of this state with ``changes`` applied (e.g. ``page=2``): what
         ``url_for(endpoint, **params)`` gives, its path looked up once a request."""
-        params = self.params(**changes)
-        path = _path(endpoint)
-        return f"{path}?{urlencode(params, safe=URL_SAFE)}" if params else path
+        if not changes and endpoint == "customers.index":
+            return self._own_url
+        return _address(endpoint, self.params(**changes))
+
+    @cached_property
+    def _own_url(self):
+        # The list's own address: written several times a page (rows' back links, bulk bar, menus).
+        return _address("customers.index", self.params())
 
     def selection_query(self):
         """The search alone (no sort, no page) as a query string: what a bulk action applies to."""
@@ -83,6 +88,11 @@ class ListState:
 # What werkzeug's url_for leaves unescaped in a query (the WHATWG percent-encode set);
 # tests/test_list_urls_fast.py checks the URLs equal url_for's.
 URL_SAFE = "!$'()*,/:;?@"
+
+
+def _address(endpoint, params):
+    path = _path(endpoint)
+    return f"{path}?{urlencode(params, safe=URL_SAFE)}" if params else path
 
 
 def _path(endpoint):
