@@ -56,8 +56,9 @@ class PostgreSQL(SearchBackend):
         if not total:
             return False
         # An index's last entry: the table size, near enough. Its text written once: Peewee
-        # writing it cost more than the lookup, on every search page.
-        rows = db.execute_sql(_TOP_ID).fetchone()[0] or 0
+        # writing it cost more than the lookup, on every search page. Parameters (), not None:
+        # Peewee logs them with the SQL, and log handlers read them as a sequence.
+        rows = db.execute_sql(_TOP_ID, ()).fetchone()[0] or 0
         return reach * rows > total * total * WALK_PER_MATCH
 
     def rows_within(self, sql, params, budget):
