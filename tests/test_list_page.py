@@ -271,3 +271,33 @@ def test_rows_are_drawn_without_loading_a_template_per_row(client, app, monkeypa
     monkeypatch.setattr(type(app.jinja_env), "get_template", counting)
     assert len(row_names(client.get("/customers?per_page=25"))) == 25
     assert loads.count("_macros.html") <= 3 and len(loads) < 25, loads
+
+
+def test_every_statement_of_a_list_page_is_logged_with_its_parameters(client, monkeypatch):
+    """Peewee logs (sql, params) at DEBUG; log handlers (the peers' benchmark's SQL capture
+    among them) read params as a sequence: None there made its list page a 500."""
+    import logging
+
+    from data import search_pages
+
+    monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 0)   # "many hits": the deep-page check too
+    factories.customer("Ann Logged")
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.msg)
+
+    logger, keep = logging.getLogger("peewee"), Keep()
+    level = logger.level
+    logger.addHandler(keep)
+    logger.setLevel(logging.DEBUG)
+    try:
+        for url in ("/customers", "/customers?q=ann", "/customers?sort=-balance", "/customers?flt0_name_is=Ann+Logged"):
+            assert client.get(url).status_code == 200
+    finally:
+        logger.removeHandler(keep)
+        logger.setLevel(level)
+    statements = [m for m in records if isinstance(m, tuple)]   # (the pool's messages are text)
+    assert len(statements) > 20
+    assert [sql for sql, params in statements if not isinstance(params, (list, tuple))] == []
