@@ -21,6 +21,9 @@ $(VENV)/.test-tools: requirements.txt $(BIN)/flask
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+# Runs argv[1:] with SIGINT handled by default (exec keeps it so): for a job started with &.
+export DEFAULT_SIGINT := import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])
+
 # Set up, load demo data once (SQLite in instance/), print a sign-in for the demo
 # administrator (a new random password each time), and serve on http://$(HOST):$(PORT)/
 # with the background worker beside it
@@ -31,7 +34,10 @@ demo: $(BIN)/flask demo-port-free
 	$(BIN)/flask --app app demo-admin
 	@# The background worker (bulk actions) runs beside the app: Ctrl-C stops the app, and the
 	@# trap stops the worker with it after its current batch (the job resumes at its next start).
-	$(BIN)/flask --app app worker & worker=$$!; \
+	@# A job started with & ignores SIGINT (sh without job control), and `trap - INT` cannot undo
+	@# it: until the worker had set its own handler (a second or more of start-up), Ctrl-C and the
+	@# trap's kill were lost and make waited for good. It starts with SIGINT at its default.
+	$(BIN)/python -c "$$DEFAULT_SIGINT" $(BIN)/flask --app app worker & worker=$$!; \
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
