@@ -49,8 +49,9 @@ def plural(count, singular, plural_form=None):
     return f"{number(count)} {word}"
 
 
-def _sprite():
-    # One url_for per request, not one per icon (a list page draws hundreds).
+def sprite_url():
+    """The address of the icons' sprite: one url_for a request, not one per icon (a list
+    page draws hundreds)."""
     url = g.get("sprite_url")
     if url is None:
         url = g.sprite_url = url_for("static", filename="icons/sprite.svg")
@@ -72,14 +73,9 @@ def icon_markup(name, label_html=None, css="", sprite=None):
     """``icon`` as a plain string, its label given already escaped (the list's rows
     escape a customer's name once for the five labels that hold it); ``sprite``: the
     sprite's address, for a caller drawing hundreds (``sprite_url()``)."""
-    start, end = _icon_shell((sprite or _sprite()) + "#" + name, css)
+    start, end = _icon_shell((sprite or sprite_url()) + "#" + name, css)
     aria = f' role="img" aria-label="{label_html}"' if label_html else ' aria-hidden="true"'
     return start + aria + end
-
-
-def sprite_url():
-    """The address of the icons' sprite (looked up once a request)."""
-    return _sprite()
 
 
 # The status actions that cannot simply be undone, and what each does, told before
