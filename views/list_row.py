@@ -15,12 +15,13 @@ from functools import cache
 
 from markupsafe import Markup, escape
 
+from data.list_columns import Layout
+
 from .formatting import icon_markup, money, sprite_url, status_info
 from .highlight import Marks, highlight
 
-# Without cols: the spec's columns (and the Owner column where owners mix).
-DEFAULT = ("xdrs", "name", "accounts", "currency", "balance_control", "available_funds", "balance",
-           "credit_limit", "email", "status", "delete")
+# Without cols: the spec's columns, as a user who chose none sees them where owners do not mix.
+DEFAULT = tuple(key for key in Layout().columns if key != "owner")
 _NO_MARKS = Marks()
 _OOB = ' data-hx-swap-oob="true"'
 _DIRECT = '<span class="muted">Direct</span>'
