@@ -38,6 +38,8 @@ NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
 # The customer columns of the index customer_summary (migration 0022, SQLite), beside the
 # id and the reseller.
 SUMMARY_FIELDS = frozenset({"status", "currency", "balance_control", "balance", "available_funds", "credit_limit"})
+# The amounts, each with an index of its own that ends with the reseller (migration 0024).
+AMOUNT_FIELDS = frozenset({"balance", "available_funds", "credit_limit"})
 __all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "rows_for", "ids_after", "grouped"]
 
 
@@ -197,16 +199,21 @@ def reads_summary_only(search):
 
 
 def _summary_count(search):
-    """The backend's summary source for counting the direct customers that pass conditions
-    on the summed columns alone (amounts, currency, balance control, a broad status): one scan
-    of that narrow index, where the planner walked the reseller index through every direct
-    customer and read each row (783,000 for "balance > 300" at a million: 250-420 ms, the
-    scan 71 ms). A status other than Active keeps the status index. Else None."""
+    """The source for counting the direct customers that pass conditions on the summed
+    columns alone (amounts, currency, balance control, a broad status), where the planner
+    walked the reseller index through every direct customer and read each row (783,000 for
+    "balance > 300" at a million: 250-420 ms): the backend's summary source, one scan of
+    that narrow index; conditions on one amount alone, a range of that amount's index,
+    which holds the reseller too (migration 0024: "balance > 300" 45-56 -> 22 ms). A status
+    other than Active keeps the status index. Else None."""
     if search.scope.kind != "direct" or search.q or not search.conditions or not reads_summary_only(search):
         return None
     # Text conditions read customer_search; a narrow status is counted in the status index.
     if any(c.spec.kind == "text" for c in search.conditions) or search.compiled.parts.narrow_status:
         return None
+    fields = {c.field for c in search.conditions}
+    if len(fields) == 1 and fields <= AMOUNT_FIELDS:
+        return backend().summary_source(C, *fields)
     return backend().summary_source(C)
 
 

@@ -30,10 +30,11 @@ class SearchBackend(ABC):
     reads_small_owners = False
 
     @abstractmethod
-    def summary_source(self, customer):
+    def summary_source(self, customer, amount=None):
         """What the status chips and money totals read ``customer`` (the model) as when
         they find the matches by id elsewhere (the text index, customer_search): a source
-        for a query's FROM, or None for the table itself."""
+        for a query's FROM, or None for the table itself. ``amount``: the one amount field
+        that a count of the direct customers has conditions on, and on nothing else."""
 
     @abstractmethod
     def substring_term(self, columns, op, folded):

@@ -19,6 +19,11 @@ END = "\x03"   # closes every value in the FTS index (char(3)), so Ends with is 
 NOT_DIRECT = 'NOT owner : "\x01r\x01"'
 
 
+# The index of each amount, ending with the reseller (migrations 0002 and 0024).
+AMOUNT_INDEXES = {"balance": "customer_balance", "available_funds": "customer_available_funds",
+                  "credit_limit": "customer_credit_limit"}
+
+
 def _phrase(text):
     return '"' + text.replace('"', '""') + '"'
 
@@ -47,7 +52,12 @@ class SQLite(SearchBackend):
     # The search indexes know nothing of how few customers an owner has.
     reads_small_owners = True
 
-    def summary_source(self, customer):
+    def summary_source(self, customer, amount=None):
+        if amount is not None:
+            # The amount's own index ends with the reseller (migration 0024): the count of the
+            # direct customers is a range of it, index-only. The planner, knowing only the
+            # average customers per reseller, walked the reseller index and read every row.
+            return _IndexedBy(customer, AMOUNT_INDEXES[amount])
         # customer_summary (migration 0022): the planner always looks a row up by its
         # rowid, never through a narrower index that holds the id, so it is named.
         return _IndexedBy(customer, "customer_summary")
