@@ -11,6 +11,7 @@ A page also gives the sort keys of its first and last rows: the next page is fou
 from the last one on (keyset, ``Seek``), so page 200 reached by Next costs what
 page 2 does, where an OFFSET walks past the 9,950 matches before it.
 """
+from contextlib import nullcontext
 from dataclasses import replace
 
 from peewee import SQL, NodeList, Select, fn
@@ -59,10 +60,11 @@ def find_page(search, sort=("name", False), page=1, per_page=50, seek=None):
     if found is None and search.compiled.driver is not None and sort[0] not in APPLIES_TO:
         found = _driven_page(search, sort, page, per_page)
     if found is None:
-        total = count(search)
-        pages = max(1, -(-total // per_page))
-        page = min(page, pages)
-        ids = _page_ids(search, sort, (page - 1) * per_page, per_page, total) if total else []
+        with _kept_matches(search, sort, page * per_page):
+            total = count(search)
+            pages = max(1, -(-total // per_page))
+            page = min(page, pages)
+            ids = _page_ids(search, sort, (page - 1) * per_page, per_page, total) if total else []
         found = Page(rows_for(ids), total, page, per_page)
     if found.pages > 1 and found.rows and seeks(search, sort):
         keys, _, table = _sort_keys(sort, hint=False)
@@ -252,6 +254,26 @@ def _customer_checked_per_row(parts):
     return replace(parts, on_search=[*parts.on_search, checked], on_customer=[])
 
 
+def _kept_matches(search, sort, reach):
+    """The backend's ``keeping_matches`` for a page ending at the ``reach``-th match whose walk
+    will need every match of the substring terms (no walk checking them on each row it passes
+    can reach that far, ``_checked_walk_budget``), so that the count and the walk list them
+    once between them; else nothing kept."""
+    compiled = search.compiled
+    parts = compiled.parts
+    if not parts.match or compiled.small is not None or compiled.driver is not None:
+        return nullcontext()
+    if reach <= (INDEX_CHECKED_WALK_ROWS if _index_checked(parts, sort) else CHECKED_WALK_ROWS):
+        return nullcontext()
+    return backend().keeping_matches(parts.match, parts.direct)
+
+
+def _index_checked(parts, sort):
+    """True when a walk of the name's sort index tests every term in the index entry itself."""
+    return (sort[0] == "name" and not (parts.on_search or parts.on_customer)
+            and all(term.in_sort_index for term in parts.match))
+
+
 def _checked_walk_budget(parts, sort, reach, total, few=False):
     """The budget of a walk of the sort index checking the substring terms on each row it
     passes, or None when the text index should list every match first instead: the walk is
@@ -264,8 +286,7 @@ def _checked_walk_budget(parts, sort, reach, total, few=False):
     with son" at a million (1,538) sorted in 15 ms, walked in 3."""
     if not parts.match or not total:
         return None
-    in_index = (sort[0] == "name" and not (parts.on_search or parts.on_customer)
-                and all(term.in_sort_index for term in parts.match))
+    in_index = _index_checked(parts, sort)
     if few and not in_index:
         return None
     rows = gram_counts.count("", False)  # every customer: the walk passes them all, direct or not

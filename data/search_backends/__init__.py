@@ -72,6 +72,13 @@ class SearchBackend(ABC):
         search_pages.SORT_HITS_LIMIT) is better sorted from all the matches than found by
         walking the sort column's index."""
 
+    @abstractmethod
+    def keeping_matches(self, terms, direct):
+        """A context in which the matches of ``terms`` (``direct`` as for ``count_terms``) are
+        listed once and kept, where the backend has a text index that lists them:
+        ``count_terms`` and ``terms_condition`` of those same terms read the list. For a
+        count followed by a walk that needs every match (a deep page)."""
+
     def rows_within(self, sql, params, budget):
         """The rows of ``sql``, or None when the database would spend more than ``budget``
         (thousands of its own steps) on them: a cheap try before a dearer sure way. Where

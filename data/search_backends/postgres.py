@@ -5,6 +5,8 @@ with, the simple search) and "C"-collated B-trees (Is, Begins with), made by
 migrations 0002 and searchable.py. Its planner has statistics and is not steered
 (nor could it be: PostgreSQL has no unary + on text).
 """
+from contextlib import nullcontext
+
 from peewee import fn
 
 from ..db import db
@@ -50,6 +52,9 @@ class PostgreSQL(SearchBackend):
         # amount: its statistics know how many customers have no reseller, and the planner
         # picks the amount's index (which holds the reseller, migration 0024) where it serves.
         return None
+
+    def keeping_matches(self, terms, direct):
+        return nullcontext()  # no substring terms: the trigram indexes serve each LIKE
 
     def sorts_deep_page(self, reach, total):
         """Walking to the ``reach``-th of ``total`` matches passes about reach * rows / total

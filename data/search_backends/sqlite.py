@@ -8,6 +8,8 @@ column holds \\x01r\\x01 for customers with a reseller, so "direct customers
 containing x" is one MATCH, counted inside the index.
 """
 import sqlite3
+import threading
+from contextlib import contextmanager
 
 from peewee import SQL, Entity, Node, NodeList, OperationalError, Value
 
@@ -26,6 +28,12 @@ AMOUNT_INDEXES = {"balance": "customer_balance", "available_funds": "customer_av
 
 def _phrase(text):
     return '"' + text.replace('"', '""') + '"'
+
+
+# The matches kept by ``keeping_matches``, per thread (a connection is a thread's): the
+# MATCH expression they are of, or None.
+_kept = threading.local()
+KEPT = "kept_matches"
 
 
 class _IndexedBy(Node):
@@ -67,16 +75,43 @@ class SQLite(SearchBackend):
         return f"{names} : {_phrase(folded + END if op == 'ends_with' else folded)}"
 
     def terms_condition(self, id_column, terms, direct):
-        subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [_match(terms, direct)])
+        expression = _match(terms, direct)
+        if getattr(_kept, "expression", None) == expression:
+            # A rowid table: the IN operator searches it, with no list of its own to build.
+            return NodeList((id_column, SQL(f'IN (SELECT id FROM temp."{KEPT}")')))
+        subquery = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [expression])
         return NodeList((id_column, SQL("IN"), subquery))
 
     def count_terms(self, terms, direct, limit=None):
-        if limit is None:
-            sql, params = "SELECT COUNT(*) FROM customer_fts WHERE customer_fts MATCH ?", [_match(terms, direct)]
+        expression = _match(terms, direct)
+        if getattr(_kept, "expression", None) == expression:
+            source, where, params = f'temp."{KEPT}"', "", []
         else:
-            sql = "SELECT COUNT(*) FROM (SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT ?)"
-            params = [_match(terms, direct), limit]
+            source, where, params = "customer_fts", " WHERE customer_fts MATCH ?", [expression]
+        if limit is None:
+            sql = f"SELECT COUNT(*) FROM {source}{where}"
+        else:
+            sql, params = f"SELECT COUNT(*) FROM (SELECT rowid FROM {source}{where} LIMIT ?)", [*params, limit]
         return db.execute_sql(sql, params).fetchone()[0]
+
+    @contextmanager
+    def keeping_matches(self, terms, direct):
+        # Page 200 of "son" at a million: the count listed its 135,000 matches in the text
+        # index (14 ms), then the walk listed them again into a list of its own for its IN
+        # (38 ms with the walk). Listed once into a temporary rowid table (30 ms), the count
+        # reads that and the walk searches it (12 ms). A temporary table is the connection's
+        # own: no lock on the database, nothing another request sees.
+        expression = _match(terms, direct)
+        db.execute_sql(f'DROP TABLE IF EXISTS temp."{KEPT}"', ())
+        db.execute_sql(f'CREATE TEMP TABLE "{KEPT}" (id INTEGER PRIMARY KEY)', ())
+        try:
+            db.execute_sql(f'INSERT INTO temp."{KEPT}" SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?',
+                           [expression])
+            _kept.expression = expression
+            yield
+        finally:
+            _kept.expression = None
+            db.execute_sql(f'DROP TABLE IF EXISTS temp."{KEPT}"', ())
 
     def only_filters_direct(self, column):
         return NodeList((SQL("+"), column), glue="") == Value(column.db_value(True), converter=False)
