@@ -18,9 +18,9 @@ A search is compiled once (``Search.compiled``); the count, the page
 """
 from dataclasses import dataclass, replace
 from functools import cached_property, reduce
-from operator import and_
+from operator import and_, or_
 
-from peewee import JOIN, SQL, Join, fn
+from peewee import JOIN, SQL, Case, Join, fn
 
 from . import gram_counts, sql_text
 from .conditions import Condition
@@ -40,6 +40,12 @@ NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
 SUMMARY_FIELDS = frozenset({"status", "currency", "balance_control", "balance", "available_funds", "credit_limit"})
 # The amounts, each with an index of its own that ends with the reseller (migration 0024).
 AMOUNT_FIELDS = frozenset({"balance", "available_funds", "credit_limit"})
+# Of those, the ones never NULL: each customer is below, at or above any value of them.
+NOT_NULL_AMOUNTS = frozenset({"balance", "available_funds"})
+# The other two of <, = and >, for a money condition's operator.
+OTHER_SIDES = {"gt": ("lt", "eq"), "lt": ("gt", "eq"), "eq": ("lt", "gt")}
+# The sample that tells whether most of a scope passes a customer condition (``mostly_passing``).
+SAMPLE_WINDOWS, SAMPLE_WIDTH = 16, 128
 __all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "rows_for", "ids_after", "grouped"]
 
 
@@ -187,6 +193,31 @@ def _query(parts, columns, sort_table=None, hint=False, keep=None, customers=Non
     return query.where(Hinting(where, keep) if hint else where)
 
 
+def summary_source_for(search):
+    """Where a grouped query or a sample reads the customer table: the backend's summary
+    source (``SearchBackend.summary_source``) where ``search`` reads nothing of a customer row
+    but the columns of customer_summary (``reads_summary_only``); else None (the table itself).
+
+    The matches are then found by id elsewhere (the text index, customer_search), or the
+    conditions are on amounts (the others are the tally's): one scan of that index, at
+    worst, where an amount's index visits rows at random (balance > 300: 3.3 s)."""
+    return backend().summary_source(C) if reads_summary_only(search) else None
+
+
+def mostly_passing(search, condition):
+    """True when more than half of a sample of the search's customers pass ``condition`` (a
+    customer condition): the customers of SAMPLE_WINDOWS runs of SAMPLE_WIDTH ids spread over
+    the table, in one statement (each run a range of the summary index, which leads with the id)."""
+    top = C.select(fn.MAX(C.id)).scalar() or 0
+    step = max(SAMPLE_WIDTH, top // SAMPLE_WINDOWS)
+    runs = reduce(or_, [C.id.between(low, low + SAMPLE_WIDTH - 1) for low in range(0, top + 1, step)])
+    parts = search.compiled.parts_for((runs,)).finish()
+    query = _query(parts, [fn.COUNT(SQL("*")), fn.SUM(Case(None, [(condition, 1)], 0))], C,
+                   customers=summary_source_for(search))
+    seen, passing = query.tuples()[0]
+    return int(passing or 0) * 2 > seen
+
+
 def reads_summary_only(search):
     """True when the search reads nothing of a customer row but the columns of the index
     customer_summary (migration 0022; its text conditions are on customer_search), in the
@@ -248,6 +279,10 @@ def count(search, extra=()):
         direct = search.scope.kind == "direct"
         empty = gram_counts.count(gram_counts.blank(field), direct)
         return empty if op == "is_empty" else gram_counts.count("", direct) - empty
+    others = _other_sides(search) if not extra else None
+    if others is not None:
+        # Most of the scope passes one amount condition: everyone (a kept count) less the rest.
+        return gram_counts.count("", search.scope.kind == "direct") - sum(count(other) for other in others)
     compiled = search.compiled
     if len(compiled.parts.negated) != 1:
         return _count(compiled, _summary_count(search), extra=extra)
@@ -258,6 +293,26 @@ def count(search, extra=()):
     else:
         rest = _count(compiled, extra=extra, skip_negated=True)
     return rest - _count(compiled, extra=extra, skip_negated=True, positive=positive)
+
+
+def _other_sides(search):
+    """The searches of the customers that fail the one amount condition of ``search`` (each a
+    range of the amount's index), when a sample says most of the scope passes it; else None.
+
+    "balance > 300" keeps 670,000 of 784,000 direct customers at a million: its count read
+    670,000 index entries (22 ms on SQLite, 37-49 ms on PostgreSQL), where "< 300" and "= 300"
+    read 114,000. Only for amounts that are never NULL (every customer then has exactly one
+    of <, = and >), in the direct or the whole scope (whose size is kept), no reach limit."""
+    if search.q or len(search.conditions) != 1 or search.scope.kind not in ("direct", "all"):
+        return None
+    if search.viewer is not None and search.viewer.owner_kind:
+        return None
+    (cond,) = search.conditions
+    if cond.field not in NOT_NULL_AMOUNTS or cond.op not in OTHER_SIDES:
+        return None
+    if not mostly_passing(replace(search, conditions=()), search.compiled.parts.on_customer[0]):
+        return None
+    return [replace(search, conditions=(replace(cond, op=op),)) for op in OTHER_SIDES[cond.op]]
 
 
 def rows_for(ids):

@@ -19,13 +19,13 @@ at the end: exact.
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
-from operator import and_, or_
+from operator import and_
 
 from peewee import SQL, Case, NodeList, Table, fn
 
 from .db import db
 from .money import SCALE
-from .search import NEGATIVE_TEXT_OPS, Search, _query, reads_summary_only
+from .search import NEGATIVE_TEXT_OPS, Search, _query, mostly_passing, summary_source_for
 from .search_backends import backend
 from .search_sql import STATUS_SEVERITY, C
 from .status import BY_CODE, STATUSES
@@ -37,8 +37,6 @@ _KINDS = {"all": "a", "direct": "r", "reseller": "r", "distributor": "d"}
 # Conditions customer_tally can answer: those on its own columns.
 _TALLIED = {("status", "is"), ("status", "is_not"), ("status", "in"), ("currency", "is"), ("currency", "is_not"),
             ("balance_control", "is"), ("balance_control", "is_not")}
-# The sample that tells whether most of a scope passes conditions on amounts (``_complement``).
-SAMPLE_WINDOWS, SAMPLE_WIDTH = 16, 128
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ def _groups(search, tally, select, group_by):
     width = len(tally[0])
 
     def run(source=compiled, **variant):
-        summary = _summary_source(search)
+        summary = summary_source_for(search)
         parts = _on_customers(source, source.parts_for(**variant))
         query = _query(parts, select, C, *source.hinting(False, None), customers=summary)
         # Through the summary index no index serves the grouping: the plain columns, fewer
@@ -155,7 +153,7 @@ def _complement(search):
     and a spread sample says most of the scope passes the amounts: "balance > 300" keeps
     670,000 of 783,000 direct customers at a million, whose sort by currency or status was
     most of the time (totals 319 ms, chips 174); the 113,000 others take 91 and 65 ms."""
-    if search.q or any(c.spec.kind == "text" for c in search.conditions) or _summary_source(search) is None:
+    if search.q or any(c.spec.kind == "text" for c in search.conditions) or summary_source_for(search) is None:
         return None
     tallied = tuple(c for c in search.conditions if (c.field, c.op) in _TALLIED)
     rest = Search(search.scope, "", tallied, search.viewer)
@@ -167,34 +165,9 @@ def _complement(search):
         return None
     amounts = reduce(and_, [expression for c, expression in zip(search.conditions, on_customer, strict=True)
                             if (c.field, c.op) not in _TALLIED])
-    if not _mostly_passing(rest, amounts):
+    if not mostly_passing(rest, amounts):
         return None
     return rest, Case(None, [(amounts, 0)], 1) == 1
-
-
-def _mostly_passing(search, condition):
-    """True when more than half of a sample of the search's customers pass ``condition``: the
-    customers of SAMPLE_WINDOWS runs of SAMPLE_WIDTH ids spread over the table, in one
-    statement (each run a range of the summary index, which leads with the id)."""
-    top = C.select(fn.MAX(C.id)).scalar() or 0
-    step = max(SAMPLE_WIDTH, top // SAMPLE_WINDOWS)
-    runs = reduce(or_, [C.id.between(low, low + SAMPLE_WIDTH - 1) for low in range(0, top + 1, step)])
-    parts = search.compiled.parts_for((runs,)).finish()
-    query = _query(parts, [fn.COUNT(SQL("*")), fn.SUM(Case(None, [(condition, 1)], 0))], C,
-                   customers=_summary_source(search))
-    seen, passing = query.tuples()[0]
-    return int(passing or 0) * 2 > seen
-
-
-def _summary_source(search):
-    """Where the grouped query reads the customer table: the backend's summary index
-    (``SearchBackend.summary_source``) when it reads nothing there but the summed columns;
-    else None (the table itself).
-
-    The matches are then found by id elsewhere (the text index, customer_search), or the
-    conditions are on amounts (the others are the tally's): one scan of that index, at
-    worst, where an amount's index visits rows at random (balance > 300: 3.3 s)."""
-    return backend().summary_source(C) if reads_summary_only(search) else None
 
 
 def _on_customers(compiled, parts):
