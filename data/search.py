@@ -99,13 +99,17 @@ class Search:
         steered = backend().steers_planner and small is None and not parts.on_customer
         return Compiled(parts, tuple(negative), small, range_driver(parts) if steered else None)
 
+    @property
+    def kept_scope(self):
+        """True when the scope's customers are counted by data/gram_counts.py (the direct or
+        the whole scope) and no reach limits them."""
+        return self.scope.kind in ("direct", "all") and not (self.viewer is not None and self.viewer.owner_kind)
+
     def counted_gram(self):
         """The folded simple text (0-2 characters) when the count of this search is kept
         by data/gram_counts.py: no conditions, the direct or the whole scope, no reach
         limit. Else None."""
-        if self.conditions or self.scope.kind not in ("direct", "all"):
-            return None
-        if self.viewer is not None and self.viewer.owner_kind:
+        if self.conditions or not self.kept_scope:
             return None
         folded = fold(self.q)
         return folded if gram_counts.counted(folded) else None
@@ -114,9 +118,7 @@ class Search:
         """``(field, op)`` when the count of this search is kept by data/gram_counts.py as
         customers with an empty field: no text, one Is empty or Is not empty condition on a
         text field, the direct or the whole scope, no reach limit. Else None."""
-        if self.q or len(self.conditions) != 1 or self.scope.kind not in ("direct", "all"):
-            return None
-        if self.viewer is not None and self.viewer.owner_kind:
+        if self.q or len(self.conditions) != 1 or not self.kept_scope:
             return None
         (cond,) = self.conditions
         if cond.spec.kind != "text" or cond.op not in ("is_empty", "is_not_empty"):
@@ -222,9 +224,7 @@ def reads_summary_only(search):
     """True when the search reads nothing of a customer row but the columns of the index
     customer_summary (migration 0022; its text conditions are on customer_search), in the
     whole base or the direct customers, with no reach limit."""
-    if search.scope.kind not in ("all", "direct"):
-        return False
-    if search.viewer is not None and search.viewer.owner_kind:
+    if not search.kept_scope:
         return False
     return all(c.spec.kind == "text" or c.field in SUMMARY_FIELDS for c in search.conditions)
 
@@ -281,8 +281,10 @@ def count(search, extra=()):
         return empty if op == "is_empty" else gram_counts.count("", direct) - empty
     others = _other_sides(search) if not extra else None
     if others is not None:
-        # Most of the scope passes one amount condition: everyone (a kept count) less the rest.
-        return gram_counts.count("", search.scope.kind == "direct") - sum(count(other) for other in others)
+        # Most of the scope passes one amount condition: everyone (a kept count) less the rest,
+        # each counted as the range it is (not sampled again, as count() would).
+        return gram_counts.count("", search.scope.kind == "direct") - sum(
+            _count(other.compiled, _summary_count(other)) for other in others)
     compiled = search.compiled
     if len(compiled.parts.negated) != 1:
         return _count(compiled, _summary_count(search), extra=extra)
@@ -303,9 +305,7 @@ def _other_sides(search):
     670,000 index entries (22 ms on SQLite, 37-49 ms on PostgreSQL), where "< 300" and "= 300"
     read 114,000. Only for amounts that are never NULL (every customer then has exactly one
     of <, = and >), in the direct or the whole scope (whose size is kept), no reach limit."""
-    if search.q or len(search.conditions) != 1 or search.scope.kind not in ("direct", "all"):
-        return None
-    if search.viewer is not None and search.viewer.owner_kind:
+    if search.q or len(search.conditions) != 1 or not search.kept_scope:
         return None
     (cond,) = search.conditions
     if cond.field not in NOT_NULL_AMOUNTS or cond.op not in OTHER_SIDES:
