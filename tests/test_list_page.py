@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from data import listing
 from tests import factories
 from tests.conftest import HTMX, soup
 
@@ -131,6 +132,25 @@ def test_owner_picker_lists_matching_names(client):
     page = soup(client.get("/customers?scope=distributor:Alpha Distributor"))
     assert page.find(id="owner")["value"] == "Alpha Distributor"
     assert page.find(id="scope-kind").find("option", selected=True)["value"] == "distributor"
+
+
+def test_the_picker_of_a_shown_owner_offers_it_without_a_lookup(client, monkeypatch):
+    """The list of an owner's customers names that owner in the picker, whose first option it
+    is, without looking up names containing it (unique names: only longer ones could); a
+    fragment has no picker and looks up nothing; a text not yet an owner is still looked up."""
+    factories.reseller("Alpha Reseller")
+    factories.reseller("Alpha Reseller Two")
+    looked_up = []
+    real = listing.owner_choices
+    monkeypatch.setattr(listing, "owner_choices", lambda *a, **k: looked_up.append(a) or real(*a, **k))
+    page = soup(client.get("/customers?scope=reseller:Alpha Reseller"))
+    assert [o["value"] for o in page.select("datalist#owner-options option")] == ["Alpha Reseller"]
+    client.get("/customers?scope=reseller:Alpha Reseller&q=x", headers=HTMX)
+    assert looked_up == []
+    prompt = soup(client.get("/customers?scope=reseller&owner=alpha"))
+    assert [o["value"] for o in prompt.select("datalist#owner-options option")] == ["Alpha Reseller",
+                                                                                    "Alpha Reseller Two"]
+    assert looked_up == [("reseller", "alpha")]
 
 
 def test_simple_search_and_count(client):
