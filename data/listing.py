@@ -5,8 +5,8 @@ Typed values only; how the list's URLs spell them is views/list_url.py's busines
 from dataclasses import dataclass
 
 from .models import Customer, CustomerSearch, sort_key
+from .search_nodes import like
 from .search_pages import CUSTOMER_SORTS, TEXT_SORTS
-from .search_sql import like
 from .text import clean, fold, like_escape
 
 SCOPE_KINDS = ("direct", "all", "reseller", "distributor")

@@ -26,7 +26,8 @@ from . import gram_counts, sql_text
 from .conditions import Condition
 from .search_backends import backend
 from .search_driver import range_driver
-from .search_sql import REVERSED, SIMPLE_SEARCH_FIELDS, C, Hinting, Parts, S, short_for_trigrams
+from .search_nodes import Hinting, short_for_trigrams
+from .search_sql import REVERSED, SIMPLE_SEARCH_FIELDS, C, Parts, S
 from .text import fold
 
 # A reseller's or distributor's customers up to this many are read one by one and
@@ -60,8 +61,8 @@ class Search:
 
     @cached_property
     def small_owner(self):
-        """The owner column (reseller/distributor) of a scope or reach of at most
-        SMALL_OWNER customers, else None."""
+        """``(column, owner id)`` of the owner (reseller/distributor column) of a scope or
+        reach of at most SMALL_OWNER customers, else None."""
         owners = []
         if self.scope.kind in ("reseller", "distributor"):
             owners.append((self.scope.kind, self.scope.owner.id))
@@ -70,7 +71,7 @@ class Search:
         for kind, owner_id in owners:
             column = C.reseller if kind == "reseller" else C.distributor
             if C.select(C.id).where(column == owner_id).limit(SMALL_OWNER + 1).count() <= SMALL_OWNER:
-                return column
+                return column, owner_id
         return None
 
     @cached_property
@@ -80,9 +81,12 @@ class Search:
 
     def compile(self):
         """The search as SQL pieces (use ``compiled``: it is made once)."""
-        small = self.small_owner if backend().reads_small_owners else None
-        # With a small owner, its index is walked; every other condition is a check on the row.
-        parts = Parts(rows=small is not None)
+        owner = self.small_owner
+        listed = backend().listed_owner(*owner) if owner is not None else None
+        # With a small owner, its index is walked, or its customers are listed first and read
+        # by id (``listed``); either way every other condition is a check on the row.
+        small = owner[0] if owner is not None and listed is None else None
+        parts = Parts(rows=small is not None, listing=(*owner, listed) if listed is not None else None)
         parts.reach(self.viewer)
         parts.scope(self.scope)
         if self.q:
@@ -140,7 +144,7 @@ class Compiled:
     and finishes that; ``parts`` itself is never changed."""
     parts: Parts
     negative: tuple = ()      # the row checks of negative text conditions, within parts.on_search
-    small: object = None      # the small owner's column, walked by every query (reads_small_owners)
+    small: object = None      # the small owner's column, walked by every query (SearchBackend.listed_owner)
     driver: object = None     # the column whose B-tree range finds the matches (search_driver)
 
     def parts_for(self, extra=(), skip_negated=False, positive=None):

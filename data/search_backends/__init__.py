@@ -7,7 +7,7 @@ differ they ask ``backend()``, which implements ``SearchBackend``:
 * data/search_backends/sqlite.py: substrings through the FTS5 trigram index
   ``customer_fts``, a planner steered with unary ``+``, small owners read row by row;
 * data/search_backends/postgres.py: substrings as LIKE patterns under pg_trgm
-  indexes, deep pages sorted from the matches, exports through a server-side cursor.
+  indexes, deep pages sorted from the matches, a small owner's customers listed first.
 
 Replacing how one database searches is its module here (and the migrations that
 own its indexes); nothing else in the search names a backend.
@@ -21,13 +21,19 @@ class SearchBackend(ABC):
     """What a search backend decides; each module here subclasses it once (a method
     left out stops that module from making its instance, at import)."""
 
-    #: Filter columns are written with unary ``+`` under ``search_sql.Hinting`` (and
+    #: Filter columns are written with unary ``+`` under ``search_nodes.Hinting`` (and
     #: the sort column when the hits are few), steering the planner by the count; a
     #: seek past a row is written in the shape its ranges take (page_seek.py).
     steers_planner = False
-    #: A reseller's or distributor's few customers are read through the owner's
-    #: index and every condition checked on the row (``Search.small_owner``).
-    reads_small_owners = False
+
+    @abstractmethod
+    def listed_owner(self, column, owner_id):
+        """How a search within an owner's few customers (``column``, customer.reseller_id or
+        distributor_id, is ``owner_id``; ``Search.small_owner``) reads them, the same for
+        every operator: None where the owner's index is walked with every other condition
+        checked on the row it reads (a steered planner); else a condition on
+        customer_search's id that lists the owner's customers first, which then stands for
+        ``column = owner_id`` and is read by id, row by row."""
 
     @abstractmethod
     def summary_source(self, customer, amount=None):

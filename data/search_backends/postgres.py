@@ -3,14 +3,15 @@
 The folded columns of customer_search have pg_trgm GIN indexes (Contains, Ends
 with, the simple search) and "C"-collated B-trees (Is, Begins with), made by
 migrations 0002 and searchable.py. Its planner has statistics and is not steered
-(nor could it be: PostgreSQL has no unary + on text).
+(nor could it be: PostgreSQL has no unary + on text); a small owner's customers are
+listed first, as an array it cannot size, and read by id (``listed_owner``).
 """
 from contextlib import nullcontext
 
-from peewee import fn
+from peewee import SQL, NodeList, fn
 
 from ..db import db
-from ..models import Customer
+from ..models import Customer, CustomerSearch
 from . import SearchBackend
 
 # 1,000,000 customers, "son" (88,000 matches): walking the name index costs about
@@ -22,7 +23,15 @@ _TOP_ID = f'SELECT MAX("id") FROM "{Customer._meta.table_name}"'
 
 class PostgreSQL(SearchBackend):
     steers_planner = False
-    reads_small_owners = False
+
+    def listed_owner(self, column, owner_id):
+        # "id = ANY(ARRAY(the owner's ids))": the planner, which cannot know the array's length
+        # before it runs, guesses a few ids and reads customer_search by its key for each,
+        # testing the rest on the row. As a join it took the trigram index where it guessed
+        # few matches ("fax ends with 12" in a reseller's 691: 14,649 rows rechecked, 28 ms
+        # against 2).
+        owned = Customer.select(Customer.id).where(column == owner_id)
+        return NodeList((CustomerSearch.customer, SQL("= ANY(ARRAY("), owned, SQL("))")))
 
     def substring_term(self, columns, op, folded):
         return None  # the LIKE pattern itself: the trigram indexes serve it
