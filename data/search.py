@@ -83,8 +83,9 @@ class Search:
         """The search as SQL pieces (use ``compiled``: it is made once)."""
         owner = self.small_owner
         listed = backend().listed_owner(*owner) if owner is not None else None
-        # With a small owner, its index is walked, or its customers are listed first and read
-        # by id (``listed``); either way every other condition is a check on the row.
+        # With a small owner, its index is walked and every other condition checked on the row;
+        # or its customers are listed (``listed``), for the queries whose conditions are tested
+        # row by row to read them by id (``Parts.finish``).
         small = owner[0] if owner is not None and listed is None else None
         parts = Parts(rows=small is not None, listing=(*owner, listed) if listed is not None else None)
         parts.reach(self.viewer)

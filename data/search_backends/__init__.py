@@ -29,11 +29,11 @@ class SearchBackend(ABC):
     @abstractmethod
     def listed_owner(self, column, owner_id):
         """How a search within an owner's few customers (``column``, customer.reseller_id or
-        distributor_id, is ``owner_id``; ``Search.small_owner``) reads them, the same for
-        every operator: None where the owner's index is walked with every other condition
-        checked on the row it reads (a steered planner); else a condition on
-        customer_search's id that lists the owner's customers first, which then stands for
-        ``column = owner_id`` and is read by id, row by row."""
+        distributor_id, is ``owner_id``; ``Search.small_owner``) reads them: None where the
+        owner's index is walked with every other condition checked on the row it reads (a
+        steered planner, for every operator); else a condition on customer_search's id that
+        lists the owner's customers first, which a query testing its other conditions row
+        by row takes instead of ``column = owner_id``, reading them by id (``Parts.finish``)."""
 
     @abstractmethod
     def summary_source(self, customer, amount=None):
