@@ -29,14 +29,13 @@ def _owner_options(kind, text):
 
 def _picker_options(form, state):
     """The scope picker's first options, asked for only by the whole page (a fragment has no
-    picker). Where it names the owner whose customers are shown, that owner: customer names
-    are unique, so only longer names could contain it, and the browser would offer nothing
-    else for that text; a new text is looked up live (``owners``), or on submit without
-    JavaScript. Looking up names containing a whole one cost a scan of several trigram lists
-    on PostgreSQL (4 ms, a third of an owner's list page)."""
-    owner = state.scope.owner if state is not None else None
-    if owner is not None and form["owner"] == owner.name:
-        return [owner.name]
+    picker). For the owner whose customers are shown (the picker holds its name), that owner:
+    customer names are unique, so only longer names could contain it, and the browser would
+    offer nothing else for that text; a new text is looked up live (``owners``), or on submit
+    without JavaScript. Looking up names containing a whole one cost a scan of several trigram
+    lists on PostgreSQL (4 ms, a third of an owner's list page)."""
+    if state is not None and state.scope.owner is not None:
+        return [state.scope.owner.name]
     return _owner_options(form["kind"], form["owner"])
 
 
