@@ -81,7 +81,11 @@ class Search:
 
     def compile(self):
         """The search as SQL pieces (use ``compiled``: it is made once)."""
-        owner = self.small_owner
+        # A steered planner walks a small owner's index for every query; else its customers are
+        # listed, which only text conditions (tested row by row) take: without one, the owner's
+        # size is not asked for (a query on every page of the owner's list).
+        text = self.q or any(c.spec.kind == "text" for c in self.conditions)
+        owner = self.small_owner if text or backend().steers_planner else None
         listed = backend().listed_owner(*owner) if owner is not None else None
         # With a small owner, its index is walked and every other condition checked on the row;
         # or its customers are listed (``listed``), for the queries whose conditions are tested

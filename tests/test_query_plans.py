@@ -496,6 +496,20 @@ def test_a_small_owners_customers_are_listed_where_each_row_is_tested(populated,
     assert len(search_pages.find_page(query, ("name", False)).rows) == expected
 
 
+def test_an_owners_size_is_asked_for_only_where_it_decides(populated, monkeypatch):
+    """SQLite walks a small owner's index for every query, so it asks for the owner's size;
+    PostgreSQL's listing serves only text conditions: its bare list and a money condition do
+    not send that query, a text condition does."""
+    owner = factories.customer("Sized Reseller", customer_type="reseller")
+    factories.customer("Sized Customer", reseller=owner, balance=Decimal("10"))
+    for conditions, asks in (((), not is_postgres()), ((build("balance", "gt", "5"),), not is_postgres()),
+                             ((build("name", "contains", "siz"),), True)):
+        query = search.Search(Scope("reseller", owner), "", conditions)
+        sent = _statements(monkeypatch, lambda q=query: search_pages.find_page(q, ("name", False)))
+        assert any("_wrapped" in sql for sql, _ in sent) == asks, (conditions, sent)
+        assert search.count(query) == 1
+
+
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's included column (SQLite has none: migration 0025)")
 @pytest.mark.parametrize("condition", [("name", "is", "Customer 010 Johnson"), ("name", "begins_with", "customer 01")],
                          ids=["is", "begins_with"])
