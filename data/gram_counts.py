@@ -1,7 +1,7 @@
 """Exact customer counts per short substring, without a scan (migration 0017).
 
-``customer_gram`` holds, per ``direct`` (no reseller) and per gram of 0-2
-characters, how many customers have that gram in one of the simple search's
+``customer_gram`` holds, per ``direct`` (no reseller) and per gram of 0-3
+characters (migrations 0017, 0026), how many customers have that gram in one of the simple search's
 folded fields (every customer has ``''``: the list's unsearched count), and
 under ``blank(field)`` how many have that text field empty (migration 0021). Triggers
 on customer_search keep it in the writer's transaction on every write path;
@@ -13,7 +13,7 @@ from collections import Counter
 from .db import db, is_postgres
 from .fields import SIMPLE_SEARCH_FIELDS, TEXT_FIELDS
 
-LONGEST = 2  # grams up to this many characters are counted
+LONGEST = 3  # grams up to this many characters are counted (migration 0026: 3)
 # PostgreSQL: a gram's rows are folded into one when a count finds more than this.
 FOLD_AFTER = 32
 _TRIGGERS = ("customer_search_gram_insert", "customer_search_gram_delete", "customer_search_gram_update")
@@ -31,7 +31,9 @@ def row_grams(values):
     for value in values:
         if value:
             grams.update(value)
-            grams.update(map(str.__add__, value, value[1:]))  # each pair of neighbours
+            pairs = list(map(str.__add__, value, value[1:]))  # each pair of neighbours
+            grams.update(pairs)
+            grams.update(map(str.__add__, pairs, value[2:]))  # and each three
     return grams
 
 

@@ -8,7 +8,7 @@ every operator has the same case rules everywhere. How it is found differs:
   (data/search_backends/: SQLite's FTS5 index ``customer_fts``, PostgreSQL's
   pg_trgm indexes under LIKE patterns). Values too short for trigrams (contains
   under 3 characters, ends with under 2) fall back to a scan, and say so.
-* Counts of the unsearched list, of 1-2 character simple searches and of one
+* Counts of the unsearched list, of 1-3 character simple searches and of one
   Is empty / Is not empty (direct or whole scope): a lookup of the kept counts
   (data/gram_counts.py), no scan.
 * E-mail Ends with: a prefix of the reversed copy ``email_reversed``, in its B-tree.
@@ -115,7 +115,7 @@ class Search:
         return self.scope.kind in ("direct", "all") and not (self.viewer is not None and self.viewer.owner_kind)
 
     def counted_gram(self):
-        """The folded simple text (0-2 characters) when the count of this search is kept
+        """The folded simple text (0-3 characters) when the count of this search is kept
         by data/gram_counts.py: no conditions, the direct or the whole scope, no reach
         limit. Else None."""
         if self.conditions or not self.kept_scope:
@@ -279,7 +279,7 @@ def count(search, extra=()):
     """
     gram = search.counted_gram() if not extra else None
     if gram is not None:
-        # The list without a search, or 1-2 characters no trigram finds: a kept count.
+        # The list without a search, or 1-3 characters (the broadest trigram search): a kept count.
         return gram_counts.count(gram, search.scope.kind == "direct")
     blank = search.counted_blank() if not extra else None
     if blank is not None:

@@ -1,5 +1,6 @@
 """The kept counts of customer_gram (migration 0017) equal a full recount after every
 write path, and the searches they answer equal a scan (issue 10)."""
+import re
 import threading
 from collections import Counter
 
@@ -12,7 +13,7 @@ from data.db import db, is_postgres
 from data.deletion import delete_customer
 from data.fields import SIMPLE_SEARCH_FIELDS
 from data.listing import Scope
-from data.migrations import m0017_gram_counts, m0021_kept_blanks_and_suffixes
+from data.migrations import m0017_gram_counts, m0021_kept_blanks_and_suffixes, m0026_kept_trigram_counts
 from data.models import Customer, CustomerSearch
 from data.search import Search
 from data.seed import seed
@@ -125,6 +126,7 @@ def test_migration_fill_equals_the_triggers(database):
     fill = m0017_gram_counts.STATEMENTS["postgresql" if is_postgres() else "sqlite"][-2 if is_postgres() else -1]
     fill() if callable(fill) else db.execute_sql(fill)
     m0021_kept_blanks_and_suffixes._fill_blanks()  # the empty fields' keys, since migration 0021
+    m0026_kept_trigram_counts._fill()  # the 3-character grams, since migration 0026
     assert_exact()
 
 
@@ -192,7 +194,8 @@ def test_concurrent_writers_keep_the_counts(database, monkeypatch):
     assert gram_counts.count("jo", True) == 30
 
 
-SHORT = ["", "j", "jo", "%", "_", "ö", "ss", "'", " ", "\\", "xq"]
+SHORT = ["", "j", "jo", "%", "_", "ö", "ss", "'", " ", "\\", "xq",
+         "joh", "JÖR", "sse", "0% ", "a_b", "'br", "k\\s", "xqz", "son"]
 
 
 @pytest.mark.parametrize("scope", ["direct", "all"])
@@ -216,11 +219,11 @@ def test_short_searches_equal_a_scan(database, scope):
 def test_only_unrestricted_scopes_are_counted(database):
     reseller = factories.reseller("Reseller Big")
     assert Search(Scope("reseller", reseller), "jo").counted_gram() is None
-    assert Search(Scope("direct"), "joh").counted_gram() is None
+    assert Search(Scope("direct"), "john").counted_gram() is None  # 4+: the trigram indexes
     assert Search(Scope("direct"), "jo", (build("name", "contains", "x"),)).counted_gram() is None
 
 
-@pytest.mark.parametrize("q", ["", "jo", "%"])
+@pytest.mark.parametrize("q", ["", "jo", "%", "Cus"])
 def test_unsearched_and_short_counts_are_one_lookup(executed, q):
     factories.customer("Jo Customer")
     executed.clear()
@@ -242,6 +245,29 @@ def test_the_migration_keeps_blanks_of_every_text_field():
     assert m0021_kept_blanks_and_suffixes.SIMPLE_FIELDS == SIMPLE_SEARCH_FIELDS
     # A blank key is longer than any gram: the two never meet.
     assert all(len(gram_counts.blank(f)) > gram_counts.LONGEST for f in TEXT_FIELDS)
+
+
+def test_the_migration_counts_up_to_the_grams_the_search_reads():
+    assert m0026_kept_trigram_counts.LONGEST == gram_counts.LONGEST
+
+
+def test_sqlite_triggers_read_each_values_positions_as_a_range(database):
+    """The gram triggers list a row's grams from its values, each reading only its own
+    positions (a range of the key): with all 1,024 positions the outer loop, a row's keys
+    took 8.5 ms at a million customers (16 ms an edit) instead of 0.2."""
+    if is_postgres():
+        pytest.skip("SQLite's trigger SQL")
+    triggers = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                              "AND name LIKE 'customer_search_gram_%'").fetchall()
+    assert len(triggers) == 3 and all("CROSS JOIN customer_gram_position" in sql for (sql,) in triggers)
+    keys = m0021_kept_blanks_and_suffixes._sqlite_keys("new", gram_counts.LONGEST)
+    values = {f"new.{f}": f"'{fold('Straße')}'" for f in m0021_kept_blanks_and_suffixes.TEXT_FIELDS}
+    keys = re.sub(r"new\.\w+", lambda m: values[m.group(0)], keys)
+    plan = [row[3] for row in db.execute_sql(f"EXPLAIN QUERY PLAN SELECT gram FROM ({keys})").fetchall()]
+    assert not [step for step in plan if step.startswith("SCAN p")], plan
+    assert [step for step in plan if step.startswith("SEARCH p USING INTEGER PRIMARY KEY")], plan
+    found = {gram for (gram,) in db.execute_sql(f"SELECT gram FROM ({keys})").fetchall()}
+    assert found == gram_counts.row_grams([fold("Straße")])
 
 
 def _blank_world():
