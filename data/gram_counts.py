@@ -1,8 +1,8 @@
 """Exact customer counts per short substring, without a scan (migration 0017).
 
 ``customer_gram`` holds, per ``direct`` (no reseller) and per gram of 0-3
-characters (migrations 0017, 0026), how many customers have that gram in one of the simple search's
-folded fields (every customer has ``''``: the list's unsearched count), and
+characters (migrations 0017, 0026), how many customers have that gram in one of
+the simple search's folded fields (every customer has ``''``: the list's unsearched count), and
 under ``blank(field)`` how many have that text field empty (migration 0021). Triggers
 on customer_search keep it in the writer's transaction on every write path;
 here are the reads, the bulk loads' shortcut (``BulkGrams``) and PostgreSQL's
@@ -72,7 +72,7 @@ def compact(gram=None):
     advisory lock keeps two folds of one gram apart.
 
     Folding every gram is maintenance's work (data/maintenance.py): a web-created customer
-    adds some 150 rows, one per gram it holds, and a gram no search reads would otherwise
+    adds some 200 rows, one per gram it holds, and a gram no search reads would otherwise
     keep its rows until the first count of it folds them all in that request."""
     if not is_postgres():
         return 0
@@ -95,7 +95,7 @@ def compact(gram=None):
 
 class BulkGrams:
     """A bulk load's gram counts, computed here from the loaded search rows and written
-    once: the triggers' work per row (SQLite: some 150 upserts; PostgreSQL: its
+    once: the triggers' work per row (SQLite: some 200 upserts; PostgreSQL: its
     set-based grams, about 1 ms a row) would cost more than the load itself.
 
     SQLite: the triggers are dropped meanwhile and made again from their own SQL.

@@ -3,13 +3,14 @@ write path, and the searches they answer equal a scan (issue 10)."""
 import re
 import threading
 from collections import Counter
+from contextlib import nullcontext
 
 import pytest
 
 from data import gram_counts, importer, lifecycle, search, search_pages
 from data.changes import change_customer
 from data.conditions import build
-from data.db import db, is_postgres
+from data.db import db, is_postgres, open_database
 from data.deletion import delete_customer
 from data.fields import SIMPLE_SEARCH_FIELDS
 from data.listing import Scope
@@ -19,7 +20,7 @@ from data.search import Search
 from data.seed import seed
 from data.text import fold
 from tests import factories
-from tests.conftest import _empty_tables
+from tests.conftest import PG_URL, _empty_tables, pg_schema
 
 
 def recount():
@@ -249,6 +250,41 @@ def test_the_migration_keeps_blanks_of_every_text_field():
 
 def test_the_migration_counts_up_to_the_grams_the_search_reads():
     assert m0026_kept_trigram_counts.LONGEST == gram_counts.LONGEST
+
+
+@pytest.fixture
+def before_trigram_counts(database, database_url, tmp_path, monkeypatch):
+    """A database of its own migrated up to m0025 (grams of 1-2 characters kept); the
+    test's database is bound again afterwards."""
+    from data import migrations
+    everything = migrations._migrations
+    holder = pg_schema() if PG_URL else nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with holder as url:
+        try:
+            open_database(url)
+            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 26])
+            migrations.migrate()
+            monkeypatch.setattr(migrations, "_migrations", everything)
+            yield migrations
+        finally:
+            db.close()
+            open_database(database_url)
+
+
+def test_m0026_counts_the_customers_already_there_and_later_writes(before_trigram_counts):
+    reseller = factories.reseller("Jo Reseller")
+    kept_before = factories.customer("Müller Johnson", city="Straße", reseller=reseller)
+    factories.customer("100% _real_ son", email="jo@example.org")
+    assert not [gram for (_, gram) in kept() if len(gram) == 3]
+    assert before_trigram_counts.migrate() == ["m0026_kept_trigram_counts"]
+    assert_exact()
+    assert gram_counts.count("son", False) == 2 and gram_counts.count("son", True) == 1
+    kept_before.name = "Müller Smith"
+    kept_before.reseller = None
+    kept_before.save()
+    factories.customer("Another Son")
+    assert_exact()
+    assert gram_counts.count("son", True) == 2
 
 
 def test_sqlite_triggers_read_each_values_positions_as_a_range(database):
