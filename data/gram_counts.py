@@ -128,7 +128,8 @@ class BulkGrams:
 
     def finish(self):
         """Write the counts and let the triggers count again."""
-        rows = [(direct, gram, n) for direct, grams in self.counts.items() for gram, n in grams.items()]
+        # A gram only customers written before their reseller hold was moved to direct: 0 left.
+        rows = [(direct, gram, n) for direct, grams in self.counts.items() for gram, n in grams.items() if n]
         self.counts = {True: Counter(), False: Counter()}
         if is_postgres():
             # Signed rows like the triggers' own (never an update of a shared row).

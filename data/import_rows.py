@@ -51,11 +51,13 @@ class Checker:
         A checked line is ``(line, names, errors, account numbers, made)``: ``names``
         the cleaned ``(name, customer_type, reseller, distributor, customer_class)``,
         ``errors`` ``(field, message)`` pairs, ``made`` None when there are errors,
-        else ``(customer tuple, search tuple, grams)``. The counts hold the grams of
-        every made row with no reseller named (direct, whatever else happens); a row
-        naming one carries its own ``grams``, to be counted once its owner is known.
+        else ``(customer tuple, search tuple)``. The counts (``{direct: Counter}``) hold
+        the grams of every made row: direct when it names no reseller, else not direct,
+        as an import that writes anything leaves it (a reseller it cannot find fails
+        it). One written before its reseller, later in the file, is direct until the
+        end links them: the importer moves its grams (``_Import.add``).
         """
-        counts, checked = Counter(), []
+        counts, checked = {True: Counter(), False: Counter()}, []
         for line, raw in chunk:
             values, errors = customer_values(raw)
             numbers = (raw.get("accounts") or "").split()
@@ -71,14 +73,10 @@ class Checker:
                 customer.__dict__ = row
                 prepare(customer, self.today)
                 found = CustomerSearch.row_for(customer)
-                grams = row_keys(found)   # its grams and its blank fields
-                if values.get("reseller"):
-                    grams = tuple(grams)
-                else:
-                    counts.update(grams)
-                    grams = None
-                made = (self.customers.convert(row, complete=True), self.searches.convert(found, complete=True),
-                        grams)
+                # Its grams and its blank fields, counted here: sent per row (some 150 strings)
+                # they cost the main process more to receive than to count.
+                counts[not values.get("reseller")].update(row_keys(found))
+                made = (self.customers.convert(row, complete=True), self.searches.convert(found, complete=True))
             checked.append((line, names, tuple(errors.items()), numbers, made))
         return checked, counts
 

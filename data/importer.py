@@ -34,7 +34,7 @@ from .bulk import (
 )
 from .bulk_tally import BulkTally
 from .db import db, is_postgres, refresh_statistics, write_transaction
-from .gram_counts import BulkGrams
+from .gram_counts import BulkGrams, row_keys
 from .history import import_rows
 from .import_lines import ImportFailed, Problem, lines
 from .import_rows import CUSTOMER_OPEN, SEARCH_OPEN, checked, positions, workers
@@ -99,7 +99,8 @@ class _Import:
 
     def take(self, checked, counts):
         """Add a chunk of checked lines (``import_rows.Checker.check``) and its gram counts."""
-        self.grams.add_counts(True, counts)
+        for direct, grams in counts.items():
+            self.grams.add_counts(direct, grams)
         for line, names, errors, numbers, made in checked:
             self.add(line, names, errors, numbers, made)
 
@@ -123,13 +124,17 @@ class _Import:
         class_id = self._class_id(line, class_name)
         if not self.writing:
             return
-        customer, search, grams = made
+        customer, search = made
         for at, value in zip(self.customer_at, (customer_id, reseller_id, distributor_id, class_id), strict=True):
             customer[at] = value
         direct = reseller_id is None
         search[self.search_at[0]], search[self.search_at[1]] = customer_id, direct
-        if grams is not None:  # a reseller was named: its grams count once the owner is known
-            self.grams.counts[direct].update(grams)
+        if reseller and direct:
+            # Written before its reseller (later in the file): direct until linked at the
+            # end, whose flip moves the counts back (the triggers are made again by then).
+            keys = row_keys(dict(zip(self.searches.columns, search, strict=True)))
+            self.grams.counts[False].subtract(keys)
+            self.grams.counts[True].update(keys)
         self.customers.rows.append(customer)
         self.searches.rows.append(search)
         self.numbers += [(number, customer_id, False, self.stored_now) for number in numbers]
