@@ -67,6 +67,28 @@ def pg_schema():
         admin.close()
 
 
+@contextlib.contextmanager
+def database_before(version, database_url, tmp_path, monkeypatch):
+    """A database of its own, migrated up to the migration before ``version`` and bound while
+    the block runs; it gives the migrations package, whose ``migrate()`` applies the rest.
+    The test's database is bound again afterwards."""
+    from data import migrations
+    from data.db import open_database
+
+    everything = migrations._migrations
+    holder = pg_schema() if PG_URL else contextlib.nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with holder as url:
+        try:
+            open_database(url)
+            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < version])
+            migrations.migrate()
+            monkeypatch.setattr(migrations, "_migrations", everything)
+            yield migrations
+        finally:
+            db.close()
+            open_database(database_url)
+
+
 def _empty_tables():
     tables = [m._meta.table_name for m in reversed(MODELS)]
     with db.connection_context():

@@ -1,6 +1,5 @@
 """The activity log's data (issue 14): where each change came from, whose customer it was,
 filters, keyset pages, reach, a deleted customer's history, and migration m0013."""
-from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -9,11 +8,11 @@ import pytest
 from data import activity, billing, clock, deletion, editing, history, lifecycle, maintenance
 from data.access import Viewer
 from data.activity import BadFilter, Cursor, Filters
-from data.db import db, is_postgres, open_database
+from data.db import db, is_postgres
 from data.records import History
 from data.search_backends import backend
 from tests import factories
-from tests.conftest import PG_URL, make_user, pg_schema
+from tests.conftest import database_before, make_user
 
 T0 = datetime(2026, 3, 1, 12, 0, 0)
 ADMIN = Viewer("alice", "operator_admin", source="web")
@@ -292,19 +291,8 @@ def test_a_name_part_reads_the_same_entries_walked_or_sorted(database, monkeypat
 @pytest.fixture
 def before_activity_log(database, database_url, tmp_path, monkeypatch):
     """A database of its own migrated up to m0012; the test's database is bound again afterwards."""
-    from data import migrations
-    everything = migrations._migrations
-    holder = pg_schema() if PG_URL else nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    with holder as url:
-        try:
-            open_database(url)
-            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 13])
-            migrations.migrate()
-            monkeypatch.setattr(migrations, "_migrations", everything)
-            yield migrations
-        finally:
-            db.close()
-            open_database(database_url)
+    with database_before(13, database_url, tmp_path, monkeypatch) as migrations:
+        yield migrations
 
 
 def test_m0013_classes_old_rows_and_copies_the_owners(before_activity_log):

@@ -3,14 +3,13 @@ write path, and the searches they answer equal a scan (issue 10)."""
 import re
 import threading
 from collections import Counter
-from contextlib import nullcontext
 
 import pytest
 
 from data import gram_counts, importer, lifecycle, search, search_pages
 from data.changes import change_customer
 from data.conditions import build
-from data.db import db, is_postgres, open_database
+from data.db import db, is_postgres
 from data.deletion import delete_customer
 from data.fields import SIMPLE_SEARCH_FIELDS
 from data.listing import Scope
@@ -20,7 +19,7 @@ from data.search import Search
 from data.seed import seed
 from data.text import fold
 from tests import factories
-from tests.conftest import PG_URL, _empty_tables, pg_schema
+from tests.conftest import _empty_tables, database_before
 
 
 def recount():
@@ -254,21 +253,9 @@ def test_the_migration_counts_up_to_the_grams_the_search_reads():
 
 @pytest.fixture
 def before_trigram_counts(database, database_url, tmp_path, monkeypatch):
-    """A database of its own migrated up to m0025 (grams of 1-2 characters kept); the
-    test's database is bound again afterwards."""
-    from data import migrations
-    everything = migrations._migrations
-    holder = pg_schema() if PG_URL else nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    with holder as url:
-        try:
-            open_database(url)
-            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 26])
-            migrations.migrate()
-            monkeypatch.setattr(migrations, "_migrations", everything)
-            yield migrations
-        finally:
-            db.close()
-            open_database(database_url)
+    """A database of its own migrated up to m0025 (grams of 1-2 characters kept)."""
+    with database_before(26, database_url, tmp_path, monkeypatch) as migrations:
+        yield migrations
 
 
 def test_m0026_counts_the_customers_already_there_and_later_writes(before_trigram_counts):

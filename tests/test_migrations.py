@@ -1,11 +1,10 @@
-from contextlib import nullcontext
 
 import pytest
 
 from data.db import db, is_postgres, open_database
 from data.migrations import migrate, pending
 from data.records import MODELS
-from tests.conftest import PG_URL, pg_schema
+from tests.conftest import database_before
 
 
 def test_schema_matches_models(database):
@@ -52,7 +51,7 @@ def test_the_sqlite_rebuild_keeps_rows_indexes_and_sessions(database, database_u
     import pytest
 
     from data import migrations, sessions
-    from data.db import is_postgres, open_database
+    from data.db import is_postgres
     from data.records import User, UserSession
     if is_postgres():
         pytest.skip("PostgreSQL drops the constraint in place")
@@ -85,19 +84,8 @@ def test_the_sqlite_rebuild_keeps_rows_indexes_and_sessions(database, database_u
 def before_status_codes(database, database_url, tmp_path, monkeypatch):
     """A database of its own migrated up to m0010, when the status was stored as its
     priority; the test's database is bound again afterwards."""
-    from data import migrations
-    everything = migrations._migrations
-    holder = pg_schema() if PG_URL else nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    with holder as url:
-        try:
-            open_database(url)
-            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 11])
-            migrate()
-            monkeypatch.setattr(migrations, "_migrations", everything)
-            yield
-        finally:
-            db.close()
-            open_database(database_url)
+    with database_before(11, database_url, tmp_path, monkeypatch):
+        yield
 
 
 def _insert_old_customer(name, status=None):
@@ -169,19 +157,8 @@ def test_m0011_stops_on_a_value_that_is_no_status(before_status_codes):
 @pytest.fixture
 def before_users_in_the_app(database, database_url, tmp_path, monkeypatch):
     """A database of its own migrated up to m0014 (before m0015); the test's database is bound again afterwards."""
-    from data import migrations
-    everything = migrations._migrations
-    holder = pg_schema() if PG_URL else nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    with holder as url:
-        try:
-            open_database(url)
-            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 15])
-            migrate()
-            monkeypatch.setattr(migrations, "_migrations", everything)
-            yield
-        finally:
-            db.close()
-            open_database(database_url)
+    with database_before(15, database_url, tmp_path, monkeypatch):
+        yield
 
 
 def test_m0015_keeps_users_and_their_sessions(before_users_in_the_app):

@@ -6,12 +6,12 @@ import pytest
 
 from data import importer, search, search_pages
 from data.conditions import build
-from data.db import db, is_postgres, open_database
+from data.db import db
 from data.listing import Scope
 from data.models import Customer
 from data.websites import website_problem
 from tests import factories
-from tests.conftest import csrf_headers, soup
+from tests.conftest import csrf_headers, database_before, soup
 from tests.test_edit_page import edit_form, fresh
 
 GOOD = ["https://example.com", "http://example.com/path?q=1#top", "HTTPS://Shop.Example.COM:8443/",
@@ -192,27 +192,8 @@ def _insert_before_0012(name, reseller_id=None, email=""):
 @pytest.fixture
 def old_database(database, database_url, tmp_path, monkeypatch):
     """A database migrated up to migration 0012 (not included), opened in place of the test database."""
-    import contextlib
-
-    from data import migrations
-    from tests.conftest import pg_schema
-
-    everything = migrations._migrations
-    with contextlib.ExitStack() as stack:
-        if is_postgres():
-            url = stack.enter_context(pg_schema())
-        else:
-            url = f"sqlite:///{tmp_path / 'before-0012.sqlite3'}"
-        db.close()
-        open_database(url)
-        try:
-            monkeypatch.setattr(migrations, "_migrations", lambda: [m for m in everything() if m[0] < 12])
-            migrations.migrate()
-            monkeypatch.setattr(migrations, "_migrations", everything)
-            yield migrations
-        finally:
-            db.close()
-            open_database(database_url)
+    with database_before(12, database_url, tmp_path, monkeypatch) as migrations:
+        yield migrations
 
 
 def test_migration_0012_adds_a_searchable_website_to_existing_customers(old_database):
