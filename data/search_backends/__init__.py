@@ -79,11 +79,13 @@ class SearchBackend(ABC):
         walking the sort column's index."""
 
     @abstractmethod
-    def keeping_matches(self, terms, direct):
+    def keeping_matches(self, terms, direct, few=None):
         """A context in which the matches of ``terms`` (``direct`` as for ``count_terms``) are
         listed once and kept, where the backend has a text index that lists them:
         ``count_terms`` and ``terms_condition`` of those same terms read the list. For a
-        count followed by a walk that needs every match (a deep page)."""
+        count followed by a walk that needs every match (a deep page); with ``few``, only
+        when there are at most that many (else nothing is kept): a count followed by a page
+        sorted from them."""
 
     def rows_within(self, sql, params, budget):
         """The rows of ``sql``, or None when the database would spend more than ``budget``

@@ -62,7 +62,7 @@ class PostgreSQL(SearchBackend):
         # picks the amount's index (which holds the reseller, migration 0024) where it serves.
         return None
 
-    def keeping_matches(self, terms, direct):
+    def keeping_matches(self, terms, direct, few=None):
         return nullcontext()  # no substring terms: the trigram indexes serve each LIKE
 
     def sorts_deep_page(self, reach, total):
