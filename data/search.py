@@ -1,41 +1,30 @@
-"""Running a customer search fast at a million rows, the same way on both backends.
+"""Counting a customer search fast at a million rows, the same way on both backends, and
+the queries over all its matches: their rows by id, the export's order, a bulk job's
+batches and a bulk action's groups.
 
-What is compared is always the Python-folded copy in ``customer_search``, so
-every operator has the same case rules everywhere. How it is found differs:
+The search and its compiled SQL pieces (which index finds each condition) are in
+data/search_query.py; ``Search`` is imported from here too. How a count is made:
 
-* Is / Is not / Begins with / Is empty: B-tree indexes on the folded columns.
-* Contains / Ends with / the simple search: trigram indexes, the backend's own
-  (data/search_backends/: SQLite's FTS5 index ``customer_fts``, PostgreSQL's
-  pg_trgm indexes under LIKE patterns). Values too short for trigrams (contains
-  under 3 characters, ends with under 2) fall back to a scan, and say so.
-* Counts of the unsearched list, of 1-3 character simple searches and of one
-  Is empty / Is not empty (direct or whole scope): a lookup of the kept counts
-  (data/gram_counts.py), no scan.
-* E-mail Ends with: a prefix of the reversed copy ``email_reversed``, in its B-tree.
-
-A search is compiled once (``Search.compiled``); the count, the page
-(data/search_pages.py) and an export each write their SQL from that one compiled form.
+* The unsearched list, 1-3 character simple searches and one Is empty / Is not
+  empty (direct or whole scope): a lookup of the kept counts (data/gram_counts.py),
+  no scan.
+* One negative text condition: the rest less the rest with the positive form,
+  both on indexes (``count``).
+* The direct customers with conditions on the summed columns alone: the backend's
+  summary source, a narrow index (``_summary_count``); one amount most of the
+  scope passes: everyone less the other sides (``_other_sides``).
 """
-from dataclasses import dataclass, replace
-from functools import cached_property, reduce
-from operator import and_, or_
+from dataclasses import replace
+from functools import reduce
+from operator import or_
 
-from peewee import JOIN, SQL, Case, Join, fn
+from peewee import SQL, Case, fn
 
 from . import gram_counts, sql_text
-from .conditions import Condition
 from .search_backends import backend
-from .search_driver import range_driver
-from .search_nodes import Hinting, short_for_trigrams
-from .search_sql import REVERSED, SIMPLE_SEARCH_FIELDS, C, Parts, S
-from .text import fold
+from .search_query import NEGATIVE_TEXT_OPS, Search, query_for
+from .search_sql import SIMPLE_SEARCH_FIELDS, C, S
 
-# A reseller's or distributor's customers up to this many are read one by one and
-# checked on their rows: cheaper than any search index (whose statistics know
-# nothing of how few rows the owner has), and the same for every operator. As many
-# as a page sorts from its matches (search_pages.SORT_HITS_LIMIT).
-SMALL_OWNER = 5000
-NEGATIVE_TEXT_OPS = ("is_not", "not_contains", "is_not_empty")
 # The customer columns of the index customer_summary (migration 0022, SQLite), beside the
 # id and the reseller.
 SUMMARY_FIELDS = frozenset({"status", "currency", "balance_control", "balance", "available_funds", "credit_limit"})
@@ -48,160 +37,6 @@ OTHER_SIDES = {"gt": ("lt", "eq"), "lt": ("gt", "eq"), "eq": ("lt", "gt")}
 # The sample that tells whether most of a scope passes a customer condition (``mostly_passing``).
 SAMPLE_WINDOWS, SAMPLE_WIDTH = 16, 128
 __all__ = ["SIMPLE_SEARCH_FIELDS", "Search", "count", "rows_for", "ids_after", "grouped"]
-
-
-@dataclass(frozen=True)
-class Search:
-    """What to find: a scope (data.listing.Scope), simple text and conditions,
-    always within the reach of ``viewer`` (data.access.Viewer; None: everything)."""
-    scope: object
-    q: str = ""
-    conditions: tuple = ()
-    viewer: object = None
-
-    @cached_property
-    def small_owner(self):
-        """``(column, owner id)`` of the owner (reseller/distributor column) of a scope or
-        reach of at most SMALL_OWNER customers, else None."""
-        owners = []
-        if self.scope.kind in ("reseller", "distributor"):
-            owners.append((self.scope.kind, self.scope.owner.id))
-        if self.viewer is not None and self.viewer.owner_kind:
-            owners.append((self.viewer.owner_kind, self.viewer.owner_id))
-        for kind, owner_id in owners:
-            column = C.reseller if kind == "reseller" else C.distributor
-            if C.select(C.id).where(column == owner_id).limit(SMALL_OWNER + 1).count() <= SMALL_OWNER:
-                return column, owner_id
-        return None
-
-    @cached_property
-    def compiled(self):
-        """This search as SQL pieces, made once for all the queries that use it."""
-        return self.compile()
-
-    def compile(self):
-        """The search as SQL pieces (use ``compiled``: it is made once)."""
-        # A steered planner walks a small owner's index for every query; else its customers are
-        # listed, which only text conditions (tested row by row) take: without one, the owner's
-        # size is not asked for (a query on every page of the owner's list).
-        text = self.q or any(c.spec.kind == "text" for c in self.conditions)
-        owner = self.small_owner if text or backend().steers_planner else None
-        listed = backend().listed_owner(*owner) if owner is not None else None
-        # With a small owner, its index is walked and every other condition checked on the row;
-        # or its customers are listed (``listed``), for the queries whose conditions are tested
-        # row by row to read them by id (``Parts.finish``).
-        small = owner[0] if owner is not None and listed is None else None
-        parts = Parts(rows=small is not None, listing=(*owner, listed) if listed is not None else None)
-        parts.reach(self.viewer)
-        parts.scope(self.scope)
-        if self.q:
-            parts.add_search(parts.simple(self.q))
-        negative = []
-        for cond in self.conditions:
-            if cond.spec.kind != "text":
-                parts.on_customer.append(parts.customer_condition(cond))
-                continue
-            check = parts.text(cond.field, cond.op, cond.value)
-            parts.add_search(check)
-            if cond.op in NEGATIVE_TEXT_OPS:
-                negative.append(check)
-        steered = backend().steers_planner and small is None and not parts.on_customer
-        return Compiled(parts, tuple(negative), small, range_driver(parts) if steered else None)
-
-    @property
-    def kept_scope(self):
-        """True when the scope's customers are counted by data/gram_counts.py (the direct or
-        the whole scope) and no reach limits them."""
-        return self.scope.kind in ("direct", "all") and not (self.viewer is not None and self.viewer.owner_kind)
-
-    def counted_gram(self):
-        """The folded simple text (0-3 characters) when the count of this search is kept
-        by data/gram_counts.py: no conditions, the direct or the whole scope, no reach
-        limit. Else None."""
-        if self.conditions or not self.kept_scope:
-            return None
-        folded = fold(self.q)
-        return folded if gram_counts.counted(folded) else None
-
-    def counted_blank(self):
-        """``(field, op)`` when the count of this search is kept by data/gram_counts.py as
-        customers with an empty field: no text, one Is empty or Is not empty condition on a
-        text field, the direct or the whole scope, no reach limit. Else None."""
-        if self.q or len(self.conditions) != 1 or not self.kept_scope:
-            return None
-        (cond,) = self.conditions
-        if cond.spec.kind != "text" or cond.op not in ("is_empty", "is_not_empty"):
-            return None
-        return cond.field, cond.op
-
-    def is_slow(self):
-        """True when some part may scan the table (substrings too short for trigrams: even
-        where their count is kept, a rare one's page is found by reading every row)."""
-        if self.q and len(fold(self.q)) < 3:
-            return True
-        return any(c.spec.kind == "text" and c.value is not None and short_for_trigrams(c.op, c.value)
-                   and not (c.op == "ends_with" and c.field in REVERSED) for c in self.conditions)
-
-
-@dataclass(frozen=True)
-class Compiled:
-    """A search compiled to SQL pieces. Each query takes a copy of ``parts`` (``parts_for``)
-    and finishes that; ``parts`` itself is never changed."""
-    parts: Parts
-    negative: tuple = ()      # the row checks of negative text conditions, within parts.on_search
-    small: object = None      # the small owner's column, walked by every query (SearchBackend.listed_owner)
-    driver: object = None     # the column whose B-tree range finds the matches (search_driver)
-
-    def parts_for(self, extra=(), skip_negated=False, positive=None):
-        """A copy of the parts for one query: ``extra`` customer conditions added, the negative
-        text conditions left out (``skip_negated``), ``positive`` (as in ``Parts.negated``) added."""
-        parts = self.parts
-        on_search = [c for c in parts.on_search if not (skip_negated and any(c is n for n in self.negative))]
-        copy = replace(parts, on_search=on_search, on_customer=[*parts.on_customer, *extra],
-                       match=list(parts.match), negated=list(parts.negated))
-        if positive is not None:
-            kind, condition = positive
-            (copy.match if kind == "term" else copy.on_search).append(condition)
-        return copy
-
-    def hinting(self, hint, keep):
-        """``(hint, keep)`` for a query: a small owner's column is always the one walked; a
-        query not walking the sort index (``hint`` false) reads the driving range."""
-        if self.small is not None:
-            return True, self.small
-        if not hint and self.driver is not None:
-            return True, self.driver
-        return hint, keep
-
-    def finish(self, parts, table=None):
-        """``parts.finish(table)`` for a query that does not walk the sort index: with a
-        driving range, the substring terms are checked on the rows that range reads (a LIKE
-        on a row read anyway) instead of having the text index list every match first."""
-        return parts.finish(table, checked=self.driver is not None)
-
-    def applies(self, kind, op):
-        """The condition ``balance_control`` is (``op`` "is") or is not ``kind``."""
-        return self.parts.customer_condition(Condition("balance_control", op, kind))
-
-
-def _query(parts, columns, sort_table=None, hint=False, keep=None, customers=None):
-    """SELECT over only the tables the conditions (and the sort) need; ``hint``: SQLite's
-    unary + on the filter columns but ``keep``; ``customers``: a source read for the
-    customer table (``SearchBackend.summary_source``)."""
-    use_search = bool(parts.on_search) or sort_table is S
-    use_customer = bool(parts.on_customer) or sort_table is C
-    if use_search and use_customer:
-        query = (S.select(*columns).join(C, on=(C.id == S.customer)) if customers is None
-                 else S.select(*columns).from_(Join(S, customers, JOIN.INNER, on=(C.id == S.customer))))
-    elif use_customer:
-        query = C.select(*columns) if customers is None else C.select(*columns).from_(customers)
-    else:
-        query = S.select(*columns)
-    conditions = parts.on_search + parts.on_customer
-    if not conditions:
-        return query
-    where = reduce(and_, conditions)
-    return query.where(Hinting(where, keep) if hint else where)
 
 
 def summary_source_for(search):
@@ -223,7 +58,7 @@ def mostly_passing(search, condition):
     step = max(SAMPLE_WIDTH, top // SAMPLE_WINDOWS)
     runs = reduce(or_, [C.id.between(low, low + SAMPLE_WIDTH - 1) for low in range(0, top + 1, step)])
     parts = search.compiled.parts_for((runs,)).finish()
-    query = _query(parts, [fn.COUNT(SQL("*")), fn.SUM(Case(None, [(condition, 1)], 0))], C,
+    query = query_for(parts, [fn.COUNT(SQL("*")), fn.SUM(Case(None, [(condition, 1)], 0))], C,
                    customers=summary_source_for(search))
     seen, passing = query.tuples()[0]
     return int(passing or 0) * 2 > seen
@@ -266,7 +101,7 @@ def _count(compiled, summary=None, **variant):
     if not parts.on_search and not parts.on_customer:
         return C.select().count()
     customers = summary if not parts.on_search else None
-    return _query(parts, [fn.COUNT(SQL("*"))], None, *compiled.hinting(False, None), customers=customers).scalar()
+    return query_for(parts, [fn.COUNT(SQL("*"))], None, *compiled.hinting(False, None), customers=customers).scalar()
 
 
 def count(search, extra=()):
@@ -354,7 +189,7 @@ def ordered(search, columns):
         # name's rows again (a temporary B-tree: 1 s of a million's export); as a filter
         # (+direct) the walk is the order.
         hinting = (True, S.sort_name)
-    return (_query(compiled.finish(bare), columns, S, *hinting)
+    return (query_for(compiled.finish(bare), columns, S, *hinting)
             .order_by(S.sort_name, S.direct, S.customer))
 
 
@@ -367,7 +202,7 @@ def ids_after(search, after, limit, extra=()):
     """
     compiled = search.compiled
     parts = compiled.finish(compiled.parts_for((C.id > after, *extra)), C)
-    query = _query(parts, [C.id], C, *compiled.hinting(False, None)).order_by(C.id).limit(limit)
+    query = query_for(parts, [C.id], C, *compiled.hinting(False, None)).order_by(C.id).limit(limit)
     return [customer_id for (customer_id,) in query.tuples()]
 
 
@@ -378,6 +213,6 @@ def grouped(search, columns, extra=()):
     compiled = search.compiled
     parts = compiled.finish(compiled.parts_for(tuple(extra)), C)
     aliased = [column.alias(f"g{n}") for n, column in enumerate(columns)]
-    query = (_query(parts, [*aliased, fn.COUNT(SQL("*")), fn.MIN(C.id)], C, *compiled.hinting(False, None))
+    query = (query_for(parts, [*aliased, fn.COUNT(SQL("*")), fn.MIN(C.id)], C, *compiled.hinting(False, None))
              .group_by(*[SQL(f"g{n}") for n in range(len(columns))]))
     return [(tuple(row[:-2]), row[-2], row[-1]) for row in query.tuples()]

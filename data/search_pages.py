@@ -20,8 +20,9 @@ from . import gram_counts
 from .db import db
 from .page_seek import bound_keys, edge_keys, seek_conditions
 from .paging import Page
-from .search import _query, count, rows_for
+from .search import count, rows_for
 from .search_backends import backend
+from .search_query import query_for
 from .search_sql import STATUS_SEVERITY, C, S
 
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
@@ -138,7 +139,7 @@ def _driven_page(search, sort, page, per_page):
     order, table = _order(sort, hint=True)
     id_column = S.customer if table is S else C.id
     parts = compiled.finish(compiled.parts_for(), table)
-    query = (_query(parts, [id_column, fn.COUNT(SQL("*")).over()], table, *compiled.hinting(False, None))
+    query = (query_for(parts, [id_column, fn.COUNT(SQL("*")).over()], table, *compiled.hinting(False, None))
              .order_by(*order).offset((page - 1) * per_page).limit(per_page))
     found = query.tuples()[:]
     if not found and page > 1:
@@ -228,7 +229,7 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
         if steer and walking and table is S:
             parts = _customer_checked_per_row(parts)
         order = _order(sort, hint=steer and not walking)[0]
-        return (_query(parts, [id_column], table, *compiled.hinting(steer and walking, sort_column))
+        return (query_for(parts, [id_column], table, *compiled.hinting(steer and walking, sort_column))
                 .order_by(*order).offset(offset).limit(limit))
 
     budget = _checked_walk_budget(parts_for(), sort, offset + limit, total, few) if steer else None
@@ -315,7 +316,7 @@ def _fenced_ids(parts, sort, offset, limit):
     keys, descending, table = _sort_keys(sort, hint=False)
     names = [f"k{n}" for n in range(len(keys))]
     aliased = [k.alias(name) for k, name in zip(keys, names, strict=True)]
-    matches = _query(parts, aliased, table).offset(0).alias("matches")
+    matches = query_for(parts, aliased, table).offset(0).alias("matches")
     order = [getattr(matches.c, name) for name in names]
     query = (Select([matches], [order[-1]]).bind(db)
              .order_by(*[k.desc() if descending else k.asc() for k in order]).offset(offset).limit(limit))

@@ -1,4 +1,4 @@
-"""One search condition -> SQL, per operator (used by data/search.py).
+"""One search condition -> SQL, per operator (used by data/search_query.py).
 
 Text is compared on the folded copies in customer_search. Contains and Ends with
 (and the simple search) become the backend's index terms where it has a text index

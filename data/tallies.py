@@ -25,8 +25,9 @@ from peewee import SQL, Case, NodeList, Table, fn
 
 from .db import db
 from .money import SCALE
-from .search import NEGATIVE_TEXT_OPS, Search, _query, mostly_passing, summary_source_for
+from .search import mostly_passing, summary_source_for
 from .search_backends import backend
+from .search_query import NEGATIVE_TEXT_OPS, Search, query_for
 from .search_sql import STATUS_SEVERITY, C
 from .status import BY_CODE, STATUSES
 
@@ -119,7 +120,7 @@ def _groups(search, tally, select, group_by):
     def run(source=compiled, **variant):
         summary = summary_source_for(search)
         parts = _on_customers(source, source.parts_for(**variant))
-        query = _query(parts, select, C, *source.hinting(False, None), customers=summary)
+        query = query_for(parts, select, C, *source.hinting(False, None), customers=summary)
         # Through the summary index no index serves the grouping: the plain columns, fewer
         # expressions a row (the status severity adds a CASE per match).
         query = query.group_by(*(group_by if summary is None else select[:width]))

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from peewee import SQL
 
-from data import page_seek, search, search_pages
+from data import page_seek, search, search_pages, search_query
 from data.conditions import build
 from data.db import db, is_postgres
 from data.listing import Scope
@@ -56,13 +56,14 @@ def populated(database):
 
 def _sql(q, condition, scope):
     conditions = (build(*condition),) if condition else ()
-    return search._query(search.Search(scope, q, conditions).compiled.parts_for().finish(), [S.customer]).sql()[0]
+    parts = search.Search(scope, q, conditions).compiled.parts_for().finish()
+    return search_query.query_for(parts, [S.customer]).sql()[0]
 
 
 def _plan(q, condition, scope=ALL):
     conditions = (build(*condition),) if condition else ()
     parts = search.Search(scope, q, conditions).compiled.parts_for().finish()
-    sql, params = search._query(parts, [S.customer]).sql()
+    sql, params = search_query.query_for(parts, [S.customer]).sql()
     if is_postgres():
         with db.atomic():
             for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):

@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from data import search, search_driver, search_pages
+from data import search_driver, search_pages, search_query
 from data.conditions import build
 from data.db import db
 from data.listing import Scope
@@ -115,7 +115,7 @@ THRESHOLDS = ("real thresholds", "tiny thresholds", "tiny thresholds, terms list
 def _thresholds(setting, monkeypatch):
     if setting.startswith("tiny thresholds"):
         monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 3)
-        monkeypatch.setattr(search, "SMALL_OWNER", 3)
+        monkeypatch.setattr(search_query, "SMALL_OWNER", 3)
     if setting.endswith("terms listed"):
         # A walk far enough that the text index lists its matches first (a deep page at a
         # million customers); otherwise a walk checks the substring terms row by row.

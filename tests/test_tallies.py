@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from data import search, tallies
+from data import search_query, tallies
 from data.access import Viewer
 from data.conditions import build
 from data.db import db, is_postgres
@@ -114,7 +114,7 @@ SEARCHES = [  # (q, conditions, the same in Python)
 @pytest.fixture(params=["real thresholds", "owners read row by row"])
 def thresholds(request, monkeypatch):
     if request.param == "owners read row by row":  # every owner is "small" (SQLite reads its rows)
-        monkeypatch.setattr(search, "SMALL_OWNER", 10**6)
+        monkeypatch.setattr(search_query, "SMALL_OWNER", 10**6)
     return request.param
 
 

@@ -1,7 +1,7 @@
 """The one seam between a customer search and the database it runs on.
 
-data/search_sql.py and data/search.py write every condition, count and page
-the same way on both databases; at the few points where SQLite and PostgreSQL
+data/search_sql.py, data/search_query.py and data/search.py write every condition,
+count and page the same way on both databases; at the few points where SQLite and PostgreSQL
 differ they ask ``backend()``, which implements ``SearchBackend``:
 
 * data/search_backends/sqlite.py: substrings through the FTS5 trigram index
