@@ -10,15 +10,15 @@ many hits may be sorted from the matches instead (``_fenced_ids``).
 A page also gives the sort keys of its first and last rows: the next page is found
 from the last one on (keyset, ``Seek``), so page 200 reached by Next costs what
 page 2 does, where an OFFSET walks past the 9,950 matches before it.
-"""
-from contextlib import nullcontext
-from dataclasses import replace
 
+How a walk of the sort index meets its matches (the terms checked on each row it passes,
+within a budget, or the text index's matches listed once) is data/page_walks.py.
+"""
 from peewee import SQL, NodeList, Select, fn
 
-from . import gram_counts
 from .db import db
 from .page_seek import bound_keys, edge_keys, seek_conditions
+from .page_walks import checked_walk_budget, customer_checked_per_row, kept_matches
 from .paging import Page
 from .search import count, rows_for
 from .search_backends import backend
@@ -27,23 +27,6 @@ from .search_sql import STATUS_SEVERITY, C, S
 
 # Below this many hits the page is fetched and sorted; above it the sort index is walked.
 SORT_HITS_LIMIT = 5000
-# A walk of the sort index expected to pass at most this many rows first tries checking the
-# substring terms on each row instead of having the text index list every match (``_checked_walk_budget``),
-# for at most CHECKED_WALK_BUDGET thousand steps of the database (some 1,000-5,000 rows: the
-# matches of a term can bunch up in the sort order, as names containing "eric" do).
-CHECKED_WALK_ROWS = 2000
-CHECKED_WALK_BUDGET = 60
-# The same, where every term is on the name and nothing else is checked (``Term.in_sort_index``):
-# an entry of the sort index is tested without reading its row, some 0.07 us against 2 us.
-# SQLite's steps count both alike: 400 thousand are some 57,000 entries, about 5 ms when few
-# pass the key test (as for "eric"), up to some 110 ms in the unlikely case that most pass it
-# and fail the name's own (a row read each) before the text index is asked instead.
-INDEX_CHECKED_WALK_ROWS = 40_000
-INDEX_CHECKED_WALK_BUDGET = 400
-# Matches of the text index listed once for the count and the page when there are no more
-# (``_kept_matches``): a search for one customer's e-mail evaluated its phrase twice. Listing
-# this many of a broader search before counting it costs a fraction of the count.
-FEW_MATCHES = 100
 TEXT_SORTS = {"name": S.sort_name, "email": S.email}
 CUSTOMER_SORTS = {"currency": C.currency, "balance_control": C.balance_control,
                   "available_funds": C.available_funds, "balance": C.balance,
@@ -65,7 +48,7 @@ def find_page(search, sort=("name", False), page=1, per_page=50, seek=None):
     if found is None and search.compiled.driver is not None and sort[0] not in APPLIES_TO:
         found = _driven_page(search, sort, page, per_page)
     if found is None:
-        with _kept_matches(search, sort, page * per_page):
+        with kept_matches(search, sort, page * per_page):
             total = count(search)
             pages = max(1, -(-total // per_page))
             page = min(page, pages)
@@ -227,12 +210,12 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
         # ``walking``: down the sort index (its order unhinted, the filters hinted away);
         # else the matches found by the filters' indexes, then sorted.
         if steer and walking and table is S:
-            parts = _customer_checked_per_row(parts)
+            parts = customer_checked_per_row(parts)
         order = _order(sort, hint=steer and not walking)[0]
         return (query_for(parts, [id_column], table, *compiled.hinting(steer and walking, sort_column))
                 .order_by(*order).offset(offset).limit(limit))
 
-    budget = _checked_walk_budget(parts_for(), sort, offset + limit, total, few) if steer else None
+    budget = checked_walk_budget(parts_for(), sort, offset + limit, total, few) if steer else None
     if budget is not None:
         rows = backend().rows_within(*walk(parts_for().finish(table, checked=True), walking=True).sql(), budget)
         if rows is not None:
@@ -244,64 +227,6 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
     if (few and not steer) or (not few and backend().sorts_deep_page(offset + limit, total)):
         return _fenced_ids(parts, sort, offset, limit)
     return [customer_id for (customer_id,) in walk(parts).tuples()]
-
-
-def _customer_checked_per_row(parts):
-    """``parts`` with their customer-table conditions checked in a correlated EXISTS on
-    each row the walk of customer_search's sort index passes, instead of a join.
-
-    Joined, SQLite (3.38+) builds a Bloom filter of the customers that pass those
-    conditions before walking: a scan of the whole table for page 1 of "balance > 300"
-    in "All customers" (200 ms at a million customers, for some 60 rows walked)."""
-    if not parts.on_customer:
-        return parts
-    checked = fn.EXISTS(C.select(SQL("1")).where(C.id == S.customer, *parts.on_customer))
-    return replace(parts, on_search=[*parts.on_search, checked], on_customer=[])
-
-
-def _kept_matches(search, sort, reach):
-    """The backend's ``keeping_matches`` for a page ending at the ``reach``-th match whose walk
-    will need every match of the substring terms (no walk checking them on each row it passes
-    can reach that far, ``_checked_walk_budget``), so that the count and the walk list them
-    once between them; for a nearer page, those matches if there are at most FEW_MATCHES
-    (then listed, counted and sorted once); else nothing kept. Not where the count is kept
-    (``Search.counted_gram``)."""
-    compiled = search.compiled
-    parts = compiled.parts
-    if not parts.match or compiled.small is not None or compiled.driver is not None:
-        return nullcontext()
-    if reach <= (INDEX_CHECKED_WALK_ROWS if _index_checked(parts, sort) else CHECKED_WALK_ROWS):
-        if search.counted_gram() is not None:
-            return nullcontext()
-        return backend().keeping_matches(parts.match, parts.direct, few=FEW_MATCHES)
-    return backend().keeping_matches(parts.match, parts.direct)
-
-
-def _index_checked(parts, sort):
-    """True when a walk of the name's sort index tests every term in the index entry itself."""
-    return (sort[0] == "name" and not (parts.on_search or parts.on_customer)
-            and all(term.in_sort_index for term in parts.match))
-
-
-def _checked_walk_budget(parts, sort, reach, total, few=False):
-    """The budget of a walk of the sort index checking the substring terms on each row it
-    passes, or None when the text index should list every match first instead: the walk is
-    tried when, to the ``reach``-th of ``total`` matches, it should pass so few rows (matches
-    spread evenly) that it costs less. An FTS5 match of "yahoo" at a million customers lists
-    153,000 ids (some 60 ms) before the walk can start, while its first page is met within
-    some 330 rows (1 ms). Where the terms are tested in the name's sort index
-    (``Term.in_sort_index``), rows the walk passes cost far less, and it goes further: even
-    for ``few`` matches (which are otherwise listed by the text index and sorted), "name ends
-    with son" at a million (1,538) sorted in 15 ms, walked in 3."""
-    if not parts.match or not total:
-        return None
-    in_index = _index_checked(parts, sort)
-    if few and not in_index:
-        return None
-    rows = gram_counts.count("", False)  # every customer: the walk passes them all, direct or not
-    limit, budget = ((INDEX_CHECKED_WALK_ROWS, INDEX_CHECKED_WALK_BUDGET) if in_index
-                     else (CHECKED_WALK_ROWS, CHECKED_WALK_BUDGET))
-    return budget if reach * rows <= total * limit else None
 
 
 def _fenced_ids(parts, sort, offset, limit):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from peewee import fn
 
-from data import search, search_pages
+from data import page_walks, search, search_pages
 from data.conditions import build
 from data.db import db, is_postgres
 from data.listing import Scope
@@ -101,8 +101,8 @@ def test_every_page_is_the_same_with_the_matches_kept(many, monkeypatch, sort):
     keeping = type(backend()).keeping_matches
     for scope, q, where in (("all", "son", ()), ("direct", "son", ()), ("all", "", conditions),
                             ("direct", "son", conditions[1:])):
-        monkeypatch.setattr(search_pages, "CHECKED_WALK_ROWS", 0)
-        monkeypatch.setattr(search_pages, "INDEX_CHECKED_WALK_ROWS", 0)
+        monkeypatch.setattr(page_walks, "CHECKED_WALK_ROWS", 0)
+        monkeypatch.setattr(page_walks, "INDEX_CHECKED_WALK_ROWS", 0)
         kept = pages(scope, q, sort, conditions=where)
         monkeypatch.setattr(type(backend()), "keeping_matches", lambda self, terms, direct, few=None: nullcontext())
         assert kept == pages(scope, q, sort, conditions=where), (scope, q, where)
@@ -116,8 +116,8 @@ def test_a_deep_page_lists_the_matches_of_the_text_index_once(many, monkeypatch)
     12 for the walk). Page 1 keeps nothing: its walk checks the rows it passes."""
     if is_postgres():
         pytest.skip("SQLite's text index: PostgreSQL's trigram indexes serve each LIKE")
-    monkeypatch.setattr(search_pages, "CHECKED_WALK_ROWS", 8)
-    monkeypatch.setattr(search_pages, "INDEX_CHECKED_WALK_ROWS", 8)
+    monkeypatch.setattr(page_walks, "CHECKED_WALK_ROWS", 8)
+    monkeypatch.setattr(page_walks, "INDEX_CHECKED_WALK_ROWS", 8)
     # Every e-mail is at example.org. (1-3 characters are counted from customer_gram, below.)
     broad = Search(Scope("direct"), "example")
     sent, first = _statements(lambda: search_pages.find_page(broad, ("name", False), 2, 4))
@@ -148,14 +148,14 @@ def test_a_few_matches_are_listed_once_for_the_count_and_the_page(many, monkeypa
     rows = Customer.select(Customer.name, Customer.email).where(Customer.reseller.is_null())
     for q in ("1@example", "son1", "example", "zzqx"):
         expected = sorted((c for c in rows if q in c.email.casefold()), key=lambda c: c.name.casefold())
-        few = len(expected) <= search_pages.FEW_MATCHES
+        few = len(expected) <= page_walks.FEW_MATCHES
         sent, page = _statements(lambda q=q: search_pages.find_page(Search(Scope("direct"), q), ("name", False), 1, 4))
         matches = [sql for sql in sent if "MATCH" in sql]
         assert matches[0] == "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT ?", sent
         assert (len(matches) == 1) == few, q  # few: the page sorted from the list, or walked
         assert page.total == len(expected), q
         assert [c.name for c in page.rows] == [c.name for c in expected[:4]], q
-    monkeypatch.setattr(search_pages, "FEW_MATCHES", 3)  # "example" (all of them) is broad now
+    monkeypatch.setattr(page_walks, "FEW_MATCHES", 3)  # "example" (all of them) is broad now
     sent, page = _statements(lambda: search_pages.find_page(Search(Scope("direct"), "example"), ("name", False), 1, 4))
     assert [sql for sql in sent if "MATCH" in sql][:2] == [
         "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT ?",
@@ -163,9 +163,9 @@ def test_a_few_matches_are_listed_once_for_the_count_and_the_page(many, monkeypa
     assert not any("json_each" in sql for sql in sent)
     for scope, q in (("direct", "1@example"), ("all", "son1"), ("all", "example")):
         kept = pages(scope, q, ("email", True))
-        monkeypatch.setattr(search_pages, "FEW_MATCHES", 0)
+        monkeypatch.setattr(page_walks, "FEW_MATCHES", 0)
         assert kept == pages(scope, q, ("email", True)), (scope, q)
-        monkeypatch.setattr(search_pages, "FEW_MATCHES", 3)
+        monkeypatch.setattr(page_walks, "FEW_MATCHES", 3)
 
 
 def test_the_kept_matches_go_when_the_page_fails(many, monkeypatch):
@@ -174,7 +174,7 @@ def test_the_kept_matches_go_when_the_page_fails(many, monkeypatch):
         pytest.skip("SQLite's text index")
     broad = Search(Scope("all"), "example")  # every e-mail (1-3 characters: counts kept, no text index)
     expected = search.count(broad)
-    monkeypatch.setattr(search_pages, "CHECKED_WALK_ROWS", 0)
+    monkeypatch.setattr(page_walks, "CHECKED_WALK_ROWS", 0)
 
     def broken(*args):
         raise RuntimeError("the walk failed")

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from peewee import SQL
 
-from data import page_seek, search, search_pages, search_query
+from data import page_seek, page_walks, search, search_pages, search_query
 from data.conditions import build
 from data.db import db, is_postgres
 from data.listing import Scope
@@ -427,7 +427,7 @@ def test_a_name_substring_is_tested_in_the_sort_index_on_its_walk(populated, mon
         pytest.skip("SQLite's walk (PostgreSQL's planner is not steered)")
     if hits == "many":
         monkeypatch.setattr(search_pages, "SORT_HITS_LIMIT", 10)  # the sort index is walked anyway
-    monkeypatch.setattr(search_pages, "CHECKED_WALK_ROWS", 0)
+    monkeypatch.setattr(page_walks, "CHECKED_WALK_ROWS", 0)
     query = search.Search(scope, "", (build("name", "contains", "johnson"),))
     pages = []
     sent = _statements(monkeypatch, lambda: pages.append(search_pages.find_page(query, ("name", False), 1, 5)))

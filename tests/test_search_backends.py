@@ -28,7 +28,7 @@ def _names(path):
 
 
 @pytest.mark.parametrize("path", ["data/search.py", "data/search_query.py", "data/search_pages.py",
-                                  "data/search_sql.py", "data/search_nodes.py"])
+                                  "data/page_walks.py", "data/search_sql.py", "data/search_nodes.py"])
 def test_the_search_modules_name_no_backend(path):
     """Backend differences live in data/search_backends/ only: no branch on the database here."""
     names = _names(path)

@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from data import search_driver, search_pages, search_query
+from data import page_walks, search_driver, search_pages, search_query
 from data.conditions import build
 from data.db import db
 from data.listing import Scope
@@ -119,8 +119,8 @@ def _thresholds(setting, monkeypatch):
     if setting.endswith("terms listed"):
         # A walk far enough that the text index lists its matches first (a deep page at a
         # million customers); otherwise a walk checks the substring terms row by row.
-        monkeypatch.setattr(search_pages, "CHECKED_WALK_ROWS", 0)
-        monkeypatch.setattr(search_pages, "INDEX_CHECKED_WALK_ROWS", 0)
+        monkeypatch.setattr(page_walks, "CHECKED_WALK_ROWS", 0)
+        monkeypatch.setattr(page_walks, "INDEX_CHECKED_WALK_ROWS", 0)
         # And no B-tree range steered to: the text index (or the planner) drives every search.
         monkeypatch.setattr(search_driver, "DRIVER_ROWS", 0)
 
