@@ -263,7 +263,7 @@ def test_m0026_counts_the_customers_already_there_and_later_writes(before_trigra
     kept_before = factories.customer("Müller Johnson", city="Straße", reseller=reseller)
     factories.customer("100% _real_ son", email="jo@example.org")
     assert not [gram for (_, gram) in kept() if len(gram) == 3]
-    assert before_trigram_counts.migrate() == ["m0026_kept_trigram_counts"]
+    assert before_trigram_counts.migrate()[0] == "m0026_kept_trigram_counts"  # and any later ones
     assert_exact()
     assert gram_counts.count("son", False) == 2 and gram_counts.count("son", True) == 1
     kept_before.name = "Müller Smith"
