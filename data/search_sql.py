@@ -100,11 +100,13 @@ class Parts:
 
     def _term(self, columns, op, value):
         """The backend's index term for a substring (``SearchBackend.substring_term``), or
-        None: the LIKE pattern is checked (no such index, rows read one by one, too short).
+        None: the LIKE pattern is checked (no such index, rows read one by one, too short; a
+        pair of characters to contain is asked for, and found where few customers hold it).
         The term carries that LIKE check as well (``Term.check``)."""
-        if self.rows or short_for_trigrams(op, value):
-            return None
         folded = fold(value)
+        pair = op == "contains" and len(folded) == 2
+        if self.rows or (short_for_trigrams(op, value) and not pair):
+            return None
         term = backend().substring_term(columns, op, folded)
         if term is None:
             return None

@@ -76,6 +76,22 @@ def test_sqlite_terms_are_fts5_phrases():
 
 def test_postgresql_leaves_substrings_to_like_patterns():
     assert postgres.BACKEND.substring_term(("email",), "contains", "son") is None
+    assert postgres.BACKEND.substring_term(("email",), "contains", "zq") is None
+
+
+def test_sqlite_finds_a_rare_pair_as_the_trigrams_that_begin_with_it(database, monkeypatch):
+    """Each value ends with \\x03 in the index, so every pair a value holds begins a trigram."""
+    if is_postgres():
+        pytest.skip("SQLite's text index")
+    from tests import factories
+    factories.customer("Zqa Zq", city="Azq\ud7ff\U0010ffff")
+    term = sqlite.BACKEND.substring_term(("name", "city"), "contains", "zq")
+    assert term == '{name city} : ("zq\x03" OR "zqa" OR "zq\ud7ff")'
+    assert sqlite.BACKEND.substring_term(("city",), "contains", "q\ud7ff") == 'city : ("q\ud7ff\U0010ffff")'
+    assert sqlite.BACKEND.substring_term(("city",), "contains", "\ud7ff\U0010ffff") is None
+    assert sqlite.BACKEND.substring_term(("city",), "contains", "xy") == 'city : ("\x03\x03\x03")'  # none
+    monkeypatch.setattr(sqlite, "RARE_PAIR_CUSTOMERS", 2)  # its trigrams are held 3 times
+    assert sqlite.BACKEND.substring_term(("name",), "contains", "zq") is None
 
 
 def test_sqlite_stops_a_query_past_its_budget(database):

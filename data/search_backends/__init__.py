@@ -48,7 +48,8 @@ class SearchBackend(ABC):
         ``columns`` (names in customer_search; several: any of them) "contains" or
         "ends_with" (``op``) the folded text ``folded``; None when the backend has no
         such index and the LIKE pattern is checked instead. Only asked for substrings
-        long enough for trigrams."""
+        long enough for trigrams, and for a pair of characters to contain (None unless the
+        index can find a pair, and few customers hold it)."""
 
     @abstractmethod
     def terms_condition(self, id_column, terms, direct):
