@@ -5,6 +5,7 @@ far more than SQLite's own work at a million rows. Here the statement is written
 once and the rows go to the driver as parameters, converted by each field's
 ``db_value`` so they are stored exactly as a normal save would store them.
 """
+import os
 import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,8 @@ from .db import db, is_postgres
 
 # SQLite: FTS5 settings of a text index filled by a bulk load (see DeferredTextIndex).
 FTS_LOAD_SETTINGS = {"automerge": 16, "crisismerge": 64, "hashsize": 8 << 20}
+# SQLite: the page cache (KiB, negative) while dropped indexes are built again (see rebuild).
+INDEX_BUILD_CACHE = -2000
 
 
 def field_default(field):
@@ -151,8 +154,22 @@ class SuspendedIndexes:
         if is_postgres():
             # A session setting, not a server one: more memory per build, fewer passes.
             db.execute_sql("SET LOCAL maintenance_work_mem = '256MB'")
-        for _, definition in self.indexes:
-            db.execute_sql(definition)
+            for _, definition in self.indexes:
+                db.execute_sql(definition)
+            return
+        # SQLite sorts an index's keys in runs of the page cache's size. One run of the
+        # app's 64 MB cache is sorted slowly (1.6 s an index at a million rows) and by the
+        # builder alone; runs of 2 MB are sorted in the processor's cache, by helper
+        # threads while the table is read (34 indexes: 32 s -> 19 s on two cores).
+        cache, threads = (db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "threads"))
+        db.execute_sql(f"PRAGMA cache_size = {INDEX_BUILD_CACHE}")
+        db.execute_sql(f"PRAGMA threads = {os.cpu_count() or 1}")
+        try:
+            for _, definition in self.indexes:
+                db.execute_sql(definition)
+        finally:
+            db.execute_sql(f"PRAGMA cache_size = {int(cache)}")
+            db.execute_sql(f"PRAGMA threads = {int(threads)}")
 
 
 class SuspendedForeignKeys:

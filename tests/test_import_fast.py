@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data import export, importer
-from data.bulk import FTS_LOAD_SETTINGS
+from data.bulk import FTS_LOAD_SETTINGS, INDEX_BUILD_CACHE
 from data.csvfile import neutralise, restore
 from data.db import db, is_postgres
 from data.emails import _PLAIN, email_problem
@@ -177,6 +177,30 @@ def test_a_bulk_load_merges_the_text_index_less_eagerly(client, tmp_path):
     factories.customer("Zanzibar Trading Later")
     page = client.get("/customers?scope=all&q=zanzib").get_data(as_text=True)
     assert "Zanzibar Trading 17" in page and "Zanzibar Trading Later" in page
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's sorter only")
+def test_dropped_indexes_are_built_in_small_sorted_runs_then_the_cache_is_put_back(tmp_path, database):
+    """SQLite sorts an index's keys in runs of the page cache's size: the app's 64 MB cache
+    made one slow run per index. The build uses a small cache and the sorter's helper
+    threads; the connection gets its own settings back (a pooled connection serves pages)."""
+    before = [db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "threads")]
+    statements = []
+    connection = db.connection()
+    connection.set_trace_callback(statements.append)
+    try:
+        lines = "".join(f"Zanzibar Trading {n},EUR\r\n" for n in range(30))
+        assert importer.import_customers(write(tmp_path, "name,currency\r\n" + lines)) == 30
+    finally:
+        connection.set_trace_callback(None)
+    cache, during_builds = None, set()
+    for sql in statements:
+        if sql.startswith("PRAGMA cache_size = "):
+            cache = int(sql.rsplit(" ", 1)[1])
+        elif sql.startswith("CREATE INDEX"):
+            during_builds.add(cache)
+    assert during_builds == {INDEX_BUILD_CACHE} and cache == before[0]
+    assert [db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "threads")] == before
 
 
 @pytest.mark.parametrize("history", [False, True])
