@@ -9,12 +9,11 @@ by the same code. What needs other lines or the database (ids, owners, classes,
 duplicate account numbers) stays with the main process, which fills the few
 columns left open (``Made``).
 """
-import multiprocessing
 import os
-import threading
 from collections import Counter, deque
 from itertools import islice
 
+from . import processes
 from .bulk import TableRows, field_default
 from .gram_counts import row_keys
 from .models import Customer, CustomerSearch, prepare
@@ -24,7 +23,6 @@ CHUNK = 1000  # lines a worker checks at a time: big enough that sending them co
 # From this file size on the lines are checked in worker processes; below it, starting
 # them (some 30 ms) costs more than it saves.
 WORKERS_FROM = 4 << 20
-PROCESSES = 2  # the machines it runs on have two cores or so; the main process reads and writes
 AHEAD = 4  # chunks handed out per worker before the first one's answer is read: bounds the memory
 # Open columns of the tuples, filled in by the main process.
 CUSTOMER_OPEN = ("id", "reseller", "distributor", "customer_class")
@@ -105,19 +103,11 @@ def _chunks(lines):
 
 
 def workers(path, today, now):
-    """A pool of worker processes for checking ``path``, or None when it is too small to gain.
-
-    Start it before any thread (the import's text index helper): the workers are forked.
-    """
-    if (os.cpu_count() or 1) < 2 or os.path.getsize(path) < WORKERS_FROM:
+    """A pool of worker processes for checking ``path`` (``processes.pool``), or None when
+    it is too small to gain or none can start."""
+    if os.path.getsize(path) < WORKERS_FROM:
         return None
-    if multiprocessing.current_process().daemon:  # a job worker's process may not have children
-        return None
-    # Forking copies only the calling thread: in a process with other threads (the job
-    # worker's, a web server's) a lock one of them held would stay locked in the child for
-    # good. There the workers start from a clean server process instead (slower to start).
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    return multiprocessing.get_context(method).Pool(PROCESSES, _start, (today, now))
+    return processes.pool(_start, (today, now))
 
 
 def checked(lines, today, now, pool=None):
@@ -130,7 +120,7 @@ def checked(lines, today, now, pool=None):
     pending = deque()
     for chunk in _chunks(lines):
         pending.append(pool.apply_async(_check, (chunk,)))
-        if len(pending) > AHEAD * PROCESSES:
+        if len(pending) > AHEAD * processes.PROCESSES:
             yield pending.popleft().get()
     while pending:
         yield pending.popleft().get()

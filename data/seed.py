@@ -11,19 +11,23 @@ from types import SimpleNamespace
 from babel.numbers import get_currency_precision
 from peewee import fn
 
-from . import clock, gram_counts
+from . import clock, gram_counts, processes
 from .bulk import DeferredTextIndex, SuspendedForeignKeys, SuspendedIndexes, TableRows
 from .bulk_tally import BulkTally
 from .db import db, is_postgres, refresh_statistics, write_transaction
 from .demo_names import CUSTOMER_CLASSES, PLACES, VENDORS
 from .demo_rows import Draws, Generator
 from .gram_counts import BulkGrams
+from .gram_workers import CountingPool
 from .models import Customer, CustomerClass, CustomerSearch
 from .records import Account, ClassFee, Invoice, Payment, Product, Subscription, Tariff, TrafficExchange, Vendor, Xdr
 from .status import derive_status
 
 BATCH = 20_000
 MINIMUM = 20
+COUNT_IN_WORKERS_FROM = 20_000  # customers; below, starting the workers costs more than it saves
+
+
 class _Load:
     """The rows of one batch, gathered as database tuples and written in bulk.
 
@@ -32,9 +36,10 @@ class _Load:
     (the generated text is already clean, which the tests check against a save).
     """
 
-    def __init__(self, today):
+    def __init__(self, today, pool):
         self.today = today
         self.grams = BulkGrams()  # its triggers dropped (SQLite) for the load, made again by finish()
+        self.counting = CountingPool(self.grams, pool)
         self.tally = BulkTally()  # likewise
         self.customers = TableRows(Customer)
         self.searches = TableRows(CustomerSearch)
@@ -51,7 +56,7 @@ class _Load:
         self.customers.append(row, complete=True)
         search = CustomerSearch.row_for(shape)
         self.searches.append(search)
-        self.grams.add(search)
+        self.counting.add(search)
 
     def write(self):
         self.customers.write()
@@ -104,6 +109,16 @@ def seed(customers, seed_value=1, progress=None):
     rng = Draws(seed_value)
     now = datetime.combine(clock.today(), time(12, 0))
     today = clock.today()
+    # Forked before the text index's helper thread starts; a small seed is done before they would be.
+    pool = processes.pool() if customers >= COUNT_IN_WORKERS_FROM else None
+    try:
+        return _seed(customers, rng, now, today, pool, progress)
+    finally:
+        if pool is not None:
+            pool.terminate()  # idle by now, or the seed failed and its work is not wanted
+
+
+def _seed(customers, rng, now, today, pool, progress):
     with write_transaction(), DeferredTextIndex("customer_search") as text_index:
         class_ids, vendor_ids = _reference_data()
         _reset_sequences()
@@ -118,7 +133,7 @@ def seed(customers, seed_value=1, progress=None):
         indexes = SuspendedIndexes(empty) if fresh else None
         keys = SuspendedForeignKeys(empty) if fresh else None
 
-        load = _Load(today)
+        load = _Load(today, pool)
         owners = [gen.person(cid, "reseller") for cid in resellers]
         owners += [gen.person(cid, "distributor") for cid in distributors]
         for row in owners:
@@ -160,6 +175,7 @@ def seed(customers, seed_value=1, progress=None):
                 progress(done)
         text_index.finish()
         load.tally.finish()
+        load.counting.finish()
         load.grams.finish()
         if fresh:
             indexes.rebuild()

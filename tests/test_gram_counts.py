@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from data import gram_counts, importer, lifecycle, search, search_pages
+import data.seed
+from data import gram_counts, gram_workers, importer, lifecycle, processes, search, search_pages
 from data.changes import change_customer
 from data.conditions import build
 from data.db import db, is_postgres
@@ -85,6 +86,24 @@ def test_changes_through_the_pipeline_and_termination_keep_the_counts(database):
     assert Customer.get_by_id(customer.id).is_terminated
     assert_exact()
     assert gram_counts.count("jo", True) == 1
+
+
+def test_a_large_seed_counts_its_grams_in_worker_processes(database, monkeypatch):
+    """From COUNT_IN_WORKERS_FROM customers the seed's grams are counted in worker processes,
+    a few rows at a time, several chunks in flight: the counts are a save's, and the seed
+    itself (its rows) does not change."""
+    seed(60, seed_value=5)
+    alone = [(c.name, c.status) for c in Customer.select().order_by(Customer.id)]
+    _empty_tables()
+    started = []
+    real = processes.pool
+    monkeypatch.setattr(data.seed, "COUNT_IN_WORKERS_FROM", 0)
+    monkeypatch.setattr(gram_workers, "CHUNK", 7)
+    monkeypatch.setattr(processes, "pool", lambda *a: started.append(real(*a)) or started[-1])
+    seed(60, seed_value=5)
+    assert started and started[0] is not None
+    assert [(c.name, c.status) for c in Customer.select().order_by(Customer.id)] == alone
+    assert_exact()
 
 
 def test_seed_and_import_keep_the_counts(runner, tmp_path, database):

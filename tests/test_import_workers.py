@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from data import clock, import_rows, importer
+from data import clock, import_rows, importer, processes
 from data.db import db
 from data.models import Customer
 from data.records import Account, History
@@ -109,7 +109,7 @@ def test_small_files_and_daemon_processes_check_in_process(tmp_path, monkeypatch
     path = write(tmp_path, "name,currency\r\nOne,EUR\r\n")
     assert import_rows.workers(path, None, None) is None  # far below WORKERS_FROM
     monkeypatch.setattr(import_rows, "WORKERS_FROM", 0)
-    monkeypatch.setattr(import_rows.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True))
+    monkeypatch.setattr(processes.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True))
     assert import_rows.workers(path, None, None) is None
 
 
@@ -121,8 +121,8 @@ def test_with_other_threads_the_workers_do_not_fork_them(tmp_path, monkeypatch, 
     here = problems(path)
     in_workers(monkeypatch)
     started = []
-    real = import_rows.multiprocessing.get_context
-    monkeypatch.setattr(import_rows.multiprocessing, "get_context",
+    real = processes.multiprocessing.get_context
+    monkeypatch.setattr(processes.multiprocessing, "get_context",
                         lambda method: started.append(method) or real(method))
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
