@@ -94,9 +94,10 @@ def compact(gram=None):
 
 
 class BulkGrams:
-    """A bulk load's gram counts, computed here from the loaded search rows and written
-    once: the triggers' work per row (SQLite: some 200 upserts; PostgreSQL: its
-    set-based grams, about 1 ms a row) would cost more than the load itself.
+    """A bulk load's gram counts, added up from its rows' ``row_keys`` (counted in worker
+    processes: ``import_rows``, ``gram_workers``) and written once: the triggers' work per
+    row (SQLite: some 200 upserts; PostgreSQL: its set-based grams, about 1 ms a row)
+    would cost more than the load itself.
 
     SQLite: the triggers are dropped meanwhile and made again from their own SQL.
     PostgreSQL: they skip this transaction only (``SET LOCAL customer_gram.deferred``),
@@ -118,12 +119,8 @@ class BulkGrams:
         for name in _TRIGGERS:
             db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
 
-    def add(self, row):
-        """Count one loaded search row (a ``CustomerSearch.row_for`` dict)."""
-        self.counts[bool(row["direct"])].update(row_keys(row))
-
     def add_counts(self, direct, counts):
-        """Add counts already made (``row_grams`` of loaded rows, added up elsewhere: a worker process)."""
+        """Add the counts of some loaded rows (``row_keys`` of each, added up: a worker's answer)."""
         self.counts[bool(direct)].update(counts)
 
     def finish(self):

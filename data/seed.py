@@ -39,8 +39,8 @@ class _Load:
     def __init__(self, today, pool):
         self.today = today
         self.grams = BulkGrams()  # its triggers dropped (SQLite) for the load, made again by finish()
-        self.counting = CountingPool(self.grams, pool)
         self.tally = BulkTally()  # likewise
+        self.counting = CountingPool(self.grams, pool)  # the grams of each row, into self.grams
         self.customers = TableRows(Customer)
         self.searches = TableRows(CustomerSearch)
         self.records = {"accounts": TableRows(Account), "xdrs": TableRows(Xdr, with_id=False),
