@@ -9,6 +9,8 @@ here are the reads, the bulk loads' shortcut (``BulkGrams``) and PostgreSQL's
 folding of its signed rows (``compact``).
 """
 from collections import Counter
+from itertools import compress
+from operator import itemgetter, not_
 
 from .db import db, is_postgres
 from .fields import SIMPLE_SEARCH_FIELDS, TEXT_FIELDS
@@ -49,6 +51,44 @@ def row_keys(row):
     keys = row_grams(row[name] for name in SIMPLE_SEARCH_FIELDS)
     keys.update(blank(name) for name in TEXT_FIELDS if not row[name])
     return keys
+
+
+# text.clean strips control characters from every stored value: none holds this one.
+_SEPARATOR = "\x00"
+_simple_values, _text_values = itemgetter(*SIMPLE_SEARCH_FIELDS), itemgetter(*TEXT_FIELDS)
+_BLANKS = tuple(blank(name) for name in TEXT_FIELDS)
+
+
+class KeyCounts:
+    """``{direct: Counter}`` of the keys (``row_keys``) of many search rows, for the bulk loads.
+
+    ``row_keys`` of a row and ``Counter.update`` with them cost some 66 us a row (a third
+    of an import's checking at a million lines). Here a row's simple-search values are
+    joined by a character no value holds, and the grams of that one string are taken in
+    three C-level steps instead of three per value: 53 us. The grams that span two values
+    hold the separator; ``result`` drops them, once per batch of rows.
+    """
+
+    def __init__(self):
+        self.counts = {True: Counter(), False: Counter()}
+
+    def add(self, direct, row):
+        """Count the keys of ``row`` (a dict of a search row's folded columns) under ``direct``."""
+        joined = _SEPARATOR.join(_simple_values(row))
+        keys = set(joined)
+        pairs = list(map(str.__add__, joined, joined[1:]))
+        keys.update(pairs)
+        keys.update(map(str.__add__, pairs, joined[2:]))
+        keys.update(compress(_BLANKS, map(not_, _text_values(row))))
+        keys.add("")
+        self.counts[direct].update(keys)
+
+    def result(self):
+        """The counts so far, as ``row_keys`` would have made them (the separator's grams gone)."""
+        for counter in self.counts.values():
+            for key in [key for key in counter if _SEPARATOR in key]:
+                del counter[key]
+        return self.counts
 
 
 def count(gram, direct):

@@ -5,11 +5,11 @@ at a million customers, and needs nothing but the row: done in ``processes.pool`
 workers, the main process only generates and writes. An import counts its lines' grams
 in its own workers, with the rest of the line's checks (``import_rows``).
 """
-from collections import Counter, deque
+from collections import deque
 
 from . import processes
 from .fields import SIMPLE_SEARCH_FIELDS, TEXT_FIELDS
-from .gram_counts import row_keys
+from .gram_counts import KeyCounts
 
 CHUNK = 2000  # rows a worker counts at a time: big enough that sending them costs little
 AHEAD = 4  # chunks per worker sent before the first one's answer is read: bounds the memory
@@ -20,10 +20,10 @@ COLUMNS = tuple(dict.fromkeys(SIMPLE_SEARCH_FIELDS + TEXT_FIELDS))
 def count(rows):
     """``{direct: Counter}`` of the keys (``row_keys``) of ``rows``: ``(direct, values)``
     pairs, the values in ``COLUMNS`` order."""
-    counts = {True: Counter(), False: Counter()}
+    counts = KeyCounts()
     for direct, values in rows:
-        counts[direct].update(row_keys(dict(zip(COLUMNS, values, strict=True))))
-    return counts
+        counts.add(direct, dict(zip(COLUMNS, values, strict=True)))
+    return counts.result()
 
 
 class CountingPool:

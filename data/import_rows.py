@@ -15,7 +15,7 @@ from itertools import islice
 
 from . import processes
 from .bulk import TableRows, field_default
-from .gram_counts import row_keys
+from .gram_counts import KeyCounts
 from .models import Customer, CustomerSearch, prepare
 from .validation import customer_values
 
@@ -55,7 +55,7 @@ class Checker:
         it). One written before its reseller, later in the file, is direct until the
         end links them: the importer moves its grams (``_Import.add``).
         """
-        counts, checked = {True: Counter(), False: Counter()}, []
+        counts, checked = KeyCounts(), []
         for line, raw in chunk:
             values, errors = customer_values(raw)
             numbers = (raw.get("accounts") or "").split()
@@ -73,10 +73,10 @@ class Checker:
                 found = CustomerSearch.row_for(customer)
                 # Its grams and its blank fields, counted here: sent per row (some 150 strings)
                 # they cost the main process more to receive than to count.
-                counts[not values.get("reseller")].update(row_keys(found))
+                counts.add(not values.get("reseller"), found)
                 made = (self.customers.convert(row, complete=True), self.searches.convert(found, complete=True))
             checked.append((line, names, tuple(errors.items()), numbers, made))
-        return checked, counts
+        return checked, counts.result()
 
 
 def positions(rows, names):

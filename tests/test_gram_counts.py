@@ -49,6 +49,26 @@ def test_the_migration_counts_the_fields_the_simple_search_reads():
         "", "a", "b", "ab"}
 
 
+def test_the_bulk_loads_counts_are_each_rows_keys_added_up():
+    """KeyCounts takes the grams of a row's values joined into one string: the grams that
+    span two values (empty ones too) must not be counted, nor be missing where a value
+    holds them itself."""
+    from data.fields import TEXT_FIELDS
+    values = [
+        {"name": "ab", "city": "c", "email": "bc"},  # "abc" spans name and city: no value holds it
+        {"name": "abc", "company_name": "c", "zip": "x"},  # here it is one value's own
+        {},  # every field empty: only '' and the blank keys
+        {"name": fold("STRAẞE Müller"), "phone": "1\t2", "website": "x"},
+        {"login": "z", "country": "de"},
+    ]
+    counts, expected = gram_counts.KeyCounts(), {True: Counter(), False: Counter()}
+    for number, given in enumerate(values):
+        row = {name: given.get(name, "") for name in TEXT_FIELDS}
+        counts.add(number % 2 == 0, row)
+        expected[number % 2 == 0].update(gram_counts.row_keys(row))
+    assert counts.result() == expected
+    assert counts.result()[True]["abc"] == 0 and counts.result()[False]["abc"] == 1
+
 def test_saves_edits_owner_changes_and_deletes_keep_the_counts(database):
     reseller = factories.reseller("Jo Reseller")
     a = factories.customer("Müller & Söhne", city="Straße 5", email="jo@example.org", fax="99")
