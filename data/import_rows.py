@@ -10,7 +10,7 @@ duplicate account numbers) stays with the main process, which fills the few
 columns left open (``Made``).
 """
 import os
-from collections import Counter, deque
+from collections import deque
 from itertools import islice
 
 from . import processes
