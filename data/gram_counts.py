@@ -55,7 +55,8 @@ def row_keys(row):
 
 # text.clean strips control characters from every stored value: none holds this one.
 _SEPARATOR = "\x00"
-_simple_values, _text_values = itemgetter(*SIMPLE_SEARCH_FIELDS), itemgetter(*TEXT_FIELDS)
+text_values = itemgetter(*TEXT_FIELDS)  # a search row's text columns, in the order add_texts takes
+_simple_values = itemgetter(*(TEXT_FIELDS.index(name) for name in SIMPLE_SEARCH_FIELDS))
 _BLANKS = tuple(blank(name) for name in TEXT_FIELDS)
 
 
@@ -74,12 +75,16 @@ class KeyCounts:
 
     def add(self, direct, row):
         """Count the keys of ``row`` (a dict of a search row's folded columns) under ``direct``."""
-        joined = _SEPARATOR.join(_simple_values(row))
+        self.add_texts(direct, text_values(row))
+
+    def add_texts(self, direct, texts):
+        """Count the keys of a search row given as its ``text_values`` under ``direct``."""
+        joined = _SEPARATOR.join(_simple_values(texts))
         keys = set(joined)
         pairs = list(map(str.__add__, joined, joined[1:]))
         keys.update(pairs)
         keys.update(map(str.__add__, pairs, joined[2:]))
-        keys.update(compress(_BLANKS, map(not_, _text_values(row))))
+        keys.update(compress(_BLANKS, map(not_, texts)))
         keys.add("")
         self.counts[direct].update(keys)
 

@@ -8,21 +8,18 @@ in its own workers, with the rest of the line's checks (``import_rows``).
 from collections import deque
 
 from . import processes
-from .fields import SIMPLE_SEARCH_FIELDS, TEXT_FIELDS
-from .gram_counts import KeyCounts
+from .gram_counts import KeyCounts, text_values
 
 CHUNK = 2000  # rows a worker counts at a time: big enough that sending them costs little
 AHEAD = 4  # chunks per worker sent before the first one's answer is read: bounds the memory
-# The folded columns ``row_keys`` reads, in the order a row's values travel.
-COLUMNS = tuple(dict.fromkeys(SIMPLE_SEARCH_FIELDS + TEXT_FIELDS))
 
 
 def count(rows):
-    """``{direct: Counter}`` of the keys (``row_keys``) of ``rows``: ``(direct, values)``
-    pairs, the values in ``COLUMNS`` order."""
+    """``{direct: Counter}`` of the keys (``row_keys``) of ``rows``: ``(direct, texts)``
+    pairs, the texts a search row's ``gram_counts.text_values``."""
     counts = KeyCounts()
-    for direct, values in rows:
-        counts.add(direct, dict(zip(COLUMNS, values, strict=True)))
+    for direct, texts in rows:
+        counts.add_texts(direct, texts)
     return counts.result()
 
 
@@ -36,7 +33,7 @@ class CountingPool:
 
     def add(self, row):
         """Count one search row (a ``CustomerSearch.row_for`` dict)."""
-        self.rows.append((bool(row["direct"]), tuple(row[name] for name in COLUMNS)))
+        self.rows.append((bool(row["direct"]), text_values(row)))
         if len(self.rows) >= CHUNK:
             self._send()
 
