@@ -25,3 +25,19 @@ def test_list_urls_equal_url_for(app, database):
                     expected = url_for(endpoint, **replace(state).params(**changes))
                     assert state.url(endpoint, **changes) == expected
         assert ListState(Scope("direct")).url() == url_for("customers.index")
+
+
+def test_sort_urls_equal_url_for_with_each_sort(app, database):
+    # Written once with the sort swapped in (the headers' URLs): the same as url_for with
+    # each sort, whether the current sort is the default, another key, or descending.
+    keys = ["name", "balance", "email", "status"]
+    conditions = (build("name", "contains", "x&y"),)
+    with app.test_request_context("/customers"):
+        for sort in (("name", False), ("name", True), ("balance", False), ("balance", True), ("email", True)):
+            for state in (ListState(Scope("direct"), sort=sort, page=3),
+                          ListState(Scope("all"), q="a b", conditions=conditions, sort=sort, per_page=100,
+                                    columns=("name", "email"), advanced=True)):
+                current, descending = sort
+                expected = {key: url_for("customers.index", **state.params(
+                    sort=(key, not descending if key == current else False), page=1)) for key in keys}
+                assert state.sort_urls(keys) == expected

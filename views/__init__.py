@@ -16,6 +16,7 @@ from . import (
     export,
     formatting,
     imports,
+    list_heads,
     list_row,
     ops,
     related,
@@ -48,6 +49,7 @@ def register(app):
     # The upload checks its CSRF token itself, once its size limit and file storage are set.
     csrf.exempt(imports.upload)
     formatting.register(app)
+    list_heads.register(app)
     list_row.register(app)
     security.register(app)
     errors.register(app)

@@ -8,8 +8,8 @@ row made itself included. Here a row is one string: its text escaped once and re
 of its column. Every value from the database goes through ``escape``; only this
 module's own markup is written as it is.
 
-A new column: a cell function here (``CELLS``), a header macro in
-customers/_column_heads.html and an entry in data/list_columns.py.
+A new column: a cell function here (``CELLS``), a header in views/list_heads.py and an
+entry in data/list_columns.py.
 """
 from functools import cache
 

@@ -29,7 +29,7 @@ class ListState:
     scope: listing.Scope
     q: str = ""
     conditions: tuple = ()
-    sort: tuple = ("name", False)
+    sort: tuple = list_url.DEFAULT_SORT
     page: int = 1
     per_page: int = list_url.DEFAULT_PAGE_SIZE
     advanced: bool = False
@@ -75,10 +75,21 @@ class ListState:
         """The same search over all customers (offered when a scope finds nothing)."""
         return self.url(scope=listing.Scope("all"), page=1)
 
-    def sort_url(self, key):
-        """Sorting by ``key`` again flips the direction; a new key starts ascending."""
+    def sort_urls(self, keys):
+        """The URL sorting by each of ``keys``: sorting by the current key again flips the
+        direction, a new key starts ascending; page 1. The state's parameters are written
+        once (a list page has a sortable header for most of its columns)."""
         current, descending = self.sort
-        return self.url(sort=(key, not descending if key == current else False), page=1)
+        # The sort's place among the parameters, whatever it is now (one at its default is left out).
+        params = self.params(sort=("", True), page=1)
+        urls = {}
+        for key in keys:
+            sort = (key, not descending if key == current else False)
+            written = dict(params, sort=list_url.sort_param(sort))
+            if sort == list_url.DEFAULT_SORT:
+                del written["sort"]
+            urls[key] = _address("customers.index", written)
+        return urls
 
     def mode_url(self, advanced):
         """Switch between the simple and the advanced search form, keeping the scope."""

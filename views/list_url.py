@@ -17,6 +17,7 @@ from data.text import clean
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
+DEFAULT_SORT = ("name", False)
 MAX_QUERY_LENGTH = 200
 
 
@@ -142,7 +143,7 @@ def write(state):
         params[name] = value
     if state.advanced and not state.conditions:
         params["advanced"] = 1
-    if state.sort != ("name", False):
+    if state.sort != DEFAULT_SORT:
         params["sort"] = sort_param(state.sort)
     if state.per_page != DEFAULT_PAGE_SIZE:
         params["per_page"] = state.per_page
