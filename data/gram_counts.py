@@ -110,6 +110,21 @@ def count(gram, direct):
     return int(total)
 
 
+def trigrams(folded):
+    """The distinct three-character grams of the folded text ``folded``, in their order (none if shorter)."""
+    return tuple(dict.fromkeys(folded[i:i + 3] for i in range(len(folded) - 2)))
+
+
+def fewest(grams, direct):
+    """The fewest customers (direct ones only if ``direct``) holding one of the ``grams``:
+    at least as many as hold them all, in one statement."""
+    scope = "direct" if direct else "1 = 1"
+    marks = ", ".join([db.param] * len(grams))
+    found = dict(db.execute_sql(f"SELECT gram, SUM(n) FROM customer_gram WHERE gram IN ({marks}) AND {scope} "
+                                f"GROUP BY gram", list(grams)).fetchall())
+    return min(int(found.get(gram) or 0) for gram in grams)
+
+
 def compact(gram=None):
     """PostgreSQL: fold the signed rows of ``gram`` (None: of every gram that has more than
     one row per ``direct``) into one per ``direct``; returns how many rows went. Rows other

@@ -50,9 +50,11 @@ class Hinting(Node):
 class Term(str):
     """A substring term of the backend's text index (``SearchBackend.substring_term``), with
     ``check``: the same condition as LIKE patterns on the folded columns, for rows read anyway.
-    ``in_sort_index``: ``check`` first tests the name's sort key, which the sort index holds."""
+    ``in_sort_index``: ``check`` first tests the name's sort key, which the sort index holds.
+    ``grams``: trigrams every match holds in a simple-search field (data/gram_counts.py counts
+    the customers holding each), or () when that is not known."""
 
-    def __new__(cls, term, check, in_sort_index=False):
+    def __new__(cls, term, check, in_sort_index=False, grams=()):
         made = super().__new__(cls, term)
-        made.check, made.in_sort_index = check, in_sort_index
+        made.check, made.in_sort_index, made.grams = check, in_sort_index, grams
         return made

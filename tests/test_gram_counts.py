@@ -388,3 +388,20 @@ def test_migration_fills_the_reversed_addresses(database):
     rows = list(CustomerSearch.select())
     assert rows and all(row.email_reversed == row.email[::-1] for row in rows)
     assert_exact()  # the fill changed no counts
+
+
+def test_fewest_is_the_smallest_kept_count_of_the_grams_in_either_scope(database):
+    """``fewest`` bounds how many customers hold every one of ``grams`` (data/page_walks.py
+    keeps the matches of a term so bounded once for the count and the page)."""
+    owner = factories.reseller("Owner Inc")
+    factories.customer("Johnson One", email="j1@example.org")
+    factories.customer("Johnson Two", email="j2@example.org", reseller=owner)
+    factories.customer("Ann Ohnsorg", email="ann@example.org")
+    assert gram_counts.trigrams("johnson") == ("joh", "ohn", "hns", "nso", "son")
+    assert gram_counts.trigrams("aaaa") == ("aaa",) and gram_counts.trigrams("ab") == ()
+    grams = gram_counts.trigrams("johnson")
+    for direct in (True, False):
+        assert gram_counts.fewest(grams, direct) == min(gram_counts.count(g, direct) for g in grams)
+        holders = search.count(Search(Scope("direct" if direct else "all"), "johnson"))
+        assert gram_counts.fewest(grams, direct) >= holders == (1 if direct else 2)
+    assert gram_counts.fewest(("joh", "zzq"), False) == 0   # a gram nobody holds
