@@ -5,7 +5,7 @@ a macro call, an icon call and a sort URL built from the whole state for each of
 sortable columns. Here the fixed parts are made once a process, and the sort URLs share
 one writing of the state (``ListState.sort_urls``).
 
-A new column: a header here (``HEADS``), a cell in views/list_row.py and an entry in
+A new column: a header here (``SORTABLE`` or ``PLAIN``), a cell in views/list_row.py and an entry in
 data/list_columns.py.
 """
 from functools import cache
@@ -23,7 +23,6 @@ PLAIN = {"xdrs": ("xDRs", "icon-col"), "accounts": ("Accounts", "icon-col"), "ow
          "delete": ("Delete", "icon-col"), "company_name": ("Company", "extra-col"), "country": ("Country", ""),
          "customer_class": ("Class", "extra-col"), "phone": ("Phone", ""), "created_at": ("Created", ""),
          "last_change": ("Last change", "wrap")}
-HEADS = SORTABLE.keys() | PLAIN.keys()
 
 
 @cache
