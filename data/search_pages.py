@@ -16,6 +16,7 @@ within a budget, or the text index's matches listed once) is data/page_walks.py.
 """
 from peewee import SQL, NodeList, Select, fn
 
+from . import gram_counts
 from .db import db
 from .page_seek import bound_keys, edge_keys, seek_conditions
 from .page_walks import checked_walk_budget, customer_checked_per_row, kept_matches
@@ -47,6 +48,8 @@ def find_page(search, sort=("name", False), page=1, per_page=50, seek=None):
     found = _sought_page(search, sort, page, per_page, seek) if seek is not None else None
     if found is None and search.compiled.driver is not None and sort[0] not in APPLIES_TO:
         found = _driven_page(search, sort, page, per_page)
+    if found is None:
+        found = _windowed_page(search, sort, page, per_page)
     if found is None:
         with kept_matches(search, sort, page * per_page):
             total = count(search)
@@ -125,6 +128,43 @@ def _driven_page(search, sort, page, per_page):
     query = (query_for(parts, [id_column, fn.COUNT(SQL("*")).over()], table, *compiled.hinting(False, None))
              .order_by(*order).offset((page - 1) * per_page).limit(per_page))
     found = query.tuples()[:]
+    if not found and page > 1:
+        return None
+    total = found[0][1] if found else 0
+    return Page(rows_for([customer_id for customer_id, _ in found]), total, page, per_page)
+
+
+def _bound(search, sort, page, per_page):
+    """How many matches at most the kept trigram counts (data/gram_counts.py) allow, where
+    that many are sure to have ``page`` sorted from them by a backend that does not steer its
+    planner (``_sorted_ids``): few of them, or page 1 of more that a walk would not meet
+    sooner (a later page may be walked from the end); else None. The fewest holders of a
+    trigram of a substring every match holds (``Parts.bounds``) are at least as many as the
+    matches."""
+    compiled = search.compiled
+    bounds = compiled.parts.bounds
+    if backend().steers_planner or not bounds or sort[0] in APPLIES_TO or search.counted_gram() is not None:
+        return None
+    bound = min(gram_counts.fewest(grams, compiled.parts.direct) for grams in bounds)
+    if bound <= SORT_HITS_LIMIT or (page == 1 and backend().sorts_deep_page(per_page, bound)):
+        return bound
+    return None
+
+
+def _windowed_page(search, sort, page, per_page):
+    """Where ``_bound`` knows the matches are few: the page sorted from them and their count
+    in one statement (a window over them, ``_fenced_ids``), or no statement when no customer
+    holds one of the grams. PostgreSQL found the matches of "müller" by their trigram indexes
+    twice, for the count and for the page (7 and 8 ms at a million customers). None where
+    nothing is known, or for a page past the end (the caller counts, and finds the last page)."""
+    bound = _bound(search, sort, page, per_page)
+    if bound is None:
+        return None
+    if bound == 0:
+        return Page([], 0, 1, per_page)
+    compiled = search.compiled
+    parts = compiled.finish(compiled.parts_for(), _sort_keys(sort, hint=False)[2])
+    found = _fenced_ids(parts, sort, (page - 1) * per_page, per_page, counted=True)
     if not found and page > 1:
         return None
     total = found[0][1] if found else 0
@@ -229,9 +269,9 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
     return [customer_id for (customer_id,) in walk(parts).tuples()]
 
 
-def _fenced_ids(parts, sort, offset, limit):
+def _fenced_ids(parts, sort, offset, limit, counted=False):
     """The page sorted from the matches, found by the filters' own indexes (a deep page
-    where ``SearchBackend.sorts_deep_page``).
+    where ``SearchBackend.sorts_deep_page``); ``counted``: ``(id, count of every match)`` pairs.
 
     PostgreSQL's planner, estimating matches in the hundreds of thousands, walks the sort
     index even for page 200 (a second for "son"); ``OFFSET 0`` makes the matches a subquery
@@ -243,6 +283,8 @@ def _fenced_ids(parts, sort, offset, limit):
     aliased = [k.alias(name) for k, name in zip(keys, names, strict=True)]
     matches = query_for(parts, aliased, table).offset(0).alias("matches")
     order = [getattr(matches.c, name) for name in names]
-    query = (Select([matches], [order[-1]]).bind(db)
+    columns = [order[-1], fn.COUNT(SQL("*")).over()] if counted else [order[-1]]
+    query = (Select([matches], columns).bind(db)
              .order_by(*[k.desc() if descending else k.asc() for k in order]).offset(offset).limit(limit))
-    return [customer_id for (customer_id,) in db.execute_sql(*query.sql()).fetchall()]
+    found = db.execute_sql(*query.sql()).fetchall()
+    return found if counted else [customer_id for (customer_id,) in found]

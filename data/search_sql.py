@@ -48,6 +48,7 @@ class Parts:
     ranges: list = field(default_factory=list)       # (column, condition): text conditions a B-tree range finds
     listing: tuple = None                            # (column, owner id, SearchBackend.listed_owner's listing)
     owned: tuple = None                              # (that owner's condition in on_customer, its listing)
+    bounds: list = field(default_factory=list)       # trigrams of each substring checked as a LIKE (``_bounded``)
 
     @staticmethod
     def col(column):
@@ -97,7 +98,16 @@ class Parts:
         if term:
             self.match.append(term)
             return None
+        self._bounded((column_name,), folded)
         return like(column, pattern)
+
+    def _bounded(self, columns, folded):
+        """Note in ``bounds`` the trigrams of ``folded``, a substring every match holds in one of
+        ``columns`` and checked as a LIKE pattern (no backend term), where data/gram_counts.py
+        counts their holders: the fewest holders of one of them bound its matches."""
+        grams = gram_counts.trigrams(folded) if set(columns) <= set(SIMPLE_SEARCH_FIELDS) else ()
+        if grams:
+            self.bounds.append(grams)
 
     def _term(self, columns, op, value):
         """The backend's index term for a substring (``SearchBackend.substring_term``), or
@@ -154,6 +164,7 @@ class Parts:
             self.match.append(term)
             return None
         pattern = "%" + like_escape(folded) + "%"
+        self._bounded(SIMPLE_SEARCH_FIELDS, folded)
         return reduce(or_, [like(getattr(S, name), pattern) for name in SIMPLE_SEARCH_FIELDS])
 
     @staticmethod

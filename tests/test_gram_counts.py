@@ -17,6 +17,7 @@ from data.listing import Scope
 from data.migrations import m0017_gram_counts, m0021_kept_blanks_and_suffixes, m0026_kept_trigram_counts
 from data.models import Customer, CustomerSearch
 from data.search import Search
+from data.search_sql import Parts
 from data.seed import seed
 from data.text import fold
 from tests import factories
@@ -405,3 +406,21 @@ def test_fewest_is_the_smallest_kept_count_of_the_grams_in_either_scope(database
         holders = search.count(Search(Scope("direct" if direct else "all"), "johnson"))
         assert gram_counts.fewest(grams, direct) >= holders == (1 if direct else 2)
     assert gram_counts.fewest(("joh", "zzq"), False) == 0   # a gram nobody holds
+
+
+def test_substrings_checked_as_like_patterns_note_the_grams_that_bound_them(database):
+    """``Parts.bounds``: the trigrams of each positive substring checked as a LIKE pattern on
+    simple-search fields (what data/search_pages.py bounds a page's matches by), folded as the
+    kept counts are; none for a field nobody counts, a negative or too short a substring."""
+    parts = Parts(rows=True)  # substrings checked on each row: LIKE patterns on both backends
+    parts.text("name", "contains", "MÜLLER")
+    parts.text("zip", "ends_with", "1234")
+    parts.add_search(parts.simple("Émile"))
+    assert parts.bounds == [("mül", "üll", "lle", "ler"), ("123", "234"), ("émi", "mil", "ile")]
+    skipped = Parts(rows=True)
+    skipped.text("address", "contains", "street")
+    skipped.text("email", "ends_with", "mail.de")  # a range of the reversed e-mail's B-tree
+    skipped.text("name", "not_contains", "johnson")
+    skipped.text("name", "contains", "jo")
+    skipped.add_search(skipped.simple("ab"))
+    assert skipped.bounds == []

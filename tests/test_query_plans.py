@@ -547,7 +547,9 @@ def test_a_small_owners_customers_are_listed_where_each_row_is_tested(populated,
     if condition[1] in ("begins_with", "ends_with") and condition[0] != "fax":
         assert not listed, sent
     else:
-        assert len(listed) == 2, sent  # the count (of the positive, for Is not) and the page's ids
+        # The count (of the positive, for Is not) and the page's ids; one statement where the
+        # kept counts of the substring's grams show few matches (search_pages._windowed_page).
+        assert len(listed) == (1 if condition == ("name", "contains", "son") else 2), sent
         for sql, params in listed:
             assert 'JOIN "customer"' not in sql, sql
             # (Is not's positive count may take the Is's own range: one row, the list its filter.)
