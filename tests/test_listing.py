@@ -1,5 +1,6 @@
 """Scopes, the simple search and sorting, straight against data/ (and the list's URL
 grammar that turns parameters into them, views/list_url.py)."""
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -176,11 +177,22 @@ def test_rows_for_gives_the_customers_as_a_lookup_does_in_the_order_asked(databa
     r = factories.reseller("Owner R")
     made = [factories.customer("Zed", reseller=r, balance=Decimal("12.50")), factories.customer("Amy"), r]
     ids = [made[1].id, 999_999, made[0].id, made[2].id]
+    # Every kind of stored value (dates, times, flags, money, keys), converted only where
+    # it needs to be: the same values of the same types (True == 1, but not in a template).
+    made.append(factories.customer(
+        "Full", customer_class=factories.customer_class(), distributor=factories.distributor(), blocked=True,
+        suspended=True, payment_frozen=True, suspension_lifted_until=date(2026, 12, 1), credit_limit=Decimal("7.25"),
+        terminated_at=datetime(2026, 11, 2, 3, 4, 5), exported_at=datetime(2026, 11, 3),
+        spending_date=date(2026, 11, 4), daily_spending_limit=Decimal("3.00"), spent_today=Decimal("1.10"),
+        provisionally_terminated_at=datetime(2026, 1, 1)))
+    ids.append(made[3].id)
     rows = search.rows_for(ids)
-    assert [c.id for c in rows] == [made[1].id, made[0].id, r.id]   # unknown ids left out
+    assert [c.id for c in rows] == [made[1].id, made[0].id, r.id, made[3].id]   # unknown ids left out
     for row in rows:
         fetched = Customer.get_by_id(row.id)
         assert row.__data__ == fetched.__data__ and not row.is_dirty() and row.__rel__ == {}
+        assert {k: type(v) for k, v in row.__data__.items()} == {k: type(v) for k, v in fetched.__data__.items()}
+    assert rows[3].blocked is True and rows[3].terminated_at == datetime(2026, 11, 2, 3, 4, 5)
     assert rows[1].reseller.name == "Owner R" and rows[1].balance == Decimal("12.50")
     rows[1].name = "Zed Two"
     assert rows[1].dirty_fields == [Customer.name]
