@@ -58,10 +58,10 @@ def kept_matches(search, sort, reach):
     parts = compiled.parts
     if not parts.match or compiled.small is not None or compiled.driver is not None:
         return nullcontext()
+    if search.counted_gram() is not None:
+        return nullcontext()
     in_index = _index_checked(parts, sort)
     if reach <= (INDEX_CHECKED_WALK_ROWS if in_index else CHECKED_WALK_ROWS):
-        if search.counted_gram() is not None:
-            return nullcontext()
         if not in_index and _never_walked(parts, reach):
             return backend().keeping_matches(parts.match, parts.direct)
         return backend().keeping_matches(parts.match, parts.direct, few=FEW_MATCHES)

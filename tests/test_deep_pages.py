@@ -130,10 +130,13 @@ def test_a_deep_page_lists_the_matches_of_the_text_index_once(many, monkeypatch)
     assert _temporary_tables() == []
     assert deep.total == first.total == search.count(broad)
     assert [c.name for c in deep.rows] == pages("direct", "example", ("name", False))[8:12]
-    # "son": its count is kept (migration 0026); the walk still lists the matches once.
+    # "son": its count is kept (migration 0026), so only the walk lists the matches, once, in its
+    # own IN: a temporary table filled for it alone cost more (page 200 at a million: 622 -> 519
+    # million instructions without it).
     sent, deep = _statements(lambda: search_pages.find_page(Search(Scope("direct"), "son"), ("name", False), 3, 4))
-    assert [sql for sql in sent if "MATCH" in sql] == [
-        'INSERT INTO temp."kept_matches" SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?'], sent
+    matching = [sql for sql in sent if "MATCH" in sql]
+    assert len(matching) == 1 and "kept_matches" not in matching[0] and "ORDER BY" in matching[0], sent
+    assert not any("kept_matches" in sql for sql in sent), sent
     assert any("customer_gram" in sql for sql in sent), sent
     assert [c.name for c in deep.rows] == pages("direct", "son", ("name", False))[8:12]
 
