@@ -1,7 +1,7 @@
 """Property-based fuzzing of the list's query string: never a 500, never SQL text."""
 from urllib.parse import urlencode
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from data.conditions import FIELDS, OPERATORS
@@ -23,12 +23,20 @@ query_strings = st.lists(st.tuples(keys, values), max_size=6)
 RUNS = {"count": 0}
 
 
+def _leaks(body, pairs):
+    """The leak words in ``body`` that the request did not send itself: a page echoes the
+    search or form it was given, and Hypothesis tries the test's own strings ("sqlite3")."""
+    given = " ".join(f"{key} {value}" for key, value in pairs)
+    return [leak for leak in LEAKS if leak in body and leak not in given]
+
+
 PAGES = ("/customers", "/customers.csv", "/customers/owners", "/customers/{id}", "/customers/{id}/xdrs",
          "/customers/{id}/accounts", "/customers/{id}/delete")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=query_strings, fragment=st.booleans(), page=st.sampled_from(PAGES))
+@example(pairs=[("flt0_address_begins_with", "sqlite3")], fragment=False, page="/customers")  # echoed, no leak
 def test_any_query_string_is_answered_without_a_server_error(client, pairs, fragment, page):
     RUNS["count"] += 1
     customer = factories.customer(f"Fuzz {RUNS['count']}", email="fuzz@example.org")
@@ -36,7 +44,7 @@ def test_any_query_string_is_answered_without_a_server_error(client, pairs, frag
     response = client.get(path, headers=HTMX if fragment else {})
     body = response.get_data(as_text=True)
     assert response.status_code in (200, 302, 400), (path, response.status_code, body[:300])
-    assert not any(leak in body for leak in LEAKS), (path, body[:300])
+    assert not _leaks(body, pairs), (path, body[:300])
 
 
 FORM_KEYS = st.sampled_from(["name", "currency", "customer_type", "reseller", "distributor", "customer_class",
@@ -63,7 +71,7 @@ def test_any_form_post_is_answered_without_a_server_error(client, pairs, fragmen
     response = client.post(form.format(id=customer.id), data=data, headers=headers if fragment else {})
     body = response.get_data(as_text=True)
     assert response.status_code in (200, 303, 400, 404, 409, 422), (form, data, response.status_code, body[:300])
-    assert not any(leak in body for leak in LEAKS), (form, body[:300])
+    assert not _leaks(body, pairs), (form, body[:300])
     if response.status_code >= 400:
         assert Customer.select().count() == before  # nothing created on a refusal
 
