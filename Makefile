@@ -36,10 +36,12 @@ demo: $(BIN)/flask demo-port-free
 	@# trap stops the worker with it after its current batch (the job resumes at its next start).
 	@# A job started with & ignores SIGINT (sh without job control), and `trap - INT` cannot undo
 	@# it: until the worker had set its own handler (a second or more of start-up), Ctrl-C and the
-	@# trap's kill were lost and make waited for good. It starts with SIGINT at its default.
+	@# trap's kill were lost and make waited for good. It starts with SIGINT at its default, and
+	@# so does the app: make started where SIGINT is ignored (a script's background job) passed
+	@# that on, and the app outlived Ctrl-C.
 	$(BIN)/python -c "$$DEFAULT_SIGINT" $(BIN)/flask --app app worker & worker=$$!; \
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	$(BIN)/python -c "$$DEFAULT_SIGINT" $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 demo-port-free: $(BIN)/flask
 	@$(BIN)/python -c 'import socket, sys; s = socket.socket(); \

@@ -118,10 +118,10 @@ def test_ctrl_c_stops_the_worker_after_its_batch_and_the_job_resumes(database, q
     assert finished.changed == 1500
 
 
-def _ctrl_c_stops_make_demo(tmp_path, ready):
+def _ctrl_c_stops_make_demo(tmp_path, ready, ignoring=False):
     """``make demo``, Ctrl-C (SIGINT to its whole process group, as a terminal sends it) once
     the worker runs (``ready``: and the app answers), then: make ends, the app and the worker
-    with it."""
+    with it. ``ignoring``: make started with SIGINT ignored, as a script's background job is."""
     import shutil
     import socket
     import urllib.request
@@ -135,7 +135,8 @@ def _ctrl_c_stops_make_demo(tmp_path, ready):
            "HUEY_FILE": ""}
     demo = subprocess.Popen(["make", "-s", "-o", f"{venv}/bin/flask", "demo", f"VENV={venv}", f"PORT={port}",
                              "DEMO_CUSTOMERS=20"], cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignoring else None)
 
     def session():
         # -ww: whole command lines (cut to 80 columns otherwise, "--app app worker" with them).
@@ -173,6 +174,14 @@ def _ctrl_c_stops_make_demo(tmp_path, ready):
                     "database: the SQLite run covers it")
 def test_make_demo_runs_the_worker_beside_the_app_and_ctrl_c_stops_both(tmp_path):
     _ctrl_c_stops_make_demo(tmp_path, ready=True)
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="the demo runs on its own SQLite file whatever the suite's "
+                    "database: the SQLite run covers it")
+def test_ctrl_c_stops_a_demo_started_where_sigint_is_ignored(tmp_path):
+    """The app inherited an ignored SIGINT from make (CI's script ran the suite as a background
+    job): the worker stopped, the app served on, and make waited for good."""
+    _ctrl_c_stops_make_demo(tmp_path, ready=True, ignoring=True)
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="the demo runs on its own SQLite file whatever the suite's "
