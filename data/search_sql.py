@@ -31,6 +31,11 @@ STATUS_SEVERITY = severity(C.status)
 REVERSED = ("email",)
 
 
+def _counted_grams(columns, folded):
+    """The trigrams of ``folded`` (held in one of ``columns``) whose holders gram_counts counts."""
+    return gram_counts.trigrams(folded) if set(columns) <= set(SIMPLE_SEARCH_FIELDS) else ()
+
+
 @dataclass
 class Parts:
     """A search compiled to SQL pieces, split by the table they read.
@@ -105,7 +110,7 @@ class Parts:
         """Note in ``bounds`` the trigrams of ``folded``, a substring every match holds in one of
         ``columns`` and checked as a LIKE pattern (no backend term), where data/gram_counts.py
         counts their holders: the fewest holders of one of them bound its matches."""
-        grams = gram_counts.trigrams(folded) if set(columns) <= set(SIMPLE_SEARCH_FIELDS) else ()
+        grams = _counted_grams(columns, folded)
         if grams:
             self.bounds.append(grams)
 
@@ -123,7 +128,7 @@ class Parts:
             return None
         tail = "" if op == "ends_with" else "%"
         check = reduce(or_, [like(self.col(getattr(S, name)), "%" + like_escape(folded) + tail) for name in columns])
-        grams = gram_counts.trigrams(folded) if set(columns) <= set(SIMPLE_SEARCH_FIELDS) else ()
+        grams = _counted_grams(columns, folded)
         if columns != ("name",):
             return Term(term, check, grams=grams)
         # sort_key drops only combining marks, character by character, so the key of a name
