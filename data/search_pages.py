@@ -146,7 +146,7 @@ def _bound(search, sort, page, per_page):
     if backend().steers_planner or not bounds or sort[0] in APPLIES_TO or search.counted_gram() is not None:
         return None
     bound = min(gram_counts.fewest(grams, compiled.parts.direct) for grams in bounds)
-    if bound <= SORT_HITS_LIMIT or (page == 1 and backend().sorts_deep_page(per_page, bound)):
+    if bound <= SORT_HITS_LIMIT or (page == 1 and backend().sorts_deep_page(per_page, bound, search.table_rows)):
         return bound
     return None
 
@@ -264,7 +264,7 @@ def _sorted_ids(search, sort, offset, limit, total, extra=(), seek=None):
     # Where the planner is not steered, few hits are sorted from the matches too: PostgreSQL
     # guesses a LIKE pattern's hits from samples and walked the name index past 100,000 rows
     # for "name contains eric" (its matches cluster at "Eric ...").
-    if (few and not steer) or (not few and backend().sorts_deep_page(offset + limit, total)):
+    if (few and not steer) or (not few and backend().sorts_deep_page(offset + limit, total, search.table_rows)):
         return _fenced_ids(parts, sort, offset, limit)
     return [customer_id for (customer_id,) in walk(parts).tuples()]
 

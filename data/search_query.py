@@ -60,6 +60,16 @@ class Search:
                 return column, owner_id
         return None
 
+    def table_rows(self):
+        """The customer table's size, near enough (``SearchBackend.table_rows``), looked up once
+        for this search: the first page of a broad one weighs it twice on PostgreSQL
+        (search_pages: its bound and its walk), a round trip each."""
+        return self._table_rows
+
+    @cached_property
+    def _table_rows(self):
+        return backend().table_rows()
+
     @cached_property
     def compiled(self):
         """This search as SQL pieces, made once for all the queries that use it."""

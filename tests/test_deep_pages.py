@@ -261,3 +261,19 @@ def test_a_page_is_counted_apart_where_no_gram_bounds_few_matches(many, monkeypa
     for query in (Search(Scope("all"), "", (build("address", "contains", "street"),)), Search(Scope("all"), "exampl")):
         sent, _ = _statements(lambda query=query: search_pages.find_page(query, ("name", False), 1, 4))
         assert not any("OVER ()" in sql for sql in sent), sent
+
+
+def test_the_table_size_is_looked_up_once_for_a_page(many, monkeypatch):
+    """PostgreSQL weighs sorting a broad search's matches against walking the sort index
+    twice for its first page (the grams' bound, then the walk), each by the table's size:
+    one lookup, not one each."""
+    if not is_postgres():
+        pytest.skip("SQLite always walks: the table's size is never asked for")
+    monkeypatch.setattr(postgres, "WALK_PER_MATCH", 10**9)  # neither weighing sorts: both are asked
+    weighed = []
+    real = postgres.PostgreSQL.sorts_deep_page
+    monkeypatch.setattr(postgres.PostgreSQL, "sorts_deep_page",
+                        lambda self, *args: weighed.append(args[:2]) or real(self, *args))
+    sent, page = _statements(lambda: search_pages.find_page(Search(Scope("all"), "johns"), ("name", False), 1, 4))
+    assert len(weighed) == 2 and page.total > 5, weighed
+    assert len([sql for sql in sent if "MAX(" in sql]) == 1, sent

@@ -65,17 +65,19 @@ class PostgreSQL(SearchBackend):
     def keeping_matches(self, terms, direct, few=None):
         return nullcontext()  # no substring terms: the trigram indexes serve each LIKE
 
-    def sorts_deep_page(self, reach, total):
+    def sorts_deep_page(self, reach, total, rows):
         """Walking to the ``reach``-th of ``total`` matches passes about reach * rows / total
         rows; its planner, estimating matches in the hundreds of thousands, walks even for
         page 200 of "son" (a second at a million customers)."""
         if not total:
             return False
+        return reach * rows() > total * total * WALK_PER_MATCH
+
+    def table_rows(self):
         # An index's last entry: the table size, near enough. Its text written once: Peewee
         # writing it cost more than the lookup, on every search page. Parameters (), not None:
         # Peewee logs them with the SQL, and log handlers read them as a sequence.
-        rows = db.execute_sql(_TOP_ID, ()).fetchone()[0] or 0
-        return reach * rows > total * total * WALK_PER_MATCH
+        return db.execute_sql(_TOP_ID, ()).fetchone()[0] or 0
 
     def rows_within(self, sql, params, budget):
         return None  # its planner is not steered: no cheap try to stop halfway
