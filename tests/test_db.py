@@ -86,11 +86,12 @@ def test_vacuum_after_seeding_stays_in_this_schema(database, executed):
     assert named == own
 
 
-def test_postgresql_plans_every_statement_for_its_own_values(database):
+def test_postgresql_plans_a_pattern_for_itself_and_keeps_other_plans(database):
     """psycopg 3 prepares a statement that has run five times, and PostgreSQL may then keep a
     plan made without the values, the pattern of a LIKE guessed rather than weighed: after a
     few longer searches "name contains er" read the trigram index whole (490 ms instead of 90
-    at a million customers). Every run of the list's count is planned for its own pattern."""
+    at a million customers). A statement with a pattern is never prepared, so each run is
+    planned for its own; the others still are (their plans kept: 0.8 ms a page)."""
     if not is_postgres():
         pytest.skip("PostgreSQL's plan cache")
     from data import search
@@ -100,6 +101,7 @@ def test_postgresql_plans_every_statement_for_its_own_values(database):
 
     for n in range(12):
         search.count(Search(Scope("all"), "", (build("name", "contains", f"er{n}x"),)))
-    plans = db.execute_sql("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                           "WHERE statement LIKE %s", ["%COUNT(*)%LIKE%"]).fetchall()
-    assert plans and all(generic == 0 and custom > 0 for generic, custom in plans), plans
+        search.count(Search(Scope("all"), "", (build("name", "is", f"er{n}x"),)))
+    prepared = [sql for (sql,) in db.execute_sql("SELECT statement FROM pg_prepared_statements").fetchall()]
+    assert not [sql for sql in prepared if " LIKE " in sql], prepared
+    assert [sql for sql in prepared if "COUNT(*)" in sql], prepared
