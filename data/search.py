@@ -55,7 +55,7 @@ def mostly_passing(search, condition):
     """True when more than half of a sample of the search's customers pass ``condition`` (a
     customer condition): the customers of SAMPLE_WINDOWS runs of SAMPLE_WIDTH ids spread over
     the table, in one statement (each run a range of the summary index, which leads with the id)."""
-    top = C.select(fn.MAX(C.id)).scalar() or 0
+    top = search.table_rows()
     step = max(SAMPLE_WIDTH, top // SAMPLE_WINDOWS)
     runs = reduce(or_, [C.id.between(low, low + SAMPLE_WIDTH - 1) for low in range(0, top + 1, step)])
     parts = search.compiled.parts_for((runs,)).finish()

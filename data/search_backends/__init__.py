@@ -78,11 +78,7 @@ class SearchBackend(ABC):
         """True when the page that ends at the ``reach``-th of ``total`` matches (more than
         search_pages.SORT_HITS_LIMIT) is better sorted from all the matches than found by
         walking the sort column's index; ``rows()``: the customer table's size, near enough
-        (``table_rows``, looked up once per search: ``Search.table_rows``)."""
-
-    @abstractmethod
-    def table_rows(self):
-        """The customer table's size, near enough, where ``sorts_deep_page`` weighs it."""
+        (``Search.table_rows``, looked up once per search)."""
 
     @abstractmethod
     def keeping_matches(self, terms, direct, few=None):

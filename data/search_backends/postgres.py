@@ -10,7 +10,6 @@ from contextlib import nullcontext
 
 from peewee import SQL, NodeList, fn
 
-from ..db import db
 from ..models import Customer, CustomerSearch
 from . import SearchBackend
 
@@ -18,7 +17,6 @@ from . import SearchBackend
 # 10 us per row passed, finding the matches by their trigram indexes and sorting
 # them about 6 us per match.
 WALK_PER_MATCH = 0.6
-_TOP_ID = f'SELECT MAX("id") FROM "{Customer._meta.table_name}"'
 
 
 class PostgreSQL(SearchBackend):
@@ -72,12 +70,6 @@ class PostgreSQL(SearchBackend):
         if not total:
             return False
         return reach * rows() > total * total * WALK_PER_MATCH
-
-    def table_rows(self):
-        # An index's last entry: the table size, near enough. Its text written once: Peewee
-        # writing it cost more than the lookup, on every search page. Parameters (), not None:
-        # Peewee logs them with the SQL, and log handlers read them as a sequence.
-        return db.execute_sql(_TOP_ID, ()).fetchone()[0] or 0
 
     def rows_within(self, sql, params, budget):
         return None  # its planner is not steered: no cheap try to stop halfway

@@ -190,9 +190,6 @@ class SQLite(SearchBackend):
         # them at every depth measured (1,000,000 customers).
         return False
 
-    def table_rows(self):
-        return 0  # never asked for: sorts_deep_page does not weigh it
-
     def rows_within(self, sql, params, budget):
         # SQLite calls the progress handler every 1000 virtual machine instructions; a
         # non-zero answer stops the statement (a read: no transaction is rolled back).
