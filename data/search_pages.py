@@ -137,8 +137,9 @@ def _driven_page(search, sort, page, per_page):
 def _bound(search, sort, page, per_page):
     """How many matches at most the kept trigram counts (data/gram_counts.py) allow, where
     that many are sure to have ``page`` sorted from them by a backend that does not steer its
-    planner (``_sorted_ids``): few of them, or page 1 of more that a walk would not meet
-    sooner (a later page may be walked from the end); else None. The fewest holders of a
+    planner (``_sorted_ids``): few of them, or page 1 of more whose sort costs less than a
+    walk beside their count, which the sorted page brings along (a later page may be walked
+    from the end); else None. The fewest holders of a
     trigram of a substring every match holds (``Parts.bounds``) are at least as many as the
     matches."""
     compiled = search.compiled
@@ -146,7 +147,8 @@ def _bound(search, sort, page, per_page):
     if backend().steers_planner or not bounds or sort[0] in APPLIES_TO or search.counted_gram() is not None:
         return None
     bound = min(gram_counts.fewest(grams, compiled.parts.direct) for grams in bounds)
-    if bound <= SORT_HITS_LIMIT or (page == 1 and backend().sorts_deep_page(per_page, bound, search.table_rows)):
+    if bound <= SORT_HITS_LIMIT or (
+            page == 1 and backend().sorts_deep_page(per_page, bound, search.table_rows, counted=True)):
         return bound
     return None
 

@@ -74,11 +74,13 @@ class SearchBackend(ABC):
         condition on the customer table (the direct scope), where it only filters."""
 
     @abstractmethod
-    def sorts_deep_page(self, reach, total, rows):
+    def sorts_deep_page(self, reach, total, rows, counted=False):
         """True when the page that ends at the ``reach``-th of ``total`` matches (more than
         search_pages.SORT_HITS_LIMIT) is better sorted from all the matches than found by
         walking the sort column's index; ``rows()``: the customer table's size, near enough
-        (``Search.table_rows``, looked up once per search)."""
+        (``Search.table_rows``, looked up once per search). ``counted``: the matches' count
+        comes with the sorted page (one statement finds them for both), so the walk weighs
+        against their sort alone."""
 
     @abstractmethod
     def keeping_matches(self, terms, direct, few=None):

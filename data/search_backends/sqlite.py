@@ -185,7 +185,7 @@ class SQLite(SearchBackend):
         # instead of reading the status index.
         return NodeList((SQL("+"), column), glue="").is_null()
 
-    def sorts_deep_page(self, reach, total, rows):
+    def sorts_deep_page(self, reach, total, rows, counted=False):
         # The walk, index-only against the FTS matches, stayed cheaper than sorting
         # them at every depth measured (1,000,000 customers).
         return False
