@@ -23,7 +23,8 @@ WALK_PER_MATCH = 0.6
 # million customers, page 1 of 50, against the count and a walk apart (medians of 7):
 # surnames whose trigram bound is 12,000-30,000 took 15% less in all (carter 74 -> 40 ms,
 # anderson 123 -> 84, miller 84 -> 43; martin 119 -> 144 and jackson 104 -> 144 the
-# exceptions), and from 34,000 on the window lost (berg 122 -> 160, corp 162 -> 218).
+# exceptions); from 34,000 to 48,000 it lost more often than it gained (berg 122 -> 160, corp
+# 162 -> 218; lange 297 -> 57).
 COUNTED_WALK_PER_MATCH = 0.055
 
 
