@@ -139,9 +139,8 @@ def _bound(search, sort, page, per_page):
     that many are sure to have ``page`` sorted from them by a backend that does not steer its
     planner (``_sorted_ids``): few of them, or page 1 of more whose sort costs less than a
     walk beside their count, which the sorted page brings along (a later page may be walked
-    from the end); else None. The fewest holders of a
-    trigram of a substring every match holds (``Parts.bounds``) are at least as many as the
-    matches."""
+    from the end); else None. The fewest holders of a trigram of a substring every match
+    holds (``Parts.bounds``) are at least as many as the matches."""
     compiled = search.compiled
     bounds = compiled.parts.bounds
     if backend().steers_planner or not bounds or sort[0] in APPLIES_TO or search.counted_gram() is not None:
